@@ -1,0 +1,97 @@
+import type { z } from 'zod';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A token bucket shared by every request that names the same key (e.g. one Slack method). */
+export interface RateLimit {
+  key: string;
+  /** Sustained rate the API publishes for this key. */
+  perMinute: number;
+  /** Requests allowed back to back before the sustained rate applies; default 1 (smooth spacing). */
+  burst?: number;
+}
+
+/** What an app-specific hook makes of a response the transport considered complete. */
+export type ResponseVerdict =
+  | { action: 'ok' }
+  /** Throttled although the status may be 200 (Slack `ok:false, error:ratelimited`, Segment `msBeforeNext`). */
+  | { action: 'throttle'; retryAfterMs: number }
+  /** Transient app error: retry with backoff like a 5xx. */
+  | { action: 'retry'; reason: string }
+  /** Permanent: fail the run at once with this error (already redacted and descriptive). */
+  | { action: 'fail'; error: Error };
+
+export interface ResponseInfo {
+  method: HttpMethod;
+  /** Path with query, secrets redacted: for messages only. */
+  endpoint: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body, or undefined when the body was empty or not JSON. */
+  body: unknown;
+}
+
+export interface HttpClientOptions {
+  /** App name used in errors and stats, e.g. `slack`. */
+  name: string;
+  /** Absolute base URL; request paths are appended to it. */
+  baseUrl: string;
+  /** Headers on every request (e.g. Authorization); always redacted in errors and logs. */
+  headers?: Record<string, string>;
+  /** Per-attempt timeout (headers and body), default 30 s. */
+  timeoutMs?: number;
+  /** Retries after the first attempt for network errors, timeouts, 5xx and throttles; default 6. */
+  maxRetries?: number;
+  /** First backoff step before full jitter, default 500 ms; capped at `maxBackoffMs` (default 30 s). */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Longest Retry-After the client will sleep; a longer one fails the request. Default 5 min. */
+  maxRetryAfterMs?: number;
+  /**
+   * Multiplies every RateLimit's perMinute. 1 in production; simulators that compress time use
+   * the same factor on both sides.
+   */
+  rateLimitScale?: number;
+  /** App-specific reading of a response (runs for every status before the generic rules apply). */
+  inspect?: (res: ResponseInfo) => ResponseVerdict | undefined;
+  /** Extra literal strings (secret values) that must never appear in an error or log line. */
+  secrets?: string[];
+}
+
+export interface RequestOptions<T> {
+  method?: HttpMethod;
+  /** Appended to baseUrl; may be an absolute URL on the same API (e.g. a SCIM host). */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** application/x-www-form-urlencoded body. */
+  form?: Record<string, string | number | boolean | undefined>;
+  /** JSON body. */
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** zod schema of the JSON body: a mismatch fails with the endpoint and the field path. */
+  schema: z.ZodType<T>;
+  /** Token bucket to take from before sending. */
+  rateLimit?: RateLimit;
+  /** Label for per-call stats; default `METHOD path-without-query`. */
+  route?: string;
+}
+
+export interface CallStat {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  errors: number;
+}
+
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  throttles: number;
+  errors: number;
+  byRoute: Record<string, CallStat>;
+}
+
+export interface HttpClient {
+  request<T>(options: RequestOptions<T>): Promise<T>;
+  readonly stats: HttpStats;
+}

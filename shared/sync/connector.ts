@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { Entitlement } from '../c1z/gen/c1/connector/v2/entitlement_pb.js';
+import type { Grant } from '../c1z/gen/c1/connector/v2/grant_pb.js';
+import type { Resource, ResourceId, ResourceType } from '../c1z/gen/c1/connector/v2/resource_pb.js';
+import type { HttpClient, HttpClientOptions } from '../http/types.ts';
+
+/** One page of rows; no `nextPageToken` (or '') means the last page. */
+export interface Page<T> {
+  rows: T[];
+  nextPageToken?: string;
+}
+
+/**
+ * One resource type's three paged questions, after baton-sdk's ResourceSyncer. Page tokens are
+ * strings so the engine's progress stays a small serialisable state.
+ */
+export interface ResourceSyncer {
+  readonly resourceType: ResourceType;
+  /**
+   * Resources of this type. For a child type the engine calls it once per parent that announced
+   * the type (ChildResourceType annotation) with that parent's id; a child type called without a
+   * parent returns no rows.
+   */
+  list(parent: ResourceId | undefined, pageToken: string | undefined): Promise<Page<Resource>>;
+  entitlements(resource: Resource, pageToken: string | undefined): Promise<Page<Entitlement>>;
+  grants(resource: Resource, pageToken: string | undefined): Promise<Page<Grant>>;
+  /** Provisioning (optional). */
+  grant?(principal: Resource, entitlement: Entitlement): Promise<void>;
+  revoke?(grant: Grant): Promise<void>;
+}
+
+export interface Connector {
+  /** Checks the credentials with the cheapest call; throws a ConnectorError that names the key. */
+  validate(): Promise<void>;
+  resourceSyncers(): ResourceSyncer[];
+  /** One line for the run's log, e.g. `mode=scim` (never a secret). */
+  describe?(): string;
+}
+
+/** What the runtime hands a connector: the only way it reaches the network. */
+export interface ConnectorRuntime {
+  http(options: HttpClientOptions): HttpClient;
+  /** Structured progress/info logging; fields must not hold secrets. */
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ConnectorDefinition<Config = unknown> {
+  /** Folder and object-key name: `slack`, `segment`, `fullstory`. */
+  readonly name: string;
+  /**
+   * Parses the secret's JSON map of `BATON_*` keys (the same keys the Go connectors take). Errors
+   * must name the key, never the value.
+   */
+  readonly configSchema: z.ZodType<Config>;
+  create(config: Config, runtime: ConnectorRuntime): Connector;
+}
+
+/** A failure the connector understands (bad credentials, missing scope, ...): fails the run at once. */
+export class ConnectorError extends Error {
+  readonly connector: string;
+  readonly code: string;
+  constructor(connector: string, code: string, message: string, options?: { cause?: unknown }) {
+    super(`${connector}: ${message}`, options);
+    this.name = 'ConnectorError';
+    this.connector = connector;
+    this.code = code;
+  }
+}

@@ -1,0 +1,52 @@
+import { createHttpClient } from '../http/client.ts';
+import type { HttpClient, HttpClientOptions, HttpStats } from '../http/types.ts';
+import type { ConnectorRuntime } from './connector.ts';
+
+export interface RuntimeOptions {
+  /** Secret values (every string of the secret map) to scrub from errors and logs. */
+  secrets?: string[];
+  /** Overrides HttpClientOptions fields for every client (tests: rateLimitScale, short backoff). */
+  httpOverrides?: Partial<HttpClientOptions>;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface TrackedRuntime extends ConnectorRuntime {
+  /** Sum of every client's stats, for the run's metrics. */
+  httpStats(): HttpStats;
+}
+
+/** The runtime handed to connectors: builds their HTTP clients and keeps their stats. */
+export function createRuntime(options: RuntimeOptions = {}): TrackedRuntime {
+  const clients: HttpClient[] = [];
+  return {
+    http(clientOptions) {
+      const client = createHttpClient({
+        ...clientOptions,
+        ...options.httpOverrides,
+        secrets: [...(clientOptions.secrets ?? []), ...(options.secrets ?? [])],
+      });
+      clients.push(client);
+      return client;
+    },
+    log(message, fields) {
+      options.log?.(message, fields);
+    },
+    httpStats() {
+      const total: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };
+      for (const { stats } of clients) {
+        total.requests += stats.requests;
+        total.retries += stats.retries;
+        total.throttles += stats.throttles;
+        total.errors += stats.errors;
+        for (const [route, s] of Object.entries(stats.byRoute)) {
+          const t = (total.byRoute[route] ??= { count: 0, totalMs: 0, maxMs: 0, errors: 0 });
+          t.count += s.count;
+          t.totalMs += s.totalMs;
+          t.maxMs = Math.max(t.maxMs, s.maxMs);
+          t.errors += s.errors;
+        }
+      }
+      return total;
+    },
+  };
+}

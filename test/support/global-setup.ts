@@ -1,0 +1,2 @@
+// Placeholder: replaced by the moto emulator setup.
+export default async function setup(): Promise<void> {}
