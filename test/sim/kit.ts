@@ -229,3 +229,28 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+export interface SimStartOptions {
+  port?: number;
+  seed?: number;
+  /** Tenant size: number of users (each app maps it to a proportionate tenant). */
+  users?: number;
+  /** 'real': the API's published limits; 'off'; or a number = time scale (limits × N). Default 'real'. */
+  rateLimits?: 'real' | 'off' | number;
+  /** App-specific size/mode knobs (e.g. groups, plan), parsed by the app. */
+  extra?: Record<string, string | number | boolean>;
+}
+
+export interface RunningSim {
+  server: SimServer;
+  /** The `BATON_*` secret map that points a connector at this simulator. */
+  config: Record<string, string>;
+  /** What the generated tenant should sync to, for tests and the demo: counts of rows. */
+  expected?: { resourceTypes: number; resources: number; entitlements: number; grants: number };
+}
+
+/** What `baton-serverless sim <app>` and `demo` need from each app's simulator module. */
+export interface AppSimulator {
+  name: string;
+  start(options: SimStartOptions): Promise<RunningSim>;
+}
