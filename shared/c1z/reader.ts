@@ -1,0 +1,206 @@
+// Opens a v1 c1z read-only: decodes into a private temp copy (the input is never modified),
+// migrates an older schema there, picks the sync as baton-sdk does (§2.6) and iterates lazily.
+import Database, { type Database as Db } from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromBinary } from '@bufbuild/protobuf';
+import { decodeV1, DEFAULT_MAX_DECODED_BYTES } from './container.ts';
+import { C1zError } from './errors.ts';
+import { EntitlementSchema, GrantExpandableSchema, GrantSchema, ResourceSchema, ResourceTypeSchema, type Entitlement, type Grant, type Resource, type ResourceType } from './messages.ts';
+import { CORE_TABLES, migrateSchema, tableNames } from './schema.ts';
+import type { Counts } from './writer.ts';
+import { toBinary } from '@bufbuild/protobuf';
+
+export interface SyncRun {
+  syncId: string;
+  startedAt: string;
+  endedAt: string | null;
+  syncType: string;
+  syncToken: string;
+}
+
+export interface TypeStats {
+  resourceType: string;
+  resources: number;
+  entitlements: number;
+  grants: number;
+}
+
+export interface OpenOptions {
+  /** Decoded-size cap; default 3 GiB (what v0.7-era SDK readers allow). */
+  maxDecodedBytes?: number;
+  /** Where the temp copy goes; default the OS temp dir. */
+  tmpDir?: string;
+  /** Read this sync instead of the one §2.6 picks. */
+  syncId?: string;
+}
+
+const UNFINISHED_WINDOW_MS = 7 * 24 * 3600 * 1000;
+const EXPANDABLE_TYPE_URL = `type.googleapis.com/${GrantExpandableSchema.typeName}`;
+
+export class C1zReader {
+  readonly path: string;
+  readonly decodedBytes: number;
+  /** The sync every view reads. */
+  readonly sync: SyncRun;
+  /** How it was chosen: `latest finished full`, `latest unfinished`, or `requested`. */
+  readonly chosenBy: string;
+  private readonly db: Db;
+  private readonly dir: string;
+
+  private constructor(path: string, db: Db, dir: string, decodedBytes: number, sync: SyncRun, chosenBy: string) {
+    this.path = path;
+    this.db = db;
+    this.dir = dir;
+    this.decodedBytes = decodedBytes;
+    this.sync = sync;
+    this.chosenBy = chosenBy;
+  }
+
+  static async open(path: string, options: OpenOptions = {}): Promise<C1zReader> {
+    const dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), 'c1z-read-'));
+    let db: Db | undefined;
+    try {
+      const dbPath = join(dir, 'db');
+      const { bytes } = await decodeV1(path, dbPath, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
+      try {
+        db = new Database(dbPath);
+        // Fixtures carry the WAL flag; the private copy has no -wal file, so switch to a rollback journal.
+        db.pragma('journal_mode = DELETE');
+      } catch (err) {
+        throw new C1zError('corrupt', `${path}: the decoded SQLite database cannot be opened (${(err as Error).message})`, { cause: err });
+      }
+      const tables = tableNames(db);
+      const missing = CORE_TABLES.filter((t) => !tables.has(t));
+      if (missing.length > 0) throw new C1zError('not_v1_schema', `${path}: SQLite database without the c1z v1 tables (missing ${missing.join(', ')})`);
+      migrateSchema(db);
+      backfillExpansion(db);
+      const runs = listSyncRuns(db);
+      const chosen = chooseSync(runs, options.syncId);
+      if (!chosen) throw new C1zError('no_sync', options.syncId ? `${path}: no sync ${options.syncId} in this file` : `${path}: the file holds no sync run`);
+      return new C1zReader(path, db, dir, bytes, chosen.run, chosen.by);
+    } catch (err) {
+      db?.close();
+      rmSync(dir, { recursive: true, force: true });
+      if (err instanceof C1zError) throw err;
+      throw new C1zError('read_failed', `${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  syncRuns(): SyncRun[] {
+    return listSyncRuns(this.db);
+  }
+
+  *resourceTypes(): Generator<ResourceType> {
+    for (const row of this.iterate('SELECT data FROM v1_resource_types WHERE sync_id = ? ORDER BY id')) yield fromBinary(ResourceTypeSchema, row.data);
+  }
+
+  *resources(filter: { resourceType?: string } = {}): Generator<Resource> {
+    for (const row of this.iterate('SELECT data FROM v1_resources WHERE sync_id = ? AND (? IS NULL OR resource_type_id = ?) ORDER BY id', filter.resourceType))
+      yield fromBinary(ResourceSchema, row.data);
+  }
+
+  *entitlements(filter: { resourceType?: string } = {}): Generator<Entitlement> {
+    for (const row of this.iterate('SELECT data FROM v1_entitlements WHERE sync_id = ? AND (? IS NULL OR resource_type_id = ?) ORDER BY id', filter.resourceType))
+      yield fromBinary(EntitlementSchema, row.data);
+  }
+
+  *grants(filter: { resourceType?: string } = {}): Generator<Grant> {
+    for (const row of this.iterate('SELECT data FROM v1_grants WHERE sync_id = ? AND (? IS NULL OR resource_type_id = ?) ORDER BY id', filter.resourceType))
+      yield fromBinary(GrantSchema, row.data);
+  }
+
+  counts(): Counts {
+    const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE sync_id = ?`).get(this.sync.syncId) as { n: number }).n;
+    return {
+      resourceTypes: count('v1_resource_types'),
+      resources: count('v1_resources'),
+      entitlements: count('v1_entitlements'),
+      grants: count('v1_grants'),
+    };
+  }
+
+  /** Per resource type: its resources, the entitlements and the grants on them. */
+  statsByResourceType(): TypeStats[] {
+    const by = (table: string) =>
+      new Map(
+        (this.db.prepare(`SELECT resource_type_id AS t, count(*) AS n FROM ${table} WHERE sync_id = ? GROUP BY resource_type_id`).all(this.sync.syncId) as { t: string; n: number }[]).map(
+          (r) => [r.t, r.n],
+        ),
+      );
+    const resources = by('v1_resources');
+    const entitlements = by('v1_entitlements');
+    const grants = by('v1_grants');
+    const types = (this.db.prepare('SELECT external_id AS t FROM v1_resource_types WHERE sync_id = ? ORDER BY id').all(this.sync.syncId) as { t: string }[]).map((r) => r.t);
+    for (const t of [...resources.keys(), ...entitlements.keys(), ...grants.keys()]) if (!types.includes(t)) types.push(t);
+    return types.map((t) => ({ resourceType: t, resources: resources.get(t) ?? 0, entitlements: entitlements.get(t) ?? 0, grants: grants.get(t) ?? 0 }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private *iterate(sql: string, resourceType?: string): Generator<{ data: Buffer }> {
+    const stmt = this.db.prepare(sql);
+    const args = sql.includes('? IS NULL') ? [this.sync.syncId, resourceType ?? null, resourceType ?? null] : [this.sync.syncId];
+    yield* stmt.iterate(...args) as IterableIterator<{ data: Buffer }>;
+  }
+}
+
+export function openC1z(path: string, options?: OpenOptions): Promise<C1zReader> {
+  return C1zReader.open(path, options);
+}
+
+function listSyncRuns(db: Db): SyncRun[] {
+  const rows = db.prepare('SELECT sync_id, started_at, ended_at, sync_type, sync_token FROM v1_sync_runs ORDER BY id').all() as {
+    sync_id: string;
+    started_at: string;
+    ended_at: string | null;
+    sync_type: string;
+    sync_token: string;
+  }[];
+  return rows.map((r) => ({ syncId: r.sync_id, startedAt: r.started_at, endedAt: r.ended_at, syncType: r.sync_type, syncToken: r.sync_token }));
+}
+
+/**
+ * §2.6 for List*: latest finished full sync, else the latest unfinished one started in the last 7
+ * days. Past that cascade (an old unfinished file, like a fixture) we still show the latest
+ * unfinished sync rather than nothing, and say so in `chosenBy`.
+ */
+export function chooseSync(runs: SyncRun[], requested?: string, now = Date.now()): { run: SyncRun; by: string } | undefined {
+  if (requested) {
+    const run = runs.find((r) => r.syncId === requested);
+    return run && { run, by: 'requested' };
+  }
+  const byEnd = (a: SyncRun, b: SyncRun) => (b.endedAt! > a.endedAt! ? 1 : b.endedAt! < a.endedAt! ? -1 : b.syncId > a.syncId ? 1 : -1);
+  const finished = runs.filter((r) => r.endedAt !== null && r.syncType === 'full').sort(byEnd);
+  if (finished[0]) return { run: finished[0], by: 'latest finished full sync' };
+  const unfinished = runs.filter((r) => r.endedAt === null).sort((a, b) => (b.startedAt > a.startedAt ? 1 : -1));
+  const recent = unfinished.find((r) => now - Date.parse(`${r.startedAt.replace(' ', 'T')}Z`) <= UNFINISHED_WINDOW_MS);
+  if (recent) return { run: recent, by: 'latest unfinished sync (in progress)' };
+  if (unfinished[0]) return { run: unfinished[0], by: 'latest unfinished sync (older than 7 days)' };
+  const anyFinished = runs.filter((r) => r.endedAt !== null).sort(byEnd);
+  return anyFinished[0] && { run: anyFinished[0], by: `latest finished ${anyFinished[0].syncType} sync` };
+}
+
+/** §2.3: old writers left GrantExpandable inside `data`; move it to `expansion` as HEAD readers do. */
+function backfillExpansion(db: Db): void {
+  const syncs = db.prepare('SELECT sync_id FROM v1_sync_runs WHERE grants_backfilled = 0').all() as { sync_id: string }[];
+  if (syncs.length === 0) return;
+  const select = db.prepare('SELECT id, data FROM v1_grants WHERE sync_id = ? AND expansion IS NULL');
+  const update = db.prepare('UPDATE v1_grants SET data = ?, expansion = ?, needs_expansion = 1 WHERE id = ?');
+  db.transaction(() => {
+    for (const { sync_id } of syncs) {
+      for (const row of select.all(sync_id) as { id: number; data: Buffer }[]) {
+        const grant = fromBinary(GrantSchema, row.data);
+        const ann = grant.annotations.find((a) => a.typeUrl === EXPANDABLE_TYPE_URL);
+        if (!ann) continue;
+        const rest = { ...grant, annotations: grant.annotations.filter((a) => a !== ann) };
+        update.run(toBinary(GrantSchema, rest), ann.value, row.id);
+      }
+      db.prepare('UPDATE v1_sync_runs SET grants_backfilled = 1 WHERE sync_id = ?').run(sync_id);
+    }
+  })();
+}

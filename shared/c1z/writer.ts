@@ -1,0 +1,266 @@
+// Streams one sync's rows into a fresh v1 SQLite file: batched upserts in transactions, the sync
+// run row, and the pack step into a c1z. Memory stays bounded by one batch.
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { encodeV1, type EncodeResult } from './container.ts';
+import { C1zError } from './errors.ts';
+import { newKsuid } from './ksuid.ts';
+import {
+  EntitlementSchema,
+  GrantSchema,
+  ResourceSchema,
+  ResourceTypeSchema,
+  GrantExpandableSchema,
+  type Entitlement,
+  type Grant,
+  type Resource,
+  type ResourceType,
+} from './messages.ts';
+import { createSchema } from './schema.ts';
+import { sqliteTimestamp } from './timestamp.ts';
+
+const EXPANDABLE_TYPE_URL = `type.googleapis.com/${GrantExpandableSchema.typeName}`;
+/** Rows buffered before one transaction writes them. */
+const BATCH_ROWS = 2000;
+
+export interface Counts {
+  resourceTypes: number;
+  resources: number;
+  entitlements: number;
+  grants: number;
+}
+
+export interface ResourceKey {
+  rowId: number;
+  resourceType: string;
+  resourceId: string;
+}
+
+type Pending = { stmt: Statement; args: unknown[] };
+
+export class C1zWriter {
+  readonly dbPath: string;
+  private readonly db: Db;
+  private readonly stmts: Record<'rt' | 'res' | 'ent' | 'grant' | 'checkpoint' | 'getRes' | 'keys', Statement>;
+  private pending: Pending[] = [];
+  private syncIdValue: string | undefined;
+  private closed = false;
+
+  private constructor(dbPath: string) {
+    this.dbPath = dbPath;
+    this.db = new Database(dbPath);
+    // Only the main file travels in a c1z, so a rollback journal (header bytes 18–19 = 1) is
+    // required; durability comes from the fsync of the finished c1z, not from SQLite.
+    this.db.pragma('journal_mode = TRUNCATE');
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    this.db.pragma('cache_size = -16000');
+    createSchema(this.db);
+    this.stmts = {
+      rt: this.db.prepare(
+        'INSERT INTO v1_resource_types (external_id, data, sync_id, discovered_at) VALUES (?, ?, ?, ?) ON CONFLICT (external_id, sync_id) DO UPDATE SET data = excluded.data',
+      ),
+      res: this.db.prepare(
+        'INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (external_id, sync_id) DO UPDATE SET data = excluded.data',
+      ),
+      ent: this.db.prepare(
+        'INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, sync_id, discovered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (external_id, sync_id) DO UPDATE SET data = excluded.data',
+      ),
+      grant: this.db.prepare(
+        `INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (external_id, sync_id) DO UPDATE SET data = excluded.data, expansion = excluded.expansion,
+           needs_expansion = CASE WHEN excluded.expansion IS NULL THEN 0 WHEN v1_grants.expansion IS excluded.expansion THEN v1_grants.needs_expansion ELSE 1 END`,
+      ),
+      checkpoint: this.db.prepare('UPDATE v1_sync_runs SET sync_token = ? WHERE sync_id = ?'),
+      getRes: this.db.prepare('SELECT data FROM v1_resources WHERE resource_type_id = ? AND external_id = ? AND sync_id = ?'),
+      keys: this.db.prepare('SELECT id, resource_type_id, external_id FROM v1_resources WHERE sync_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    };
+  }
+
+  /** Creates a new database at `dbPath` (which must not exist). */
+  static create(dbPath: string): C1zWriter {
+    if (existsSync(dbPath)) throw new C1zError('exists', `${dbPath}: refusing to write over an existing database`);
+    try {
+      return new C1zWriter(dbPath);
+    } catch (err) {
+      throw new C1zError('write_failed', `${dbPath}: cannot create the sync database (${(err as Error).message})`, { cause: err });
+    }
+  }
+
+  get syncId(): string {
+    if (!this.syncIdValue) throw new C1zError('no_sync', 'no sync started');
+    return this.syncIdValue;
+  }
+
+  /** Starts a full sync run (§2.5) and returns its KSUID. */
+  startSync(now = new Date()): string {
+    if (this.syncIdValue) throw new C1zError('sync_open', `sync ${this.syncIdValue} is already started`);
+    const id = newKsuid(now);
+    this.db
+      .prepare(
+        "INSERT INTO v1_sync_runs (sync_id, started_at, sync_token, sync_type, parent_sync_id, linked_sync_id, supports_diff, grants_backfilled) VALUES (?, ?, '', 'full', '', '', 1, 1)",
+      )
+      .run(id, sqliteTimestamp(now));
+    this.syncIdValue = id;
+    return id;
+  }
+
+  putResourceTypes(rows: readonly ResourceType[]): void {
+    const now = sqliteTimestamp();
+    for (const rt of rows) this.queue(this.stmts.rt, [rt.id, toBinary(ResourceTypeSchema, rt), this.syncId, now]);
+  }
+
+  putResources(rows: readonly Resource[]): void {
+    const now = sqliteTimestamp();
+    for (const r of rows) {
+      const id = requireId(r.id, 'resource');
+      this.queue(this.stmts.res, [
+        id.resourceType,
+        `${id.resourceType}:${id.resource}`,
+        r.parentResourceId?.resourceType ?? null,
+        r.parentResourceId?.resource ?? null,
+        toBinary(ResourceSchema, r),
+        this.syncId,
+        now,
+      ]);
+    }
+  }
+
+  putEntitlements(rows: readonly Entitlement[]): void {
+    const now = sqliteTimestamp();
+    for (const e of rows) {
+      const id = requireId(e.resource?.id, `entitlement ${e.id}`);
+      this.queue(this.stmts.ent, [id.resourceType, id.resource, e.id, toBinary(EntitlementSchema, e), this.syncId, now]);
+    }
+  }
+
+  putGrants(rows: readonly Grant[]): void {
+    const now = sqliteTimestamp();
+    for (const g of rows) {
+      const res = requireId(g.entitlement?.resource?.id, `grant ${g.id}`);
+      const principal = requireId(g.principal?.id, `grant ${g.id} principal`);
+      // The HEAD writer moves GrantExpandable out of the blob into `expansion` (§2.2).
+      const expandable = g.annotations.find((a) => a.typeUrl === EXPANDABLE_TYPE_URL);
+      let expansion: Uint8Array | null = null;
+      let data = g;
+      if (expandable) {
+        data = { ...g, annotations: g.annotations.filter((a) => a !== expandable) };
+        const parsed = fromBinary(GrantExpandableSchema, expandable.value);
+        if (parsed.entitlementIds.some((id) => id.trim() !== '')) expansion = expandable.value;
+      }
+      this.queue(this.stmts.grant, [
+        res.resourceType,
+        res.resource,
+        g.entitlement?.id ?? '',
+        principal.resourceType,
+        principal.resource,
+        g.id,
+        expansion,
+        expansion ? 1 : 0,
+        toBinary(GrantSchema, data),
+        this.syncId,
+        now,
+      ]);
+    }
+  }
+
+  /** A resource written earlier in this sync (the engine re-reads it to ask for its grants). */
+  getResource(resourceType: string, resourceId: string): Resource | undefined {
+    this.flush();
+    const row = this.stmts.getRes.get(resourceType, `${resourceType}:${resourceId}`, this.syncId) as { data: Buffer } | undefined;
+    return row ? fromBinary(ResourceSchema, row.data) : undefined;
+  }
+
+  /** Resources of this sync after `afterRowId`, in write order: a stable cursor for the engine. */
+  resourceKeys(afterRowId: number, limit: number): ResourceKey[] {
+    this.flush();
+    const rows = this.stmts.keys.all(this.syncId, afterRowId, limit) as { id: number; resource_type_id: string; external_id: string }[];
+    return rows.map((r) => ({ rowId: r.id, resourceType: r.resource_type_id, resourceId: r.external_id.slice(r.resource_type_id.length + 1) }));
+  }
+
+  /** Writes buffered rows and the engine's progress in one transaction. */
+  checkpoint(token: string): void {
+    this.flush([{ stmt: this.stmts.checkpoint, args: [token, this.syncId] }]);
+  }
+
+  counts(): Counts {
+    this.flush();
+    const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE sync_id = ?`).get(this.syncId) as { n: number }).n;
+    return {
+      resourceTypes: count('v1_resource_types'),
+      resources: count('v1_resources'),
+      entitlements: count('v1_entitlements'),
+      grants: count('v1_grants'),
+    };
+  }
+
+  /** Ends the sync: ended_at, stats, and an empty token (a finished sync needs none). */
+  endSync(now = new Date()): Counts {
+    this.flush();
+    const counts = this.counts();
+    const byType = (table: string) =>
+      Object.fromEntries(
+        (this.db.prepare(`SELECT resource_type_id AS t, count(*) AS n FROM ${table} WHERE sync_id = ? GROUP BY resource_type_id ORDER BY resource_type_id`).all(this.syncId) as {
+          t: string;
+          n: number;
+        }[]).map((r) => [r.t, r.n]),
+      );
+    const stats = omitZero({
+      resource_types: counts.resourceTypes,
+      resources: counts.resources,
+      entitlements: counts.entitlements,
+      grants: counts.grants,
+      resources_by_resource_type: byType('v1_resources'),
+      grants_by_resource_type: byType('v1_grants'),
+      entitlements_by_resource_type: byType('v1_entitlements'),
+    });
+    this.db
+      .prepare("UPDATE v1_sync_runs SET ended_at = ?, sync_token = '', stats = ? WHERE sync_id = ? AND ended_at IS NULL")
+      .run(sqliteTimestamp(now), JSON.stringify(stats), this.syncId);
+    return counts;
+  }
+
+  /** Closes the database and packs it into `out` (atomic: temp file, fsync, rename). */
+  async finish(out: string): Promise<EncodeResult> {
+    this.close();
+    return encodeV1(this.dbPath, out);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.db.close();
+    this.closed = true;
+  }
+
+  private queue(stmt: Statement, args: unknown[]): void {
+    this.pending.push({ stmt, args });
+    if (this.pending.length >= BATCH_ROWS) this.flush();
+  }
+
+  private flush(extra: Pending[] = []): void {
+    if (this.pending.length === 0 && extra.length === 0) return;
+    const batch = this.pending.concat(extra);
+    this.pending = [];
+    try {
+      this.db.transaction(() => {
+        for (const p of batch) p.stmt.run(...p.args);
+      })();
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      const full = e.code === 'SQLITE_FULL';
+      throw new C1zError(full ? 'no_space' : 'write_failed', `${this.dbPath}: ${full ? 'disk full while writing the sync database' : `cannot write rows (${e.message})`}`, { cause: err });
+    }
+  }
+}
+
+function requireId<T extends { resourceType: string; resource: string }>(id: T | undefined, what: string): T {
+  if (!id || !id.resourceType || !id.resource) throw new C1zError('invalid_row', `${what} has no resource id`);
+  return id;
+}
+
+function omitZero(o: Record<string, number | Record<string, number>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => (typeof v === 'number' ? v !== 0 : Object.keys(v).length > 0)));
+}
