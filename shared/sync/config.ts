@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import type { ConnectorDefinition } from './connector.ts';
+
+/** The secret map did not satisfy the connector's schema. Names keys, never values. */
+export class ConfigError extends Error {
+  readonly keys: string[];
+  constructor(message: string, keys: string[]) {
+    super(message);
+    this.name = 'ConfigError';
+    this.keys = keys;
+  }
+}
+
+/** Parses a `BATON_*` map with the connector's schema; the error lists each bad key and why. */
+export function parseConnectorConfig<C>(definition: ConnectorDefinition<C>, map: Record<string, unknown>, where = 'config'): C {
+  const result = (definition.configSchema as z.ZodType<C>).safeParse(map);
+  if (result.success) return result.data;
+  const keys: string[] = [];
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.map(String).join('.') || '(secret)';
+    keys.push(key);
+    const missing = issue.code === 'invalid_type' && (map as Record<string, unknown>)[key] === undefined;
+    return `${key}: ${missing ? 'required key is missing' : issue.message}`;
+  });
+  return fail(`${definition.name} ${where}: ${problems.join('; ')}`, keys);
+}
+
+function fail(message: string, keys: string[]): never {
+  throw new ConfigError(message, keys);
+}
+
+/** Every string value of a secret map: what redaction must scrub (short values would match noise). */
+export function secretValuesOf(map: Record<string, unknown>): string[] {
+  return Object.values(map).filter((v): v is string => typeof v === 'string' && v.length >= 6);
+}

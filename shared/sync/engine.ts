@@ -1,0 +1,208 @@
+// Drives a connector: resource types → resources (and their children) → entitlements and grants,
+// streaming every page into the writer. All progress lives in a small JSON state (pending page
+// actions + a cursor over written resources), checkpointed into the sync run's sync_token, so a
+// run can stop at a deadline on a page boundary and a later run can resume it. Rows are upserts
+// keyed by id, so redoing a page that was in flight at a stop changes nothing.
+import type { C1zWriter } from '../c1z/writer.ts';
+import { ChildResourceTypeSchema, SkipEntitlementsAndGrantsSchema, SkipEntitlementsSchema, SkipGrantsSchema, type Resource, type ResourceType } from '../c1z/messages.ts';
+import type { CallStat } from '../http/types.ts';
+import type { Connector, ResourceSyncer } from './connector.ts';
+import { findAnnotation, resourceId } from './model.ts';
+
+type Ref = { type: string; id: string };
+
+export type Action =
+  | { op: 'list'; type: string; parent?: Ref; token?: string }
+  | { op: 'entitlements' | 'grants'; type: string; id: string; token?: string };
+
+export interface EngineState {
+  version: 1;
+  phase: 'resources' | 'access' | 'done';
+  /** Page actions not yet done (including those in flight when the state was taken). */
+  queue: Action[];
+  /** Row id of the last written resource whose entitlement/grant actions were queued. */
+  cursor: number;
+}
+
+export interface Progress {
+  phase: EngineState['phase'];
+  actionsDone: number;
+  queued: number;
+}
+
+export interface EngineOptions {
+  connector: Connector;
+  writer: C1zWriter;
+  /** Pages in flight at once (independent pages only). Default 6. */
+  concurrency?: number;
+  /** Epoch ms: no page starts after it; the run returns `done: false` with its state. */
+  deadline?: number;
+  /** Resume from a state a stopped run returned. */
+  state?: EngineState;
+  checkpointEveryMs?: number;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface EngineResult {
+  done: boolean;
+  state: EngineState;
+  /** Per connector call (`<type>.list`, `<type>.entitlements`, `<type>.grants`). */
+  callStats: Record<string, CallStat>;
+}
+
+/** A page call failed: names the call, so the run's error says where. */
+export class SyncStepError extends Error {
+  readonly step: string;
+  constructor(step: string, cause: unknown) {
+    super(`${step}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'SyncStepError';
+    this.step = step;
+  }
+}
+
+const FEED_BATCH = 200;
+
+export function initialState(syncers: ResourceSyncer[]): EngineState {
+  return { version: 1, phase: 'resources', queue: syncers.map((s) => ({ op: 'list', type: s.resourceType.id })), cursor: 0 };
+}
+
+export async function runEngine(options: EngineOptions): Promise<EngineResult> {
+  const { connector, writer } = options;
+  const syncers = new Map(connector.resourceSyncers().map((s) => [s.resourceType.id, s]));
+  const concurrency = Math.max(1, options.concurrency ?? 6);
+  const checkpointEveryMs = options.checkpointEveryMs ?? 1000;
+  const callStats: Record<string, CallStat> = {};
+
+  writer.putResourceTypes([...syncers.values()].map((s) => s.resourceType));
+  const state: EngineState = options.state ? structuredClone(options.state) : initialState([...syncers.values()]);
+  const inflight = new Set<Action>();
+  let failure: unknown;
+  let actionsDone = 0;
+  let lastCheckpoint = 0;
+
+  const snapshot = (): EngineState => ({ ...state, queue: [...inflight, ...state.queue] });
+  const checkpoint = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastCheckpoint < checkpointEveryMs) return;
+    lastCheckpoint = now;
+    writer.checkpoint(JSON.stringify({ baton_serverless: snapshot() }));
+  };
+  const pastDeadline = () => options.deadline !== undefined && Date.now() >= options.deadline;
+
+  /** Moves the access phase's cursor forward, queueing entitlement/grant actions of written resources. */
+  const feed = () => {
+    if (state.phase === 'resources' && state.queue.length === 0 && inflight.size === 0) state.phase = 'access';
+    if (state.phase !== 'access' || state.queue.length >= concurrency * 2) return;
+    const keys = writer.resourceKeys(state.cursor, FEED_BATCH);
+    for (const k of keys) {
+      state.cursor = k.rowId;
+      const rt = syncers.get(k.resourceType)?.resourceType;
+      if (!rt || has(rt, SkipEntitlementsAndGrantsSchema)) continue;
+      if (!has(rt, SkipEntitlementsSchema)) state.queue.push({ op: 'entitlements', type: k.resourceType, id: k.resourceId });
+      if (!has(rt, SkipGrantsSchema)) state.queue.push({ op: 'grants', type: k.resourceType, id: k.resourceId });
+    }
+    if (keys.length === 0 && state.queue.length === 0 && inflight.size === 0) state.phase = 'done';
+  };
+
+  const perform = async (action: Action): Promise<void> => {
+    const syncer = syncers.get(action.type);
+    const step = describe(action);
+    if (!syncer) throw new SyncStepError(step, new Error(`no syncer for resource type ${action.type}`));
+    const statKey = `${action.type}.${action.op}`;
+    const started = performance.now();
+    const stat = (callStats[statKey] ??= { count: 0, totalMs: 0, maxMs: 0, errors: 0 });
+    try {
+      const next = await runAction(syncer, action, writer);
+      if (next?.follow) state.queue.push(next.follow);
+      for (const child of next?.children ?? []) state.queue.push(child);
+    } catch (err) {
+      stat.errors += 1;
+      throw err instanceof SyncStepError ? err : new SyncStepError(step, err);
+    } finally {
+      const ms = performance.now() - started;
+      stat.count += 1;
+      stat.totalMs += ms;
+      stat.maxMs = Math.max(stat.maxMs, ms);
+    }
+  };
+
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      if (failure === undefined && !pastDeadline()) {
+        feed();
+        while (inflight.size < concurrency && state.queue.length > 0) {
+          const action = state.queue.shift()!;
+          inflight.add(action);
+          perform(action).then(
+            () => {
+              inflight.delete(action);
+              actionsDone += 1;
+              options.onProgress?.({ phase: state.phase, actionsDone, queued: state.queue.length });
+              checkpoint();
+              pump();
+            },
+            (err: unknown) => {
+              inflight.delete(action);
+              state.queue.unshift(action);
+              failure ??= err;
+              pump();
+            },
+          );
+          if (state.phase === 'access') feed();
+        }
+      }
+      if (inflight.size === 0) resolve();
+    };
+    pump();
+  });
+
+  if (failure !== undefined) {
+    checkpoint(true);
+    throw failure;
+  }
+  feed();
+  const done = state.phase === 'done';
+  checkpoint(true);
+  return { done, state: snapshot(), callStats };
+}
+
+async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWriter): Promise<{ follow?: Action; children: Action[] } | undefined> {
+  if (action.op === 'list') {
+    const page = await syncer.list(action.parent && resourceId(action.parent.type, action.parent.id), action.token);
+    writer.putResources(page.rows);
+    const children: Action[] = [];
+    for (const r of page.rows) {
+      for (const a of r.annotations) {
+        const child = findAnnotation([a], ChildResourceTypeSchema);
+        if (child && r.id) children.push({ op: 'list', type: child.resourceTypeId, parent: { type: r.id.resourceType, id: r.id.resource } });
+      }
+    }
+    return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children } : { children };
+  }
+  const resource = writer.getResource(action.type, action.id);
+  if (!resource) throw new Error(`resource ${action.type}:${action.id} is not in the sync database`);
+  if (skips(resource, action.op)) return undefined;
+  if (action.op === 'entitlements') {
+    const page = await syncer.entitlements(resource, action.token);
+    writer.putEntitlements(page.rows);
+    return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children: [] } : undefined;
+  }
+  const page = await syncer.grants(resource, action.token);
+  writer.putGrants(page.rows);
+  return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children: [] } : undefined;
+}
+
+function skips(resource: Resource, op: 'entitlements' | 'grants'): boolean {
+  if (findAnnotation(resource.annotations, SkipEntitlementsAndGrantsSchema)) return true;
+  return op === 'entitlements' ? !!findAnnotation(resource.annotations, SkipEntitlementsSchema) : !!findAnnotation(resource.annotations, SkipGrantsSchema);
+}
+
+function has(rt: ResourceType, schema: Parameters<typeof findAnnotation>[1]): boolean {
+  return findAnnotation(rt.annotations, schema) !== undefined;
+}
+
+function describe(a: Action): string {
+  const page = a.token ? ` (page token ${JSON.stringify(a.token.length > 40 ? `${a.token.slice(0, 40)}…` : a.token)})` : '';
+  if (a.op === 'list') return `listing ${a.type} resources${a.parent ? ` of ${a.parent.type} ${a.parent.id}` : ''}${page}`;
+  return `listing ${a.op} of ${a.type} ${a.id}${page}`;
+}

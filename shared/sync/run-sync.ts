@@ -1,0 +1,125 @@
+// One whole sync from a connector definition to a verified c1z file on disk: what the Lambda
+// handler, the CLI, the demo and the benchmarks all run.
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { decodeV1 } from '../c1z/container.ts';
+import { C1zError } from '../c1z/errors.ts';
+import { newKsuid } from '../c1z/ksuid.ts';
+import { C1zWriter, type Counts } from '../c1z/writer.ts';
+import type { CallStat, HttpClientOptions, HttpStats } from '../http/types.ts';
+import { parseConnectorConfig, secretValuesOf } from './config.ts';
+import type { ConnectorDefinition } from './connector.ts';
+import { runEngine, type Progress } from './engine.ts';
+import { createRuntime } from './runtime.ts';
+
+export interface RunSyncOptions<C> {
+  definition: ConnectorDefinition<C>;
+  config: C;
+  /** Secret values to scrub from every error and log line. */
+  secretValues?: string[];
+  /** Where the finished c1z goes. */
+  out: string;
+  /** Parent of the per-sync work folder (`<workRoot>/<syncId>/`), removed in every outcome. */
+  workRoot: string;
+  /** Epoch ms after which no page starts; the run then fails with DeadlineError. */
+  deadline?: number;
+  concurrency?: number;
+  httpOverrides?: Partial<HttpClientOptions>;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+  onProgress?: (p: Progress & { counts?: Counts }) => void;
+}
+
+export interface SyncSummary {
+  syncId: string;
+  counts: Counts;
+  /** Size of the c1z. */
+  bytes: number;
+  durationMs: number;
+  http: HttpStats;
+  calls: Record<string, CallStat>;
+  mode?: string;
+}
+
+export class DeadlineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeadlineError';
+  }
+}
+
+export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummary> {
+  const started = Date.now();
+  const syncId = newKsuid();
+  const workDir = join(options.workRoot, syncId);
+  const runtime = createRuntime({ secrets: options.secretValues, httpOverrides: options.httpOverrides, log: options.log });
+  await mkdir(workDir, { recursive: true });
+  let writer: C1zWriter | undefined;
+  try {
+    const connector = options.definition.create(options.config, runtime);
+    const mode = connector.describe?.();
+    await connector.validate();
+    writer = C1zWriter.create(join(workDir, 'sync.db'));
+    writer.startSync(new Date(started), syncId);
+    const result = await runEngine({
+      connector,
+      writer,
+      concurrency: options.concurrency,
+      deadline: options.deadline,
+      onProgress: options.onProgress,
+    });
+    if (!result.done) {
+      throw new DeadlineError(
+        `${options.definition.name}: stopped before the deadline with ${result.state.queue.length} page(s) left in phase ${result.state.phase}; raise the function timeout (resuming across invocations is not wired yet)`,
+      );
+    }
+    const counts = writer.endSync();
+    const packed = await writer.finish(join(workDir, 'sync.c1z'));
+    // Never hand on a file that does not decode to exactly the database we wrote.
+    const check = await decodeV1(join(workDir, 'sync.c1z'), undefined, Number.MAX_SAFE_INTEGER);
+    if (check.sha256 !== packed.dbSha256 || check.bytes !== packed.dbBytes) {
+      throw new C1zError('verify_failed', `${options.definition.name}: the packed c1z does not decode to the sync database (size or SHA-256 differ)`);
+    }
+    await moveFile(join(workDir, 'sync.c1z'), options.out);
+    return { syncId, counts, bytes: packed.bytes, durationMs: Date.now() - started, http: runtime.httpStats(), calls: result.callStats, mode };
+  } finally {
+    writer?.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The simple entry for tests, the CLI and benchmarks: a `BATON_*` map in, a c1z file out. */
+export async function syncToFile<C>(options: {
+  connector: ConnectorDefinition<C>;
+  secretMap: Record<string, string>;
+  out: string;
+  workRoot?: string;
+  httpOverrides?: Partial<HttpClientOptions>;
+  concurrency?: number;
+  deadline?: number;
+  log?: RunSyncOptions<C>['log'];
+  onProgress?: RunSyncOptions<C>['onProgress'];
+}): Promise<SyncSummary> {
+  const config = parseConnectorConfig(options.connector, options.secretMap);
+  return runSync({
+    definition: options.connector,
+    config,
+    secretValues: secretValuesOf(options.secretMap),
+    out: options.out,
+    workRoot: options.workRoot ?? join(dirname(options.out), '.work'),
+    httpOverrides: options.httpOverrides,
+    concurrency: options.concurrency,
+    deadline: options.deadline,
+    log: options.log,
+    onProgress: options.onProgress,
+  });
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(from, `${to}.tmp`);
+    await rename(`${to}.tmp`, to);
+  }
+}
