@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { equals } from '@bufbuild/protobuf';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseFrameHeader } from '../../../shared/c1z/container.ts';
+import { EntitlementSchema, GrantSchema, ResourceSchema, ResourceTypeSchema, type Grant } from '../../../shared/c1z/messages.ts';
+import { openC1z } from '../../../shared/c1z/reader.ts';
+import { SCHEMA_DDL } from '../../../shared/c1z/schema.ts';
+import { C1zWriter } from '../../../shared/c1z/writer.ts';
+import { GrantExpandableSchema } from '../../../shared/c1z/messages.ts';
+import { Purpose, entitlement, grant, pack, profile, resource, resourceId, resourceType, userTrait } from '../../../shared/sync/model.ts';
+import { tempDir } from '../../support/tmp.ts';
+
+const idArb = fc.stringMatching(/^[A-Za-z0-9_.@-]{1,24}$/);
+
+const tenantArb = fc.record({
+  types: fc.uniqueArray(fc.stringMatching(/^[a-z]{1,10}$/), { minLength: 1, maxLength: 4 }),
+  resources: fc.array(fc.record({ t: fc.nat(), id: idArb, name: fc.string({ maxLength: 30 }), email: fc.emailAddress(), extra: fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.string(), fc.integer(), fc.boolean())) }), {
+    minLength: 1,
+    maxLength: 40,
+  }),
+  slugs: fc.uniqueArray(fc.stringMatching(/^[a-z_]{1,12}$/), { minLength: 1, maxLength: 3 }),
+  grants: fc.array(fc.record({ r: fc.nat(), p: fc.nat(), s: fc.nat(), expandable: fc.boolean() }), { maxLength: 80 }),
+});
+
+describe('writer → reader round trip', () => {
+  it('random tenants come back row for row', async () => {
+    await fc.assert(
+      fc.asyncProperty(tenantArb, async (t) => {
+        const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+        try {
+          const rts = t.types.map((id) => resourceType({ id, displayName: id.toUpperCase() }));
+          const byKey = new Map<string, ReturnType<typeof resource>>();
+          for (const r of t.resources) {
+            const type = t.types[r.t % t.types.length]!;
+            byKey.set(`${type}:${r.id}`, resource({ type, id: r.id, displayName: r.name, profile: profile(r.extra), annotations: [userTrait({ emails: [{ address: r.email, primary: true }] })] }));
+          }
+          const resources = [...byKey.values()];
+          const ents = new Map<string, ReturnType<typeof entitlement>>();
+          for (const r of resources) for (const s of t.slugs) { const e = entitlement(r, s, { purpose: Purpose.PERMISSION, grantableTo: rts }); ents.set(e.id, e); }
+          const grants = new Map<string, Grant>();
+          for (const g of t.grants) {
+            const res = resources[g.r % resources.length]!;
+            const principal = resources[g.p % resources.length]!;
+            const slug = t.slugs[g.s % t.slugs.length]!;
+            const annotations = g.expandable ? [pack(GrantExpandableSchema, { entitlementIds: [`${res.id!.resourceType}:${res.id!.resource}:${slug}`] })] : [];
+            const gr = grant(res, slug, principal.id!, { annotations });
+            grants.set(gr.id, gr);
+          }
+          const w = C1zWriter.create(join(dir, 'db'));
+          const syncId = w.startSync();
+          w.putResourceTypes(rts);
+          // Several batches of any size, as the engine sends them.
+          for (let i = 0; i < resources.length; i += 7) w.putResources(resources.slice(i, i + 7));
+          w.putEntitlements([...ents.values()]);
+          w.putGrants([...grants.values()]);
+          w.endSync();
+          await w.finish(join(dir, 'out.c1z'));
+
+          const r = await openC1z(join(dir, 'out.c1z'));
+          try {
+            expect(r.sync.syncId).toBe(syncId);
+            expect(r.counts()).toEqual({ resourceTypes: rts.length, resources: resources.length, entitlements: ents.size, grants: grants.size });
+            const gotTypes = [...r.resourceTypes()];
+            rts.forEach((rt, i) => expect(equals(ResourceTypeSchema, rt, gotTypes[i]!)).toBe(true));
+            const gotRes = [...r.resources()];
+            resources.forEach((x, i) => expect(equals(ResourceSchema, x, gotRes[i]!)).toBe(true));
+            const gotEnts = [...r.entitlements()];
+            [...ents.values()].forEach((x, i) => expect(equals(EntitlementSchema, x, gotEnts[i]!)).toBe(true));
+            const gotGrants = [...r.grants()];
+            [...grants.values()].forEach((x, i) => {
+              // GrantExpandable travels in the `expansion` column, not in the blob.
+              const stripped = { ...x, annotations: x.annotations.filter((a) => !a.typeUrl.endsWith('GrantExpandable')) };
+              expect(equals(GrantSchema, stripped, gotGrants[i]!)).toBe(true);
+            });
+          } finally {
+            r.close();
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('the file decompresses with the zstd CLI and opens in sqlite3 with the spec tables and indexes', async () => {
+    const dir = tempDir();
+    const w = C1zWriter.create(join(dir, 'db'));
+    w.startSync();
+    const u = resource({ type: 'user', id: 'U1', displayName: 'One' });
+    w.putResourceTypes([resourceType({ id: 'user', displayName: 'User' })]);
+    w.putResources([u]);
+    const e = entitlement(u, 'admin', { purpose: Purpose.PERMISSION });
+    w.putEntitlements([e]);
+    w.putGrants([grant(u, 'admin', resourceId('user', 'U1'), { annotations: [pack(GrantExpandableSchema, { entitlementIds: ['x:y:z'] })] })]);
+    w.endSync();
+    await w.finish(join(dir, 'sync.c1z'));
+
+    const file = readFileSync(join(dir, 'sync.c1z'));
+    expect(file.subarray(0, 5).toString('latin1')).toBe('C1ZF\0');
+    const header = parseFrameHeader(file.subarray(5))!;
+    expect(header.checksum).toBe(true);
+    expect(header.contentSize).toBeGreaterThan(0);
+    execFileSync('sh', ['-c', `tail -c +6 '${dir}/sync.c1z' | zstd -d -q -o '${dir}/plain.db'`]);
+    const plain = readFileSync(join(dir, 'plain.db'));
+    expect(plain.length).toBe(header.contentSize);
+    expect([plain[18], plain[19]]).toEqual([1, 1]); // rollback journal, no WAL
+    const sql = (q: string) => execFileSync('sqlite3', [join(dir, 'plain.db'), q], { encoding: 'utf8' }).trim().split('\n');
+    const expectedNames = SCHEMA_DDL.map((s) => /(?:TABLE|INDEX) IF NOT EXISTS (\w+)/.exec(s)![1]).sort();
+    expect(sql("SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name")).toEqual(expectedNames);
+    expect(sql("SELECT sync_type, supports_diff, grants_backfilled, sync_token, ended_at IS NOT NULL, parent_sync_id FROM v1_sync_runs")).toEqual(['full|1|1||1|']);
+    expect(sql('SELECT needs_expansion, length(expansion) > 0 FROM v1_grants')).toEqual(['1|1']);
+    expect(sql("SELECT started_at FROM v1_sync_runs")[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,9})?$/);
+    expect(sql('SELECT external_id, resource_type_id, parent_resource_type_id IS NULL FROM v1_resources')).toEqual(['user:U1|user|1']);
+    expect(sql('PRAGMA integrity_check')).toEqual(['ok']);
+  });
+});
