@@ -1,0 +1,27 @@
+// `baton-serverless sim fullstory` / `demo`: a seeded org served in one of the two modes.
+// extra: mode ('scim' default | 'apikey'), scimPageCap, apiPageSize.
+import type { AppSimulator } from '../kit.ts';
+import { startFullstorySim } from './server.ts';
+import { generateTenant } from './tenant.ts';
+
+export { startFullstorySim, SCIM_PREFIX, type FullstorySim, type FullstorySimOptions } from './server.ts';
+export { generateTenant, type FullstoryTenant, type ScimUser, type EndUser } from './tenant.ts';
+
+export const fullstorySim: AppSimulator = {
+  name: 'fullstory',
+  async start(options) {
+    const extra = options.extra ?? {};
+    const mode = extra.mode === 'apikey' ? 'apikey' : 'scim';
+    const tenant = generateTenant({ seed: options.seed, users: options.users });
+    const sim = await startFullstorySim({
+      tenant,
+      port: options.port,
+      rateLimits: options.rateLimits,
+      scimPageCap: typeof extra.scimPageCap === 'number' ? extra.scimPageCap : undefined,
+      apiPageSize: typeof extra.apiPageSize === 'number' ? extra.apiPageSize : undefined,
+    });
+    const users = mode === 'scim' ? tenant.seats.length : tenant.endUsers.length;
+    // One `user` type; neither mode has entitlements or grants.
+    return { server: sim.server, config: sim.config(mode), expected: { resourceTypes: 1, resources: users, entitlements: 0, grants: 0 } };
+  },
+};
