@@ -56,13 +56,14 @@ export function inspectFor(mode: Mode): (info: ResponseInfo) => ResponseVerdict 
       const which = mode === 'scim' ? `check ${keys.url}` : 'the users endpoint was not found';
       return { action: 'fail', error: modeError(mode, 'not_found', `${info.method} ${info.endpoint} returned HTTP 404: ${which}`) };
     }
-    if (info.status >= 200 && info.status < 300 && info.body === undefined) {
-      // An SSO login page or a proxy's HTML: say so instead of surfacing a JSON parse stack.
-      const type = header(info, 'content-type') || 'no content type';
+    const type = header(info, 'content-type');
+    if (info.status >= 200 && info.status < 300 && info.body === undefined && !/json/i.test(type)) {
+      // An SSO login page or a proxy's HTML will not change on retry: say so instead of surfacing a
+      // JSON parse stack. Garbled JSON is left to the client, which retries it.
       const hint = mode === 'scim' ? `; check ${keys.url}` : '';
       return {
         action: 'fail',
-        error: modeError(mode, 'bad_response', `${info.method} ${info.endpoint} returned HTTP ${info.status} with a non-JSON body (${type})${hint}`),
+        error: modeError(mode, 'bad_response', `${info.method} ${info.endpoint} returned HTTP ${info.status} with a non-JSON body (${type || 'no content type'})${hint}`),
       };
     }
     return undefined;
