@@ -17,8 +17,10 @@ export interface RunSyncOptions<C> {
   config: C;
   /** Secret values to scrub from every error and log line. */
   secretValues?: string[];
-  /** Where the finished c1z goes. */
-  out: string;
+  /** Where the finished c1z goes (moved there), unless `deliver` takes it from the work folder. */
+  out?: string;
+  /** Hands on the verified c1z while it is still in the work folder (e.g. uploads it). */
+  deliver?: (file: string, summary: SyncSummary) => Promise<void>;
   /** Parent of the per-sync work folder (`<workRoot>/<syncId>/`), removed in every outcome. */
   workRoot: string;
   /** Epoch ms after which no page starts; the run then fails with DeadlineError. */
@@ -79,8 +81,11 @@ export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummar
     if (check.sha256 !== packed.dbSha256 || check.bytes !== packed.dbBytes) {
       throw new C1zError('verify_failed', `${options.definition.name}: the packed c1z does not decode to the sync database (size or SHA-256 differ)`);
     }
-    await moveFile(join(workDir, 'sync.c1z'), options.out);
-    return { syncId, counts, bytes: packed.bytes, durationMs: Date.now() - started, http: runtime.httpStats(), calls: result.callStats, mode };
+    const summary: SyncSummary = { syncId, counts, bytes: packed.bytes, durationMs: 0, http: runtime.httpStats(), calls: result.callStats, mode };
+    if (options.deliver) await options.deliver(join(workDir, 'sync.c1z'), summary);
+    if (options.out) await moveFile(join(workDir, 'sync.c1z'), options.out);
+    summary.durationMs = Date.now() - started;
+    return summary;
   } finally {
     writer?.close();
     await rm(workDir, { recursive: true, force: true });

@@ -1,0 +1,69 @@
+// `baton-serverless inspect FILE`: what the baton CLI shows of a c1z, as tables or one JSON document.
+import { toJson } from '@bufbuild/protobuf';
+import { parseArgs } from 'node:util';
+import { EntitlementSchema, GrantSchema, ResourceSchema, Entitlement_PurposeValue } from '../c1z/messages.ts';
+import { openC1z } from '../c1z/reader.ts';
+import { formatBytes, table } from './table.ts';
+import { UsageError } from './usage.ts';
+
+export async function inspectCommand(argv: string[], out: (s: string) => void): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      resources: { type: 'boolean' },
+      entitlements: { type: 'boolean' },
+      grants: { type: 'boolean' },
+      'resource-type': { type: 'string' },
+      'sync-id': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('usage: baton-serverless inspect FILE [--resources|--entitlements|--grants] [--resource-type T] [--sync-id ID] [--json]');
+  const views = (['resources', 'entitlements', 'grants'] as const).filter((v) => values[v]);
+  if (views.length > 1) throw new UsageError('inspect: choose one of --resources, --entitlements, --grants');
+  const resourceType = values['resource-type'];
+  const reader = await openC1z(file, { syncId: values['sync-id'] });
+  try {
+    const view = views[0];
+    if (values.json) {
+      const doc: Record<string, unknown> = {
+        file,
+        decodedBytes: reader.decodedBytes,
+        syncRuns: reader.syncRuns(),
+        sync: { ...reader.sync, chosenBy: reader.chosenBy },
+        counts: reader.counts(),
+        resourceTypes: reader.statsByResourceType(),
+      };
+      if (view === 'resources') doc.resources = [...reader.resources({ resourceType })].map((r) => toJson(ResourceSchema, r));
+      if (view === 'entitlements') doc.entitlements = [...reader.entitlements({ resourceType })].map((e) => toJson(EntitlementSchema, e));
+      if (view === 'grants') doc.grants = [...reader.grants({ resourceType })].map((g) => toJson(GrantSchema, g));
+      out(JSON.stringify(doc));
+      return;
+    }
+    if (view === 'resources') {
+      out(table(['resource type', 'id', 'display name', 'parent'], [...reader.resources({ resourceType })].map((r) => [r.id?.resourceType ?? '', r.id?.resource ?? '', r.displayName, r.parentResourceId ? `${r.parentResourceId.resourceType}:${r.parentResourceId.resource}` : ''])));
+      return;
+    }
+    if (view === 'entitlements') {
+      out(table(['id', 'display name', 'purpose', 'resource'], [...reader.entitlements({ resourceType })].map((e) => [e.id, e.displayName, Entitlement_PurposeValue[e.purpose] ?? String(e.purpose), e.resource?.displayName ?? ''])));
+      return;
+    }
+    if (view === 'grants') {
+      out(table(['entitlement', 'principal', 'grant id'], [...reader.grants({ resourceType })].map((g) => [g.entitlement?.id ?? '', `${g.principal?.id?.resourceType}:${g.principal?.id?.resource}`, g.id])));
+      return;
+    }
+    const c = reader.counts();
+    out(`${file}: c1z v1 (SQLite), ${formatBytes(reader.decodedBytes)} decoded`);
+    out('');
+    out(table(['sync id', 'type', 'started', 'ended'], reader.syncRuns().map((r) => [r.syncId, r.syncType, r.startedAt, r.endedAt ?? '(unfinished)'])));
+    out('');
+    out(`showing sync ${reader.sync.syncId} (${reader.chosenBy})`);
+    out('');
+    const stats = reader.statsByResourceType();
+    out(table(['resource type', 'resources', 'entitlements', 'grants'], [...stats.map((s) => [s.resourceType, s.resources, s.entitlements, s.grants] as (string | number)[]), ['total', c.resources, c.entitlements, c.grants]]));
+  } finally {
+    reader.close();
+  }
+}
