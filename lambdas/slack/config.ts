@@ -1,0 +1,51 @@
+// The secret map's keys (the Go connector's flags, spec §1) and the hosts they select (spec §2.1).
+import { z } from 'zod';
+
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'TRUE', 'FALSE', 'True', 'False', ''])])
+  .optional()
+  .transform((v) => v === true || (typeof v === 'string' && (v.toLowerCase() === 'true' || v === '1')));
+
+const url = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || /^https?:\/\/[^\s]+$/i.test(v), { message: 'must be an http(s) URL' })
+  .optional();
+
+export const slackConfigSchema = z
+  .object({
+    BATON_TOKEN: z.string({ error: 'BATON_TOKEN is required (the bot token, xoxb-…)' }).trim().min(1, { error: 'BATON_TOKEN must not be empty' }),
+    BATON_BUSINESS_PLUS_TOKEN: z.string().trim().optional(),
+    BATON_GOV_ENV: flag,
+    /** Web API base (tests and simulators), e.g. `http://127.0.0.1:9000/api/`. */
+    BATON_BASE_URL: url,
+    /** SCIM base (tests and simulators), e.g. `http://127.0.0.1:9000/scim/v2/`. */
+    BATON_SCIM_BASE_URL: url,
+  })
+  .superRefine((c, ctx) => {
+    if (c.BATON_GOV_ENV && !c.BATON_BUSINESS_PLUS_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['BATON_GOV_ENV'], message: 'BATON_GOV_ENV requires BATON_BUSINESS_PLUS_TOKEN' });
+    }
+  })
+  .transform((c) => ({
+    botToken: c.BATON_TOKEN,
+    businessPlusToken: c.BATON_BUSINESS_PLUS_TOKEN || undefined,
+    gov: c.BATON_GOV_ENV,
+    baseUrl: c.BATON_BASE_URL || undefined,
+    scimBaseUrl: c.BATON_SCIM_BASE_URL || undefined,
+  }));
+
+export type SlackConfig = z.output<typeof slackConfigSchema>;
+
+export interface SlackHosts {
+  /** Web API base; method names are appended. */
+  webApi: string;
+  /** SCIM base including the version (`v2`, or `v1` on GovSlack). */
+  scim: string;
+}
+
+export function slackHosts(config: SlackConfig): SlackHosts {
+  const webApi = config.baseUrl ?? (config.gov ? 'https://api.slack-gov.com/api/' : 'https://slack.com/api/');
+  const scim = config.scimBaseUrl ?? (config.gov ? 'https://api.slack-gov.com/scim/v1/' : 'https://api.slack.com/scim/v2/');
+  return { webApi, scim };
+}

@@ -1,0 +1,36 @@
+// The Slack connector (Pro and Business+): config, validate() (spec §4) and the five syncers.
+import { ConnectorError, type ConnectorDefinition } from '../../shared/sync/connector.ts';
+import { SlackClient } from './client.ts';
+import { slackConfigSchema, type SlackConfig } from './config.ts';
+import type { SlackContext } from './context.ts';
+import { CONNECTOR } from './errors.ts';
+import { idpGroupSyncer } from './resources/idp-group.ts';
+import { userGroupSyncer } from './resources/user-group.ts';
+import { userSyncer } from './resources/user.ts';
+import { workspaceRoleSyncer } from './resources/workspace-role.ts';
+import { workspaceSyncer } from './resources/workspace.ts';
+import { SyncState } from './state.ts';
+
+export const slackConnector: ConnectorDefinition<SlackConfig> = {
+  name: CONNECTOR,
+  configSchema: slackConfigSchema,
+  create(config, runtime) {
+    const ctx: SlackContext = { client: new SlackClient(config, runtime), state: new SyncState(), runtime, gov: config.gov };
+    return {
+      async validate() {
+        const who = await ctx.client.authTest();
+        // A bot token passes (spec §4: any bot does), and auth.test already says it is one.
+        if (who.bot_id) return;
+        const user = await ctx.client.userInfo(who.user_id);
+        if (user.is_admin || user.is_owner || user.is_primary_owner || user.is_bot) return;
+        throw new ConnectorError(CONNECTOR, 'permission_denied', 'BATON_TOKEN: authenticated user is not an admin, owner, primary owner or a bot');
+      },
+      resourceSyncers() {
+        return [workspaceSyncer(ctx), userSyncer(ctx), userGroupSyncer(ctx), workspaceRoleSyncer(ctx), idpGroupSyncer(ctx)];
+      },
+      describe() {
+        return `mode=${ctx.client.hasScim ? 'business-plus' : 'standard'} gov=${config.gov}`;
+      },
+    };
+  },
+};

@@ -1,0 +1,156 @@
+// Users of a workspace (spec §3.1). Standard mode: users.list pages. Business+ mode: the SCIM user
+// set (org-wide) joined with users.list pages instead of one users.info per SCIM user; only SCIM
+// users the workspace's users.list did not return are looked up one by one.
+import type { Resource, ResourceId } from '../../../shared/c1z/messages.ts';
+import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
+import { AccountType, profile, resource, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
+import { SCIM_USERS_PAGE, type SlackUser } from '../client.ts';
+import type { SlackContext } from '../context.ts';
+import { SlackApiError } from '../errors.ts';
+import { fetchMembersForListing } from '../members.ts';
+import { userType } from './types.ts';
+
+/** users.info calls per page of the leftover phase. */
+const LEFTOVER_BATCH = 100;
+
+export function userResource(u: SlackUser, parent: ResourceId, status: ResourceStatus): Resource {
+  const p = u.profile;
+  const email = p.email ?? '';
+  return resource({
+    type: userType.id,
+    id: u.id,
+    displayName: u.name,
+    parent,
+    annotations: [
+      userTrait({
+        emails: email ? [{ address: email, primary: true }] : [],
+        accountType: u.is_bot ? AccountType.SERVICE : AccountType.HUMAN,
+        // has_2fa false may only mean "not visible to this token": set MFA only when known true.
+        mfaEnabled: u.has_2fa === true ? true : undefined,
+      }),
+    ],
+    status,
+    profile: profile({
+      first_name: p.first_name ?? '',
+      last_name: p.last_name ?? '',
+      login: email,
+      workspace: p.team ?? '',
+      user_id: u.id,
+      status_text: p.status_text ?? '',
+      status_emoji: p.status_emoji ?? '',
+      is_admin: u.is_admin,
+      is_owner: u.is_owner,
+      is_primary_owner: u.is_primary_owner,
+      is_bot: u.is_bot,
+      is_app_user: u.is_app_user,
+      is_invited_user: u.is_invited_user,
+      is_restricted: u.is_restricted,
+      is_ultra_restricted: u.is_ultra_restricted,
+      is_stranger: u.is_stranger,
+      is_deleted: u.deleted,
+    }),
+  });
+}
+
+function scimActive(ctx: SlackContext): Promise<Map<string, boolean>> {
+  const loading = (ctx.state.scimActive ??= loadScimActive(ctx));
+  // A failed load must not stick: the engine retries the page with a fresh attempt.
+  loading.catch(() => {
+    if (ctx.state.scimActive === loading) ctx.state.scimActive = undefined;
+  });
+  return loading;
+}
+
+async function loadScimActive(ctx: SlackContext): Promise<Map<string, boolean>> {
+  const active = new Map<string, boolean>();
+  for (let start = 1; ; start += SCIM_USERS_PAGE) {
+    const page = await ctx.client.scimUsersPage(start);
+    for (const u of page.Resources) active.set(u.id, u.active);
+    if (page.Resources.length === 0 || start + SCIM_USERS_PAGE - 1 >= page.totalResults) break;
+  }
+  return active;
+}
+
+/** SCIM users the workspace's users.list did not return, in SCIM order. */
+async function leftovers(ctx: SlackContext, teamId: string, scim: Map<string, boolean>): Promise<string[]> {
+  let seen = ctx.state.seen.get(teamId);
+  if (!seen?.complete) {
+    // Resumed mid-way in a new process: the ids emitted earlier are gone, so read them again.
+    const ids = new Set<string>();
+    let cursor = '';
+    do {
+      const page = await ctx.client.usersPage(teamId, cursor);
+      for (const u of page.items) if (scim.has(u.id)) ids.add(u.id);
+      cursor = page.next;
+    } while (cursor);
+    seen = { ids, complete: true };
+    ctx.state.seen.set(teamId, seen);
+  }
+  const out: string[] = [];
+  for (const id of scim.keys()) if (!seen.ids.has(id)) out.push(id);
+  return out;
+}
+
+export function userSyncer(ctx: SlackContext): ResourceSyncer {
+  async function listStandard(parent: ResourceId, token: string | undefined): Promise<Page<Resource>> {
+    const page = await fetchMembersForListing(ctx, parent.resource, token ?? '');
+    return {
+      rows: page.users.map((u) => userResource(u, parent, u.deleted ? ResourceStatus.DELETED : ResourceStatus.ENABLED)),
+      nextPageToken: page.next || undefined,
+    };
+  }
+
+  async function listBusiness(parent: ResourceId, token: string | undefined): Promise<Page<Resource>> {
+    const teamId = parent.resource;
+    const scim = await scimActive(ctx);
+    const status = (id: string) => (scim.get(id) === false ? ResourceStatus.DISABLED : ResourceStatus.ENABLED);
+
+    if (!token?.startsWith('x:')) {
+      const cursor = token ? token.slice(2) : '';
+      let seen = ctx.state.seen.get(teamId);
+      if (!cursor || !seen) {
+        seen = { ids: new Set(), complete: !cursor };
+        ctx.state.seen.set(teamId, seen);
+      }
+      const page = await fetchMembersForListing(ctx, teamId, cursor);
+      const rows: Resource[] = [];
+      for (const u of page.users) {
+        if (!scim.has(u.id)) continue;
+        seen.ids.add(u.id);
+        rows.push(userResource(u, parent, status(u.id)));
+      }
+      return { rows, nextPageToken: page.next ? `u:${page.next}` : 'x:0' };
+    }
+
+    const offset = Number(token.slice(2)) || 0;
+    const rest = await leftovers(ctx, teamId, scim);
+    const rows: Resource[] = [];
+    for (const id of rest.slice(offset, offset + LEFTOVER_BATCH)) {
+      try {
+        rows.push(userResource(await ctx.client.userInfo(id), parent, status(id)));
+      } catch (err) {
+        // The Go connector fails the page here; one user the bot cannot see should not fail the run.
+        if (!(err instanceof SlackApiError && err.code === 'user_not_found')) throw err;
+        ctx.runtime.log('slack: SCIM user not visible to the bot token, skipped', { userId: id, workspace: teamId });
+      }
+    }
+    const next = offset + LEFTOVER_BATCH;
+    if (next < rest.length) return { rows, nextPageToken: `x:${next}` };
+    ctx.state.seen.delete(teamId);
+    return { rows };
+  }
+
+  return {
+    resourceType: userType,
+    async list(parent, pageToken) {
+      if (!parent) return { rows: [] };
+      return ctx.client.hasScim ? listBusiness(parent, pageToken) : listStandard(parent, pageToken);
+    },
+    async entitlements() {
+      return { rows: [] };
+    },
+    async grants() {
+      return { rows: [] };
+    },
+  };
+}

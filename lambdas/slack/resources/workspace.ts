@@ -1,0 +1,78 @@
+// Workspaces (auth.teams.list) and their grants: membership plus the flag-derived workspace roles,
+// all from one pass over users.list (spec §3.3).
+import type { Grant, Resource, ResourceId } from '../../../shared/c1z/messages.ts';
+import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
+import { entitlement, grant, groupTrait, profile, Purpose, resource, resourceId } from '../../../shared/sync/model.ts';
+import type { SlackContext } from '../context.ts';
+import { membersForGrants } from '../members.ts';
+import { FLAG } from '../state.ts';
+import { ASSIGNED, MEMBER, userGroupType, userType, workspaceRoleType, workspaceType, type RoleKey } from './types.ts';
+import { roleResource } from './workspace-role.ts';
+
+export function workspaceResource(team: { id: string; name: string; domain: string }): Resource {
+  return resource({
+    type: workspaceType.id,
+    id: team.id,
+    displayName: team.name,
+    annotations: [groupTrait()],
+    childTypes: [userType.id, userGroupType.id, workspaceRoleType.id],
+    profile: profile({ workspace_id: team.id, workspace_name: team.name, workspace_domain: team.domain }),
+  });
+}
+
+/** Spec §3.3's independent rules; strangers are filtered out before. */
+export function rolesFor(flags: number): RoleKey[] {
+  const has = (bit: number) => (flags & bit) !== 0;
+  const roles: RoleKey[] = [];
+  if (has(FLAG.is_primary_owner)) roles.push('primary_owner');
+  if (has(FLAG.is_owner)) roles.push('owner');
+  if (has(FLAG.is_admin)) roles.push('admin');
+  if (has(FLAG.is_restricted)) roles.push(has(FLAG.is_ultra_restricted) ? 'single_channel_guest' : 'multi_channel_guest');
+  if (has(FLAG.is_invited_user)) roles.push('invited_member');
+  if (!has(FLAG.is_restricted | FLAG.is_ultra_restricted | FLAG.is_invited_user | FLAG.is_bot | FLAG.deleted)) roles.push('member');
+  if (has(FLAG.is_bot)) roles.push('bot');
+  return roles;
+}
+
+export function workspaceSyncer(ctx: SlackContext): ResourceSyncer {
+  return {
+    resourceType: workspaceType,
+
+    async list(parent, pageToken) {
+      if (parent) return { rows: [] };
+      const page = await ctx.client.teamsPage(pageToken ?? '');
+      for (const team of page.items) ctx.state.workspaceNames.set(team.id, team.name);
+      return { rows: page.items.map(workspaceResource), nextPageToken: page.next || undefined };
+    },
+
+    async entitlements(res) {
+      const name = res.displayName;
+      return {
+        rows: [
+          entitlement(res, MEMBER, {
+            purpose: Purpose.ASSIGNMENT,
+            displayName: `${name} workspace member`,
+            description: `Member of the ${name} workspace`,
+            grantableTo: [userType],
+          }),
+        ],
+      };
+    },
+
+    async grants(res, pageToken): Promise<Page<Grant>> {
+      const teamId = res.id?.resource ?? '';
+      const page = await membersForGrants(ctx, teamId, pageToken ?? '');
+      const roles = new Map<RoleKey, Resource>();
+      const role = (key: RoleKey) => roles.get(key) ?? roles.set(key, roleResource(teamId, key)).get(key)!;
+      const rows: Grant[] = [];
+      for (let i = 0; i < page.ids.length; i++) {
+        const flags = page.flags[i]!;
+        if (flags & FLAG.is_stranger) continue;
+        const principal: ResourceId = resourceId(userType.id, page.ids[i]!);
+        for (const key of rolesFor(flags)) rows.push(grant(role(key), ASSIGNED, principal));
+        rows.push(grant(res, MEMBER, principal));
+      }
+      return { rows, nextPageToken: page.next || undefined };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// The Slack simulator behind `baton-serverless sim slack` / `demo`, tests and the benchmark.
+import { startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../kit.ts';
+import { createSlackRoute, type SlackSimControls } from './server.ts';
+import { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant } from './tenant.ts';
+
+export { generateTenant, expectedCounts, SIM_BOT_TOKEN, SIM_USER_TOKEN } from './tenant.ts';
+export type { SlackTenant, SimUser, SimUserGroup, SimIdpGroup, SimTeam, SlackMode } from './tenant.ts';
+export type { SlackSimControls, RateLimitForm } from './server.ts';
+
+export interface SlackSimOptions {
+  tenant: SlackTenant;
+  port?: number;
+  /** 'pro' = bot token only; 'business' adds the SCIM admin token to the config map. */
+  mode?: SlackMode;
+  gov?: boolean;
+  /** 'real' (default), 'off', or a time scale (limits × N; pair it with the client's rateLimitScale). */
+  rateLimits?: 'real' | 'off' | number;
+  recordCalls?: boolean;
+}
+
+export interface RunningSlackSim extends RunningSim {
+  tenant: SlackTenant;
+  controls: SlackSimControls;
+  expected: NonNullable<RunningSim['expected']>;
+}
+
+export async function startSlackSim(options: SlackSimOptions): Promise<RunningSlackSim> {
+  const mode = options.mode ?? 'pro';
+  // The route needs the server's limiter, so it is bound once the server exists.
+  let routeFn: Route | undefined;
+  const server = await startSim((req) => routeFn!(req), { name: 'slack', port: options.port, recordCalls: options.recordCalls });
+  const { route, controls } = createSlackRoute(options.tenant, server.limiter);
+  routeFn = route;
+  const limits = options.rateLimits ?? 'real';
+  if (limits === 'off') server.limiter.enabled = false;
+  else if (typeof limits === 'number') server.limiter.timeScale = limits;
+  const config: Record<string, string> = { BATON_TOKEN: SIM_BOT_TOKEN, BATON_BASE_URL: `${server.url}/api/` };
+  if (mode === 'business') {
+    config.BATON_BUSINESS_PLUS_TOKEN = SIM_USER_TOKEN;
+    config.BATON_SCIM_BASE_URL = `${server.url}/scim/${options.gov ? 'v1' : 'v2'}/`;
+    if (options.gov) config.BATON_GOV_ENV = 'true';
+  }
+  return { server, config, tenant: options.tenant, controls, expected: expectedCounts(options.tenant, mode) };
+}
+
+function num(v: string | number | boolean | undefined): number | undefined {
+  if (v === undefined || v === '' || typeof v === 'boolean') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * `extra` knobs: `groups` (user groups, default users/40), `memberships` (default users×5),
+ * `idpGroups`, `workspaces`, `mode` ('pro' | 'business', default 'pro'), `gov` (bool).
+ */
+export const slackSim: AppSimulator = {
+  name: 'slack',
+  async start(options: SimStartOptions): Promise<RunningSim> {
+    const extra = options.extra ?? {};
+    const users = options.users ?? 200;
+    const tenant = generateTenant({
+      seed: options.seed ?? 1,
+      users,
+      userGroups: num(extra.groups) ?? Math.max(3, Math.round(users / 40)),
+      memberships: num(extra.memberships) ?? users * 5,
+      idpGroups: num(extra.idpGroups),
+      workspaces: num(extra.workspaces),
+    });
+    const mode: SlackMode = extra.mode === 'business' ? 'business' : 'pro';
+    return startSlackSim({ tenant, port: options.port, mode, gov: extra.gov === true || extra.gov === 'true', rateLimits: options.rateLimits ?? 'real', recordCalls: users <= 5000 });
+  },
+};
+
+export interface GoFormulaParams {
+  mode: SlackMode;
+  /** Users per workspace as users.list returns them (N). */
+  usersPerWorkspace: number[];
+  /** SCIM users in the org (N_s), Business+ only. */
+  scimUsers?: number;
+  /** Member counts of the enabled user groups, over all workspaces (m_g). */
+  groupSizes: number[];
+  /** IDP groups (I), Business+ only. */
+  idpGroups?: number;
+  /** Pages W5 returns per workspace (k); without a limit Slack answers in one page. */
+  usersListPagesBusiness?: number;
+}
+
+/** Calls the Go connector makes for one sync (spec §6), for comparison with ours. */
+export function goFormulaCalls(p: GoFormulaParams): number {
+  const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
+  const workspaces = p.usersPerWorkspace.length;
+  let calls = 2 + pages(workspaces, 100);
+  for (const n of p.usersPerWorkspace) {
+    if (p.mode === 'pro') calls += 2 * pages(n, 200) + 1;
+    else calls += pages(p.scimUsers ?? 0, 100) + (p.scimUsers ?? 0) + 1 + (p.usersListPagesBusiness ?? 1);
+  }
+  for (const m of p.groupSizes) calls += Math.max(1, Math.ceil(m / 20));
+  if (p.mode === 'business') calls += pages(p.idpGroups ?? 0, 100) + (p.idpGroups ?? 0);
+  return calls;
+}
+
+export function goFormulaParamsFor(tenant: SlackTenant, mode: SlackMode): GoFormulaParams {
+  return {
+    mode,
+    usersPerWorkspace: tenant.teams.map((t) => tenant.users.filter((u) => u.team_id === t.id).length),
+    scimUsers: tenant.users.filter((u) => u.scimActive !== undefined).length,
+    groupSizes: tenant.userGroups.filter((g) => !g.disabled).map((g) => g.users.length),
+    idpGroups: tenant.idpGroups.length,
+  };
+}

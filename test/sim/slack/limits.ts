@@ -1,0 +1,38 @@
+// Slack's published limits as the simulator enforces them: Web API tiers per method (per workspace
+// and app) and the org-wide SCIM buckets. Bursts are a minute's worth: Slack's docs say tiers
+// "allow occasional bursts", and a bucket that refilled only smoothly would be stricter than Slack.
+export interface SimLimit {
+  perMinute: number;
+  burst: number;
+}
+
+export const TIER_2: SimLimit = { perMinute: 20, burst: 20 };
+export const TIER_3: SimLimit = { perMinute: 50, burst: 50 };
+export const TIER_4: SimLimit = { perMinute: 100, burst: 100 };
+/** auth.test is "special": far above Tier 4. */
+export const SPECIAL: SimLimit = { perMinute: 600, burst: 600 };
+
+export interface WebMethodSpec {
+  limit: SimLimit;
+  /** Any of these scopes lets the call through. */
+  scopes: string[];
+}
+
+export const WEB_METHODS: Record<string, WebMethodSpec> = {
+  'auth.test': { limit: SPECIAL, scopes: [] },
+  'auth.teams.list': { limit: TIER_2, scopes: [] },
+  'users.list': { limit: TIER_2, scopes: ['users:read'] },
+  'users.info': { limit: TIER_4, scopes: ['users:read'] },
+  'usergroups.list': { limit: TIER_2, scopes: ['usergroups:read'] },
+  'usergroups.users.list': { limit: TIER_2, scopes: ['usergroups:read'] },
+  'team.info': { limit: TIER_3, scopes: ['team:read'] },
+};
+
+/** SCIM: org-wide read/write buckets plus tighter per-endpoint ones. */
+export const SCIM_LIMITS = {
+  read: { perMinute: 1000, burst: 1000 },
+  readById: { perMinute: 300, burst: 300 },
+  write: { perMinute: 600, burst: 180 },
+  patchGroup: { perMinute: 180, burst: 80 },
+  writeUser: { perMinute: 180, burst: 20 },
+} satisfies Record<string, SimLimit>;
