@@ -4,11 +4,11 @@ import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { encodeV1, type EncodeResult } from './container.ts';
+import { encodeGrant } from './encode.ts';
 import { C1zError } from './errors.ts';
 import { newKsuid } from './ksuid.ts';
 import {
   EntitlementSchema,
-  GrantSchema,
   ResourceSchema,
   ResourceTypeSchema,
   GrantExpandableSchema,
@@ -95,9 +95,8 @@ export class C1zWriter {
   }
 
   /** Starts a full sync run (§2.5) and returns its KSUID. */
-  startSync(now = new Date()): string {
+  startSync(now = new Date(), id = newKsuid(now)): string {
     if (this.syncIdValue) throw new C1zError('sync_open', `sync ${this.syncIdValue} is already started`);
-    const id = newKsuid(now);
     this.db
       .prepare(
         "INSERT INTO v1_sync_runs (sync_id, started_at, sync_token, sync_type, parent_sync_id, linked_sync_id, supports_diff, grants_backfilled) VALUES (?, ?, '', 'full', '', '', 1, 1)",
@@ -159,7 +158,7 @@ export class C1zWriter {
         g.id,
         expansion,
         expansion ? 1 : 0,
-        toBinary(GrantSchema, data),
+        encodeGrant(data),
         this.syncId,
         now,
       ]);
