@@ -1,0 +1,248 @@
+// Thin Segment Public API client: one method per endpoint, each returning the page's rows and the
+// next cursor. Envelope errors and Segment's 429 signals are interpreted in `inspectSegment`, which
+// the shared HTTP client runs on every response.
+import type { z } from 'zod';
+import type { HttpClient, ResponseInfo, ResponseVerdict } from '../../shared/http/types.ts';
+import { ConnectorError, type ConnectorRuntime } from '../../shared/sync/connector.ts';
+import {
+  anyResponse,
+  errorsEnvelopeSchema,
+  functionsPage,
+  groupMembersPage,
+  groupResponse,
+  groupsPage,
+  removeFromGroupResponse,
+  rolesPage,
+  sourcesPage,
+  spacesPage,
+  userResponse,
+  usersPage,
+  warehousesPage,
+  workspaceResponse,
+  type FunctionKind,
+  type Named,
+  type Permission,
+  type Role,
+  type User,
+  type UserGroup,
+  type Workspace,
+} from './api.ts';
+import type { SegmentConfig } from './config.ts';
+
+/** Segment's maximum page size. */
+export const PAGE_SIZE = 200;
+
+export interface Page<T> {
+  items: T[];
+  /** Cursor of the next page; undefined at the end. */
+  next: string | undefined;
+}
+
+export function nextCursor(pagination: { next?: string | null | undefined } | null | undefined): string | undefined {
+  const next = pagination?.next;
+  return typeof next === 'string' && next !== '' ? next : undefined;
+}
+
+/** The first envelope error as `type - message`, the way Segment's own tools report it. */
+export function describeErrors(body: unknown): string | undefined {
+  const parsed = errorsEnvelopeSchema.safeParse(body);
+  const first = parsed.success ? parsed.data.errors?.[0] : undefined;
+  if (!first) return undefined;
+  const type = first.type ?? 'Error';
+  return first.message ? `${type} - ${first.message}` : type;
+}
+
+function header(headers: ResponseInfo['headers'], name: string): string | undefined {
+  const v = headers[name] ?? headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthenticated', 403: 'permission_denied', 404: 'not_found', 422: 'invalid' };
+
+const HINTS: Record<number, string> = {
+  401: 'BATON_TOKEN was rejected; check the token and that BATON_REGION matches the workspace region',
+  403: 'BATON_TOKEN lacks access; a Public API token with the Workspace Owner role (or read access to IAM and resources) is needed',
+};
+
+/**
+ * Segment-specific reading of a response: 429 waits msBeforeNext (or until X-RateLimit-Reset);
+ * a 2xx or 4xx that carries `errors` fails with Segment's type and message. 5xx and bodies that
+ * are not JSON are left to the generic rules (retry / clear error).
+ */
+export function inspectSegment(res: ResponseInfo, now: () => number = Date.now): ResponseVerdict | undefined {
+  if (res.status === 429) {
+    const parsed = errorsEnvelopeSchema.safeParse(res.body);
+    const ms = parsed.success ? parsed.data.errors?.[0]?.data?.msBeforeNext : undefined;
+    if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) return { action: 'throttle', retryAfterMs: Math.ceil(ms) };
+    const reset = header(res.headers, 'X-RateLimit-Reset');
+    const at = reset ? Date.parse(reset) : Number.NaN;
+    if (Number.isFinite(at)) return { action: 'throttle', retryAfterMs: Math.max(0, at - now()) };
+    return undefined;
+  }
+  if (res.status >= 500) return undefined;
+  const described = describeErrors(res.body);
+  if (res.status >= 400) {
+    const code = CODES[res.status] ?? 'request_error';
+    const detail = `${res.method} ${res.endpoint} returned HTTP ${res.status}${described ? `: ${described}` : ''}`;
+    const hint = HINTS[res.status];
+    return { action: 'fail', error: new ConnectorError('segment', code, hint ? `${hint} (${detail})` : detail) };
+  }
+  if (described) {
+    // Segment may send `errors` next to partial `data`; a partial page would silently drop rows.
+    return { action: 'fail', error: new ConnectorError('segment', 'api_error', `${res.method} ${res.endpoint} returned errors: ${described}`) };
+  }
+  return undefined;
+}
+
+export function createSegmentHttp(config: SegmentConfig, runtime: ConnectorRuntime): HttpClient {
+  return runtime.http({
+    name: 'segment',
+    baseUrl: config.baseUrl,
+    headers: {
+      Authorization: `Bearer ${config.token}`,
+      Accept: 'application/vnd.segment.v1+json, application/json',
+    },
+    inspect: (res) => inspectSegment(res),
+    secrets: [config.token],
+  });
+}
+
+const WRITE_HEADERS = { 'Content-Type': 'application/vnd.segment.v1+json' };
+/** Segment documents its IAM mutation endpoints at 60 requests per minute. */
+const IAM_WRITES = { key: 'segment:iam-write', perMinute: 60, burst: 5 };
+
+export class SegmentClient {
+  private readonly http: HttpClient;
+
+  constructor(http: HttpClient) {
+    this.http = http;
+  }
+
+  private get<T>(path: string, schema: z.ZodType<T>, route: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+    return this.http.request({ path, query, schema, route: `GET ${route}` });
+  }
+
+  private paged(cursor: string | undefined, extra: Record<string, string> = {}): Record<string, string | number | undefined> {
+    // The documented dotted form; the Go connector sends the bracket form, which Segment also accepts.
+    return { ...extra, 'pagination.count': PAGE_SIZE, 'pagination.cursor': cursor };
+  }
+
+  async workspace(): Promise<Workspace> {
+    return (await this.get('/', workspaceResponse, '/')).data.workspace;
+  }
+
+  async users(cursor?: string): Promise<Page<User>> {
+    const { data } = await this.get('/users', usersPage, '/users', this.paged(cursor));
+    return { items: data.users, next: nextCursor(data.pagination) };
+  }
+
+  /** Undefined when the user disappeared between the list and this call. */
+  async user(id: string): Promise<User | undefined> {
+    try {
+      return (await this.get(`/users/${encodeURIComponent(id)}`, userResponse, '/users/{id}')).data.user;
+    } catch (err) {
+      if (err instanceof ConnectorError && err.code === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
+  async groups(cursor?: string): Promise<Page<UserGroup>> {
+    const { data } = await this.get('/groups', groupsPage, '/groups', this.paged(cursor));
+    return { items: data.userGroups, next: nextCursor(data.pagination) };
+  }
+
+  async group(id: string): Promise<UserGroup | undefined> {
+    try {
+      return (await this.get(`/groups/${encodeURIComponent(id)}`, groupResponse, '/groups/{id}')).data.userGroup;
+    } catch (err) {
+      if (err instanceof ConnectorError && err.code === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
+  async groupMembers(id: string, cursor?: string): Promise<Page<User>> {
+    const { data } = await this.get(`/groups/${encodeURIComponent(id)}/users`, groupMembersPage, '/groups/{id}/users', this.paged(cursor));
+    return { items: data.users, next: nextCursor(data.pagination) };
+  }
+
+  async roles(cursor?: string): Promise<Page<Role>> {
+    const { data } = await this.get('/roles', rolesPage, '/roles', this.paged(cursor));
+    return { items: data.roles, next: nextCursor(data.pagination) };
+  }
+
+  async sources(cursor?: string): Promise<Page<Named>> {
+    const { data } = await this.get('/sources', sourcesPage, '/sources', this.paged(cursor));
+    return { items: data.sources, next: nextCursor(data.pagination) };
+  }
+
+  async warehouses(cursor?: string): Promise<Page<Named>> {
+    const { data } = await this.get('/warehouses', warehousesPage, '/warehouses', this.paged(cursor));
+    const items = data.warehouses.map((w) => ({ id: w.id, name: w.metadata?.name || w.name || '' }));
+    return { items, next: nextCursor(data.pagination) };
+  }
+
+  async spaces(cursor?: string): Promise<Page<Named>> {
+    const { data } = await this.get('/spaces', spacesPage, '/spaces', this.paged(cursor));
+    return { items: data.spaces, next: nextCursor(data.pagination) };
+  }
+
+  async functions(kind: FunctionKind, cursor?: string): Promise<Page<Named>> {
+    const { data } = await this.get('/functions', functionsPage, '/functions', this.paged(cursor, { resourceType: kind }));
+    return { items: data.functions.map((f) => ({ id: f.id, name: f.displayName })), next: nextCursor(data.pagination) };
+  }
+
+  // Provisioning endpoints (wired by the provisioning issue; used by provisioning.ts).
+
+  async addUserToGroup(groupId: string, email: string): Promise<void> {
+    await this.http.request({
+      method: 'POST',
+      path: `/groups/${encodeURIComponent(groupId)}/users`,
+      json: { emails: [email] },
+      headers: WRITE_HEADERS,
+      rateLimit: IAM_WRITES,
+      schema: anyResponse,
+      route: 'POST /groups/{id}/users',
+    });
+  }
+
+  /** Succeeds only when Segment answers `status: SUCCESS` (the Go code discarded the body, B3). */
+  async removeUserFromGroup(groupId: string, email: string): Promise<void> {
+    const res = await this.http.request({
+      method: 'DELETE',
+      path: `/groups/${encodeURIComponent(groupId)}/users`,
+      // A JSON array in one parameter, as the Go connector sends it.
+      query: { emails: JSON.stringify([email]) },
+      rateLimit: IAM_WRITES,
+      schema: removeFromGroupResponse,
+      route: 'DELETE /groups/{id}/users',
+    });
+    const status = res.data?.status;
+    if (status !== 'SUCCESS') {
+      throw new ConnectorError('segment', 'remove_failed', `removing a user from group ${groupId} returned status ${status ?? '(none)'}`);
+    }
+  }
+
+  async replaceUserPermissions(userId: string, permissions: Permission[]): Promise<void> {
+    await this.http.request({
+      method: 'PUT',
+      path: `/users/${encodeURIComponent(userId)}/permissions`,
+      json: { permissions },
+      headers: WRITE_HEADERS,
+      rateLimit: IAM_WRITES,
+      schema: anyResponse,
+      route: 'PUT /users/{id}/permissions',
+    });
+  }
+
+  async replaceGroupPermissions(groupId: string, permissions: Permission[]): Promise<void> {
+    await this.http.request({
+      method: 'PUT',
+      path: `/groups/${encodeURIComponent(groupId)}/permissions`,
+      json: { permissions },
+      headers: WRITE_HEADERS,
+      rateLimit: IAM_WRITES,
+      schema: anyResponse,
+      route: 'PUT /groups/{id}/permissions',
+    });
+  }
+}

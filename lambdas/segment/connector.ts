@@ -1,0 +1,41 @@
+import type { ConnectorDefinition } from '../../shared/sync/connector.ts';
+import { createSegmentHttp, SegmentClient } from './client.ts';
+import { segmentConfigSchema, type SegmentConfig } from './config.ts';
+import { SegmentContext } from './context.ts';
+import { functionSyncer } from './resources/function.ts';
+import { groupSyncer } from './resources/group.ts';
+import { roleSyncer } from './resources/role.ts';
+import { sourceSyncer } from './resources/source.ts';
+import { spaceSyncer } from './resources/space.ts';
+import { userSyncer } from './resources/user.ts';
+import { warehouseSyncer } from './resources/warehouse.ts';
+import { workspaceSyncer } from './resources/workspace.ts';
+
+export const segmentConnector: ConnectorDefinition<SegmentConfig> = {
+  name: 'segment',
+  configSchema: segmentConfigSchema,
+  create(config, runtime) {
+    const ctx = new SegmentContext(new SegmentClient(createSegmentHttp(config, runtime)), (m, f) => runtime.log(m, f));
+    return {
+      async validate() {
+        // GET / is both the credential check and the workspace list; the result is reused.
+        await ctx.workspace();
+      },
+      resourceSyncers() {
+        return [
+          workspaceSyncer(ctx),
+          userSyncer(ctx),
+          groupSyncer(ctx),
+          roleSyncer(ctx),
+          sourceSyncer(ctx),
+          warehouseSyncer(ctx),
+          functionSyncer(ctx),
+          spaceSyncer(ctx),
+        ];
+      },
+      describe() {
+        return `region=${config.region} host=${new URL(config.baseUrl).host}`;
+      },
+    };
+  },
+};

@@ -1,0 +1,69 @@
+import type { ConnectorRuntime } from '../../shared/sync/connector.ts';
+import type { Permission, Workspace } from './api.ts';
+import type { SegmentClient } from './client.ts';
+import type { PermissionGrantContext } from './mapping.ts';
+import { resourceId } from '../../shared/sync/model.ts';
+import { RoleCatalog } from './roles.ts';
+
+/** State shared by the syncers of one sync run. */
+export class SegmentContext {
+  readonly client: SegmentClient;
+  readonly roles: RoleCatalog;
+  /** Parallel GET /users/{id} calls while walking a page of users. */
+  readonly userDetailConcurrency: number;
+  /**
+   * Group permissions seen on GET /groups rows, when Segment includes them, so group grants can skip
+   * GET /groups/{id}. Bounded by the number of groups (small), unlike users.
+   */
+  readonly groupPermissions = new Map<string, Permission[]>();
+  private readonly log: ConnectorRuntime['log'];
+  private workspacePromise: Promise<Workspace> | undefined;
+  private readonly skipReasons = new Map<string, number>();
+
+  constructor(client: SegmentClient, log: ConnectorRuntime['log'], userDetailConcurrency = 8) {
+    this.client = client;
+    this.roles = new RoleCatalog(client);
+    this.log = log;
+    this.userDetailConcurrency = userDetailConcurrency;
+  }
+
+  workspace(): Promise<Workspace> {
+    this.workspacePromise ??= this.client.workspace().catch((err: unknown) => {
+      this.workspacePromise = undefined;
+      throw err;
+    });
+    return this.workspacePromise;
+  }
+
+  /** Everything permissionGrants needs; loads the role list on first use. */
+  async grantContext(workspaceId: string): Promise<PermissionGrantContext> {
+    const roles = await this.roles.all();
+    const byId = new Map(roles.map((r) => [r.id, r]));
+    return {
+      workspace: resourceId('workspace', workspaceId),
+      role: (id) => byId.get(id),
+      skipped: (reason, permission) => this.skip(reason, permission),
+    };
+  }
+
+  private skip(reason: string, permission: Permission): void {
+    const n = (this.skipReasons.get(reason) ?? 0) + 1;
+    this.skipReasons.set(reason, n);
+    // One line per reason: enough to notice, without a line per user.
+    if (n === 1) this.log('segment: permission without a matching entitlement skipped', { reason, roleId: permission.roleId });
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let nextIndex = 0;
+  const worker = async () => {
+    while (nextIndex < items.length) {
+      const i = nextIndex++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

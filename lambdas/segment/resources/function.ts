@@ -1,0 +1,28 @@
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
+import { FUNCTION_KINDS } from '../api.ts';
+import type { SegmentContext } from '../context.ts';
+import { functionType } from '../resource-types.ts';
+import { permissionTargetSyncer } from './permission-target.ts';
+
+// Page token `<kind index>:<cursor>`: the three function kinds are listed one after another,
+// each with real pagination (the Go connector fetched all pages inside a single List call).
+function parseToken(token: string | undefined): { kind: number; cursor: string | undefined } {
+  if (!token) return { kind: 0, cursor: undefined };
+  const i = token.indexOf(':');
+  const kind = Number(token.slice(0, i));
+  const cursor = token.slice(i + 1);
+  return { kind: Number.isInteger(kind) ? kind : 0, cursor: cursor === '' ? undefined : cursor };
+}
+
+export function functionSyncer(ctx: SegmentContext): ResourceSyncer {
+  return permissionTargetSyncer(ctx, 'function', functionType, async (token) => {
+    const { kind, cursor } = parseToken(token);
+    const kindName = FUNCTION_KINDS[kind];
+    if (!kindName) return { items: [] };
+    const page = await ctx.client.functions(kindName, cursor);
+    let nextPageToken: string | undefined;
+    if (page.next) nextPageToken = `${kind}:${page.next}`;
+    else if (kind + 1 < FUNCTION_KINDS.length) nextPageToken = `${kind + 1}:`;
+    return { items: page.items, nextPageToken };
+  });
+}

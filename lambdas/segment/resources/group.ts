@@ -1,0 +1,34 @@
+import type { Grant } from '../../../shared/c1z/messages.ts';
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
+import { grant } from '../../../shared/sync/model.ts';
+import type { SegmentContext } from '../context.ts';
+import { groupMemberEntitlement, groupPrincipal, groupResource, permissionGrants, userPrincipal } from '../mapping.ts';
+import { groupType } from '../resource-types.ts';
+
+export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
+  return {
+    resourceType: groupType,
+    async list(parent, pageToken) {
+      if (!parent) return { rows: [] };
+      const page = await ctx.client.groups(pageToken);
+      for (const g of page.items) if (g.permissions) ctx.groupPermissions.set(g.id, g.permissions);
+      return { rows: page.items.map((g) => groupResource(g, parent)), nextPageToken: page.next };
+    },
+    async entitlements(group) {
+      return { rows: [groupMemberEntitlement(group)] };
+    },
+    async grants(group, pageToken) {
+      const groupId = group.id?.resource ?? '';
+      const rows: Grant[] = [];
+      // The group's own permissions once, on the first member page (B4).
+      if (pageToken === undefined) {
+        const permissions = ctx.groupPermissions.get(groupId) ?? (await ctx.client.group(groupId))?.permissions ?? [];
+        const wsId = group.parentResourceId?.resource ?? (await ctx.workspace()).id;
+        rows.push(...permissionGrants(groupPrincipal(groupId), permissions, await ctx.grantContext(wsId)));
+      }
+      const page = await ctx.client.groupMembers(groupId, pageToken);
+      for (const member of page.items) rows.push(grant(group, 'member', userPrincipal(member.id)));
+      return { rows, nextPageToken: page.next };
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// Sources, warehouses, functions and spaces share one shape: a paged list, one permission
+// entitlement per role that applies to the type, and no grants of their own (they come from
+// users' and groups' permissions).
+import type { ResourceType } from '../../../shared/c1z/messages.ts';
+import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
+import type { Named } from '../api.ts';
+import type { SegmentContext } from '../context.ts';
+import { permissionEntitlement, targetResource } from '../mapping.ts';
+import type { PermissionTargetType } from '../resource-types.ts';
+
+export type ListTargets = (pageToken: string | undefined) => Promise<{ items: Named[]; nextPageToken?: string | undefined }>;
+
+export function permissionTargetSyncer(
+  ctx: SegmentContext,
+  type: PermissionTargetType,
+  resourceType: ResourceType,
+  listTargets: ListTargets,
+): ResourceSyncer {
+  return {
+    resourceType,
+    async list(parent, pageToken) {
+      if (!parent) return { rows: [] };
+      const page = await listTargets(pageToken);
+      const out: Page<ReturnType<typeof targetResource>> = { rows: page.items.map((item) => targetResource(type, item, parent)) };
+      if (page.nextPageToken) out.nextPageToken = page.nextPageToken;
+      return out;
+    },
+    async entitlements(target) {
+      const roles = await ctx.roles.forTarget(type);
+      return { rows: roles.map((role) => permissionEntitlement(target, role)) };
+    },
+    async grants() {
+      return { rows: [] };
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
+import type { SegmentContext } from '../context.ts';
+import { roleMemberEntitlement, roleResource } from '../mapping.ts';
+import { roleType } from '../resource-types.ts';
+
+/** Roles come from the sync's one role list; their grants are emitted from users' and groups' permissions. */
+export function roleSyncer(ctx: SegmentContext): ResourceSyncer {
+  return {
+    resourceType: roleType,
+    async list(parent) {
+      if (!parent) return { rows: [] };
+      return { rows: (await ctx.roles.all()).map((r) => roleResource(r, parent)) };
+    },
+    async entitlements(role) {
+      return { rows: [roleMemberEntitlement(role)] };
+    },
+    async grants() {
+      return { rows: [] };
+    },
+  };
+}

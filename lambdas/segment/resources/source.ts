@@ -1,0 +1,11 @@
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
+import type { SegmentContext } from '../context.ts';
+import { sourceType } from '../resource-types.ts';
+import { permissionTargetSyncer } from './permission-target.ts';
+
+export function sourceSyncer(ctx: SegmentContext): ResourceSyncer {
+  return permissionTargetSyncer(ctx, 'source', sourceType, async (token) => {
+    const page = await ctx.client.sources(token);
+    return { items: page.items, nextPageToken: page.next };
+  });
+}

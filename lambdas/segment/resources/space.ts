@@ -1,0 +1,12 @@
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
+import type { SegmentContext } from '../context.ts';
+import { spaceType } from '../resource-types.ts';
+import { permissionTargetSyncer } from './permission-target.ts';
+
+/** GET /spaces (the Go connector paged /sources here and always found none, B1). */
+export function spaceSyncer(ctx: SegmentContext): ResourceSyncer {
+  return permissionTargetSyncer(ctx, 'space', spaceType, async (token) => {
+    const page = await ctx.client.spaces(token);
+    return { items: page.items, nextPageToken: page.next };
+  });
+}

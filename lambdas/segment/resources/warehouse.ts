@@ -1,0 +1,12 @@
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
+import type { SegmentContext } from '../context.ts';
+import { warehouseType } from '../resource-types.ts';
+import { permissionTargetSyncer } from './permission-target.ts';
+
+/** GET /warehouses (the Go connector paged /sources here and always found none, B1). */
+export function warehouseSyncer(ctx: SegmentContext): ResourceSyncer {
+  return permissionTargetSyncer(ctx, 'warehouse', warehouseType, async (token) => {
+    const page = await ctx.client.warehouses(token);
+    return { items: page.items, nextPageToken: page.next };
+  });
+}
