@@ -92,16 +92,22 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   /** Moves the access phase's cursor forward, queueing entitlement/grant actions of written resources. */
   const feed = () => {
     if (state.phase === 'resources' && state.queue.length === 0 && inflight.size === 0) state.phase = 'access';
-    if (state.phase !== 'access' || state.queue.length >= concurrency * 2) return;
-    const keys = writer.resourceKeys(state.cursor, FEED_BATCH);
-    for (const k of keys) {
-      state.cursor = k.rowId;
-      const rt = syncers.get(k.resourceType)?.resourceType;
-      if (!rt || has(rt, SkipEntitlementsAndGrantsSchema)) continue;
-      if (!has(rt, SkipEntitlementsSchema)) state.queue.push({ op: 'entitlements', type: k.resourceType, id: k.resourceId });
-      if (!has(rt, SkipGrantsSchema)) state.queue.push({ op: 'grants', type: k.resourceType, id: k.resourceId });
+    if (state.phase !== 'access') return;
+    // Keep reading: a whole batch of resources whose type skips entitlements and grants queues nothing.
+    while (state.queue.length < concurrency * 2) {
+      const keys = writer.resourceKeys(state.cursor, FEED_BATCH);
+      if (keys.length === 0) {
+        if (state.queue.length === 0 && inflight.size === 0) state.phase = 'done';
+        return;
+      }
+      for (const k of keys) {
+        state.cursor = k.rowId;
+        const rt = syncers.get(k.resourceType)?.resourceType;
+        if (!rt || has(rt, SkipEntitlementsAndGrantsSchema)) continue;
+        if (!has(rt, SkipEntitlementsSchema)) state.queue.push({ op: 'entitlements', type: k.resourceType, id: k.resourceId });
+        if (!has(rt, SkipGrantsSchema)) state.queue.push({ op: 'grants', type: k.resourceType, id: k.resourceId });
+      }
     }
-    if (keys.length === 0 && state.queue.length === 0 && inflight.size === 0) state.phase = 'done';
   };
 
   const perform = async (action: Action): Promise<void> => {

@@ -40,6 +40,17 @@ describe('sync engine', () => {
     w.close();
   });
 
+  it('finishes when many resources in a row skip entitlements and grants', async () => {
+    const dir = tempDir();
+    const w = C1zWriter.create(join(dir, 'db'));
+    w.startSync();
+    // 900 users (type skips both) are written before the 2 groups: several feed batches queue nothing.
+    const res = await runEngine({ connector: fakeConnector({ ...SHAPE, users: 900, groups: 2, orgs: 0, pageSize: 100 }).connector, writer: w });
+    expect(res.done).toBe(true);
+    expect(w.counts().grants).toBe(600);
+    w.close();
+  });
+
   it('stops at a deadline on a page boundary and resumes to exactly the rows of an uninterrupted run', async () => {
     const dir = tempDir();
     const whole = C1zWriter.create(join(dir, 'whole.db'));
