@@ -5,7 +5,7 @@ import { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, type Sla
 
 export { generateTenant, expectedCounts, SIM_BOT_TOKEN, SIM_USER_TOKEN } from './tenant.ts';
 export type { SlackTenant, SimUser, SimUserGroup, SimIdpGroup, SimTeam, SlackMode } from './tenant.ts';
-export type { SlackSimControls, RateLimitForm } from './server.ts';
+export type { SlackSimControls, RateLimitForm, SimLoggedRequest } from './server.ts';
 
 export interface SlackSimOptions {
   tenant: SlackTenant;
@@ -29,7 +29,7 @@ export async function startSlackSim(options: SlackSimOptions): Promise<RunningSl
   // The route needs the server's limiter, so it is bound once the server exists.
   let routeFn: Route | undefined;
   const server = await startSim((req) => routeFn!(req), { name: 'slack', port: options.port, recordCalls: options.recordCalls });
-  const { route, controls } = createSlackRoute(options.tenant, server.limiter);
+  const { route, controls } = createSlackRoute(options.tenant, server.limiter, options.recordCalls ?? true);
   routeFn = route;
   const limits = options.rateLimits ?? 'real';
   if (limits === 'off') server.limiter.enabled = false;

@@ -19,6 +19,20 @@ export interface SlackSimControls {
   forceRateLimit(options: { times?: number; form?: RateLimitForm; retryAfterSec?: number; method?: string }): void;
   /** Answer `ok:false` with this error for the next calls of a method. */
   forceError(options: { method: string; error: string; times?: number; needed?: string }): void;
+  /** usergroups.list ignores include_users (so each group's members need usergroups.users.list). */
+  userGroupsListWithoutUsers: boolean;
+  /** SCIM GET /Groups leaves out `members` (so each group needs GET /Groups/{id}). */
+  scimGroupListWithoutMembers: boolean;
+  /** Every request with its parameters (token left out), when the simulator records calls. */
+  readonly requests: SimLoggedRequest[];
+}
+
+export interface SimLoggedRequest {
+  api: 'web' | 'scim';
+  /** Web API method, or `METHOD /Collection[/id]` for SCIM. */
+  method: string;
+  params: Record<string, string>;
+  json?: unknown;
 }
 
 interface Forced {
@@ -37,11 +51,15 @@ interface ForcedError {
 
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
-export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter): { route: (req: SimRequest) => SimResponse; controls: SlackSimControls } {
+export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, record = true): { route: (req: SimRequest) => SimResponse; controls: SlackSimControls } {
   const forced: Forced[] = [];
   const forcedErrors: ForcedError[] = [];
+  const requests: SimLoggedRequest[] = [];
   const controls: SlackSimControls = {
     tenant,
+    requests,
+    userGroupsListWithoutUsers: false,
+    scimGroupListWithoutMembers: false,
     revoked: new Set(),
     accountInactive: false,
     rateLimitForm: '429',
@@ -79,6 +97,11 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter): 
     for (const [k, v] of req.form) params.set(k, v);
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : params.get('token');
+    if (record) {
+      const logged = Object.fromEntries(params);
+      delete logged.token;
+      requests.push({ api: 'web', method, params: logged });
+    }
     const fail = (error: string, extra: Record<string, unknown> = {}): SimResponse => ({ body: { ok: false, error, ...extra } });
     if (!token) return fail('not_authed');
     const grant = tenant.tokens[token];
@@ -142,7 +165,7 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter): 
       case 'usergroups.list': {
         const teamId = params.get('team_id') || tenant.teams[0]?.id || '';
         const includeDisabled = params.get('include_disabled') === 'true';
-        const includeUsers = params.get('include_users') === 'true';
+        const includeUsers = params.get('include_users') === 'true' && !controls.userGroupsListWithoutUsers;
         const includeCount = params.get('include_count') === 'true';
         const groups = tenant.userGroups.filter((g) => g.team_id === teamId && (includeDisabled || !g.disabled));
         return { body: { ok: true, usergroups: groups.map((g) => renderUserGroup(g, includeUsers, includeCount)) } };
@@ -162,6 +185,7 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter): 
   }
 
   function scim(req: SimRequest, rest: string[]): SimResponse {
+    if (record) requests.push({ api: 'scim', method: `${req.method} /${rest.join('/')}`, params: Object.fromEntries(req.query), json: req.json });
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
     const grant = token ? tenant.tokens[token] : undefined;
@@ -201,7 +225,7 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter): 
       }
     }
     if (collection === 'Groups') {
-      if (!id && req.method === 'GET') return scimList(tenant.idpGroups, req, renderScimGroup);
+      if (!id && req.method === 'GET') return scimList(tenant.idpGroups, req, (g) => renderScimGroup(g, !controls.scimGroupListWithoutMembers));
       const g = tenant.idpGroups.find((x) => x.id === id);
       if (!g) return scimError(404, 'group_not_found');
       if (req.method === 'GET') return { body: renderScimGroup(g) };
@@ -343,12 +367,12 @@ function renderScimUser(u: SimUser): Record<string, unknown> {
   };
 }
 
-function renderScimGroup(g: SimIdpGroup): Record<string, unknown> {
+function renderScimGroup(g: SimIdpGroup, withMembers = true): Record<string, unknown> {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
     id: g.id,
     displayName: g.displayName,
-    members: g.members.map((m) => ({ value: m, display: m })),
+    ...(withMembers ? { members: g.members.map((m) => ({ value: m, display: m })) } : {}),
     meta: { created: '2024-01-01T00:00:00-00:00', location: `https://api.slack.com/scim/v2/Groups/${g.id}` },
   };
 }
