@@ -1,0 +1,198 @@
+/**
+ * The CDK app's configuration: the `context` of cdk.json (or `-c key=value` on the command line),
+ * validated with zod at synth. Every error names the context key, e.g.
+ *   cdk.json context "connectors[1].memoryMb": Too big: expected number to be <=10240
+ *
+ * Values given on the command line arrive as strings; the keys that take numbers, arrays or
+ * objects also accept them as JSON text (`-c connectors='["slack"]'`).
+ */
+import { z } from 'zod';
+
+/** ConductorOne's S3 data-source service role (design.md §4). */
+export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
+export const DEFAULT_SCHEDULE = 'rate(1 hour)';
+export const SERVICE_NAME = 'baton-serverless';
+
+/** CloudWatch Logs' allowed retention periods, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const RATE = /^rate\(\s*(?:1\s+(?:minute|hour|day)|[1-9]\d*\s+(?:minutes|hours|days))\s*\)$/;
+const CRON = /^cron\(\s*\S+(?:\s+\S+){5}\s*\)$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KEY_SEGMENT = "[A-Za-z0-9!_.*'()-]+";
+
+const connectorSchema = z.preprocess(
+  // Shorthand: "slack" means { "name": "slack" } with every default.
+  (value) => (typeof value === 'string' ? { name: value } : value),
+  z.strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lower-case connector name (the folder under lambdas/)'),
+    enabled: z.boolean().default(true),
+    schedule: z
+      .string()
+      .refine((s) => RATE.test(s) || CRON.test(s), 'expected an EventBridge expression: rate(1 hour), cron(0 * * * ? *)')
+      .default(DEFAULT_SCHEDULE),
+    secret: z
+      .string()
+      .refine((s) => SECRET_ARN.test(s) || (!s.startsWith('arn:') && SECRET_NAME.test(s)), 'expected a secret name or ARN')
+      .optional(),
+    secretKmsKeyArn: z.string().regex(KMS_KEY_ARN, 'expected a KMS key ARN').optional(),
+    memoryMb: z.int().min(128).max(10240).default(1024),
+    timeoutSeconds: z.int().min(30).max(900).default(900),
+    ephemeralStorageMb: z.int().min(512).max(10240).default(2048),
+    architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+    retryAttempts: z.int().min(0).max(2).default(2),
+    staleAfterHours: z.int().min(1).max(24).default(2),
+  }),
+);
+
+const bucketSchema = z
+  .strictObject({
+    existingBucketName: z.string().regex(BUCKET_NAME, 'expected an S3 bucket name').optional(),
+    bucketName: z.string().regex(BUCKET_NAME, 'expected an S3 bucket name').optional(),
+    encryption: z.enum(['S3', 'KMS']).default('S3'),
+    kmsKeyArn: z.string().regex(KMS_KEY_ARN, 'expected a KMS key ARN').optional(),
+    noncurrentVersionExpirationDays: z.int().min(1).max(3650).default(30),
+    accessLogsBucketName: z.string().regex(BUCKET_NAME, 'expected an S3 bucket name').optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.existingBucketName && b.bucketName) {
+      ctx.addIssue({ code: 'custom', path: ['bucketName'], message: 'set either bucketName or existingBucketName' });
+    }
+    if (b.kmsKeyArn && b.encryption !== 'KMS') {
+      ctx.addIssue({ code: 'custom', path: ['kmsKeyArn'], message: 'kmsKeyArn needs "encryption": "KMS"' });
+    }
+    if (b.existingBucketName && b.encryption === 'KMS' && !b.kmsKeyArn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kmsKeyArn'],
+        message: 'an existing bucket encrypted with KMS needs its key ARN, so the function and role can be granted it',
+      });
+    }
+    if (b.existingBucketName && b.accessLogsBucketName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accessLogsBucketName'],
+        message: 'access logging is configured on the existing bucket itself, not here',
+      });
+    }
+  });
+
+export const configSchema = z.object({
+  stackName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'expected letters, digits and hyphens, starting with a letter')
+    .default('BatonServerless'),
+  connectors: z
+    .array(connectorSchema)
+    .min(1, 'list at least one connector')
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((c, i) => {
+        if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate connector "${c.name}"` });
+        seen.add(c.name);
+      });
+    }),
+  bucket: bucketSchema.default({ encryption: 'S3', noncurrentVersionExpirationDays: 30 }),
+  keyPrefix: z
+    .string()
+    .regex(new RegExp(`^${KEY_SEGMENT}(?:/${KEY_SEGMENT})*$`), 'expected path segments without leading or trailing "/"')
+    .default('baton'),
+  conductorOneExternalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, 'expected the external ID ConductorOne shows (2-1224 characters)')
+    .optional(),
+  conductorOnePrincipalArn: z.string().regex(ROLE_ARN, 'expected an IAM role ARN').default(CONDUCTORONE_PRINCIPAL_ARN),
+  alarmEmail: z.email().optional(),
+  metricsNamespace: z
+    .string()
+    .regex(/^[A-Za-z0-9._\-/#]{1,255}$/, 'expected a CloudWatch namespace')
+    .refine((s) => !s.startsWith('AWS/'), 'the AWS/ namespaces are reserved')
+    .default('BatonServerless'),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  logRetentionDays: z
+    .int()
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(90),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConnectorConfig = Config['connectors'][number];
+export type BucketConfig = Config['bucket'];
+
+/** Our top-level keys; any other plain camelCase key is a typo (CDK's own keys contain ':' or '@'). */
+export const CONTEXT_KEYS = Object.keys(configSchema.shape) as (keyof Config)[];
+const JSON_KEYS = new Set<string>(['connectors', 'bucket', 'logRetentionDays']);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly keys: string[];
+  constructor(problems: { key: string; message: string }[]) {
+    super(
+      `Invalid configuration (cdk.json "context", or -c on the command line):\n` +
+        problems.map((p) => `  cdk.json context "${p.key}": ${p.message}`).join('\n'),
+    );
+    this.keys = problems.map((p) => p.key);
+  }
+}
+
+/** `["connectors", 1, "memoryMb"]` → `connectors[1].memoryMb`. */
+export function formatKey(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+/** Validates the app's context (e.g. `app.node.getAllContext()`) into a Config; throws ConfigError. */
+export function loadConfig(context: Record<string, unknown>): Config {
+  const unknown = Object.keys(context).filter(
+    (k) => /^[a-z][A-Za-z0-9]*$/.test(k) && !(CONTEXT_KEYS as string[]).includes(k),
+  );
+  const input: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    let value = context[key];
+    if (typeof value === 'string' && JSON_KEYS.has(key)) {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        // Left as a string: the schema's error names the key and the expected type.
+      }
+    }
+    if (value !== undefined) input[key] = value;
+  }
+  const problems = unknown.map((key) => ({
+    key,
+    message: `unknown context key (known keys: ${CONTEXT_KEYS.join(', ')})`,
+  }));
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const message = issue.message;
+      // Name the offending key inside strict objects, not just the object.
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) problems.push({ key: formatKey([...issue.path, k]), message: 'unknown key' });
+        continue;
+      }
+      problems.push({ key: formatKey(issue.path), message });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed.data as Config;
+}
+
+/** `<prefix>/<connector>/sync.c1z`: the object the function writes and ConductorOne reads. */
+export function objectKey(config: Pick<Config, 'keyPrefix'>, connector: string): string {
+  return `${config.keyPrefix}/${connector}/sync.c1z`;
+}

@@ -1,0 +1,93 @@
+/**
+ * The bucket the connectors write `<prefix>/<connector>/sync.c1z` into and ConductorOne reads:
+ * private (all public access blocked, owner-enforced), TLS-only, encrypted (SSE-S3 by default, or a
+ * KMS key: created with rotation, or an existing key's ARN), versioned so a bad upload can be rolled
+ * back, with a lifecycle that expires old versions and abandoned multipart uploads.
+ * Or an existing bucket, imported by name (its own settings are then yours to keep).
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type IBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { BucketConfig } from '../config.ts';
+
+export interface SyncBucketProps {
+  config: BucketConfig;
+}
+
+export class SyncBucket extends Construct {
+  readonly bucket: IBucket;
+  /** The customer KMS key, when the bucket uses one (writers need GenerateDataKey, readers Decrypt). */
+  readonly encryptionKey?: IKey;
+  /** False when an existing bucket was imported. */
+  readonly created: boolean;
+
+  constructor(scope: Construct, id: string, props: SyncBucketProps) {
+    super(scope, id);
+    const { config } = props;
+
+    if (config.encryption === 'KMS') {
+      this.encryptionKey = config.kmsKeyArn
+        ? Key.fromKeyArn(this, 'Key', config.kmsKeyArn)
+        : new Key(this, 'Key', {
+            description: 'Encrypts the Baton sync files (sync.c1z) read by ConductorOne',
+            enableKeyRotation: true,
+            removalPolicy: RemovalPolicy.RETAIN,
+          });
+    }
+
+    if (config.existingBucketName) {
+      this.created = false;
+      this.bucket = Bucket.fromBucketAttributes(this, 'Bucket', {
+        bucketName: config.existingBucketName,
+        ...(this.encryptionKey ? { encryptionKey: this.encryptionKey } : {}),
+      });
+      return;
+    }
+
+    this.created = true;
+    const bucket = new Bucket(this, 'Bucket', {
+      ...(config.bucketName ? { bucketName: config.bucketName } : {}),
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      ...(this.encryptionKey
+        ? { encryption: BucketEncryption.KMS, encryptionKey: this.encryptionKey, bucketKeyEnabled: true }
+        : { encryption: BucketEncryption.S3_MANAGED }),
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'expire-old-sync-versions',
+          noncurrentVersionExpiration: Duration.days(config.noncurrentVersionExpirationDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+          expiredObjectDeleteMarker: true,
+        },
+      ],
+      ...(config.accessLogsBucketName
+        ? {
+            serverAccessLogsBucket: Bucket.fromBucketName(this, 'AccessLogs', config.accessLogsBucketName),
+            serverAccessLogsPrefix: 'baton-serverless/',
+          }
+        : {}),
+      // The sync files are regenerated every hour, but a stack deletion should not take them with it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.bucket = bucket;
+
+    if (!config.accessLogsBucketName) {
+      Validations.of(bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          'Only this stack\'s functions write (one object per connector) and only the ConductorOne role reads; ' +
+          'CloudTrail S3 data events are the audit option. Set bucket.accessLogsBucketName to turn access logs on.',
+      });
+    }
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * One CloudWatch dashboard for every connector and four alarms per connector, all on the EMF
+ * metrics the runtime emits (namespace from config, dimensions exactly
+ * `{ service: 'baton-serverless', connector: '<name>' }`) and on the function's own metrics:
+ *
+ *   <stack>-<connector>-sync-failed   a run reported SyncFailed
+ *   <stack>-<connector>-stale         no SyncSucceeded for staleAfterHours (default 2) hours
+ *   <stack>-<connector>-duration      the function's Duration above 80 % of its timeout
+ *   <stack>-<connector>-errors        the function itself errored (crash, timeout, out of memory)
+ *
+ * Alarm (and OK) notifications go to the SNS topic when one is given (an e-mail is configured).
+ */
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type HorizontalAnnotation,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TextWidget,
+  TreatMissingData,
+  type IWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { SERVICE_NAME } from '../config.ts';
+
+/** The metric names the runtime emits (shared/observability). */
+export const METRIC = {
+  succeeded: 'SyncSucceeded',
+  failed: 'SyncFailed',
+  durationMs: 'SyncDurationMs',
+  resourceTypes: 'ResourceTypes',
+  resources: 'Resources',
+  entitlements: 'Entitlements',
+  grants: 'Grants',
+  c1zBytes: 'C1zBytes',
+  apiRequests: 'ApiRequests',
+  apiRetries: 'ApiRetries',
+  apiThrottles: 'ApiThrottles',
+} as const;
+
+/** The share of the timeout above which a run's duration alarms. */
+export const DURATION_ALARM_RATIO = 0.8;
+
+export interface MonitoredConnector {
+  name: string;
+  function: IFunction;
+  timeout: Duration;
+  staleAfterHours: number;
+  /** A disabled connector's schedule is off: its alarms stay, without actions. */
+  enabled: boolean;
+}
+
+export interface SyncMonitoringProps {
+  dashboardName: string;
+  /** Prefix of the alarm names (the stack name). */
+  alarmPrefix: string;
+  namespace: string;
+  connectors: MonitoredConnector[];
+  alarmTopic?: ITopic;
+}
+
+export interface ConnectorAlarms {
+  failed: Alarm;
+  stale: Alarm;
+  duration: Alarm;
+  errors: Alarm;
+}
+
+export class SyncMonitoring extends Construct {
+  readonly dashboard: Dashboard;
+  readonly alarms: Record<string, ConnectorAlarms> = {};
+
+  constructor(scope: Construct, id: string, props: SyncMonitoringProps) {
+    super(scope, id);
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.days(1),
+    });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          '# Baton syncs\nOne row per connector. ConductorOne reads `sync.c1z` hourly: keep **hours since the last ' +
+          'success** under 2. Failed runs also land in the failed-runs SQS queue with their error.',
+        width: 24,
+        height: 2,
+      }),
+    );
+
+    for (const connector of props.connectors) {
+      const metric = (metricName: string, statistic: string, label?: string, period = Duration.hours(1)) =>
+        new Metric({
+          namespace: props.namespace,
+          metricName,
+          dimensionsMap: { service: SERVICE_NAME, connector: connector.name },
+          statistic,
+          period,
+          ...(label ? { label } : {}),
+        });
+      const timeoutMs = connector.timeout.toMilliseconds();
+      const alarmMs = Math.round(timeoutMs * DURATION_ALARM_RATIO);
+
+      // --- alarms -----------------------------------------------------------------------------
+      const prefix = `${props.alarmPrefix}-${connector.name}`;
+      const failed = new Alarm(this, `${connector.name}-Failed`, {
+        alarmName: `${prefix}-sync-failed`,
+        alarmDescription: `A ${connector.name} sync failed: the previous sync.c1z stays in place. See the function's logs and the failed-runs queue.`,
+        metric: metric(METRIC.failed, 'Sum'),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        actionsEnabled: connector.enabled,
+      });
+      const stale = new Alarm(this, `${connector.name}-Stale`, {
+        alarmName: `${prefix}-stale`,
+        alarmDescription: `No successful ${connector.name} sync in ${connector.staleAfterHours} h: ConductorOne is reading stale data.`,
+        metric: metric(METRIC.succeeded, 'Sum'),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: connector.staleAfterHours,
+        datapointsToAlarm: connector.staleAfterHours,
+        // No data at all (the function never ran, or crashed before flushing) is stale too.
+        treatMissingData: TreatMissingData.BREACHING,
+        actionsEnabled: connector.enabled,
+      });
+      const duration = new Alarm(this, `${connector.name}-Duration`, {
+        alarmName: `${prefix}-duration`,
+        alarmDescription: `A ${connector.name} sync took over ${DURATION_ALARM_RATIO * 100} % of its ${connector.timeout.toSeconds()} s timeout: raise timeoutSeconds or memoryMb before it times out.`,
+        metric: connector.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1) }),
+        threshold: alarmMs,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      const errors = new Alarm(this, `${connector.name}-Errors`, {
+        alarmName: `${prefix}-errors`,
+        alarmDescription: `The ${connector.name} function errored (exception, timeout or out of memory).`,
+        metric: connector.function.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      const alarms = { failed, stale, duration, errors };
+      this.alarms[connector.name] = alarms;
+      if (props.alarmTopic) {
+        const action = new SnsAction(props.alarmTopic);
+        for (const alarm of Object.values(alarms)) {
+          alarm.addAlarmAction(action);
+          alarm.addOkAction(action);
+        }
+      }
+
+      // --- dashboard row ----------------------------------------------------------------------
+      const succeeded5m = metric(METRIC.succeeded, 'Sum', 'successes', Duration.minutes(5));
+      // Hours since the last successful run: the epoch of each point minus the epoch of the
+      // last point with a success, carried forward.
+      const ageHours = new MathExpression({
+        expression: '(EPOCH(FILL(s, 0)) - FILL(IF(s > 0, EPOCH(s)), REPEAT)) / 3600',
+        usingMetrics: { s: succeeded5m },
+        label: 'hours since the last success',
+        period: Duration.minutes(5),
+      });
+      const staleLine: HorizontalAnnotation = {
+        value: connector.staleAfterHours,
+        label: `stale after ${connector.staleAfterHours} h`,
+        color: '#d62728',
+      };
+      const header: IWidget = new TextWidget({
+          markdown: `## ${connector.name}\nObject \`sync.c1z\` · timeout ${connector.timeout.toSeconds()} s · alarms: ${Object.values(
+            alarms,
+          )
+            .map((a) => a.alarmName)
+            .join(', ')}`,
+          width: 24,
+          height: 1,
+        });
+      const health: IWidget[] = [
+        new SingleValueWidget({
+          title: `${connector.name}: hours since the last success`,
+          metrics: [ageHours],
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${connector.name}: runs`,
+          left: [metric(METRIC.succeeded, 'Sum', 'succeeded'), metric(METRIC.failed, 'Sum', 'failed')],
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${connector.name}: duration vs timeout (ms)`,
+          left: [
+            metric(METRIC.durationMs, 'Maximum', 'sync duration'),
+            connector.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1), label: 'function duration' }),
+          ],
+          leftAnnotations: [
+            { value: timeoutMs, label: 'timeout', color: '#d62728' },
+            { value: alarmMs, label: `${DURATION_ALARM_RATIO * 100} % of timeout`, color: '#ff7f0e' },
+          ],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${connector.name}: hours since the last success`,
+          left: [ageHours],
+          leftAnnotations: [staleLine],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+      ];
+      const volume: IWidget[] = [
+        new GraphWidget({
+          title: `${connector.name}: resources, entitlements, grants`,
+          left: [
+            metric(METRIC.resources, 'Maximum', 'resources'),
+            metric(METRIC.entitlements, 'Maximum', 'entitlements'),
+            metric(METRIC.grants, 'Maximum', 'grants'),
+          ],
+          right: [metric(METRIC.resourceTypes, 'Maximum', 'resource types')],
+          width: 8,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${connector.name}: sync.c1z size (bytes)`,
+          left: [metric(METRIC.c1zBytes, 'Maximum', 'c1z bytes')],
+          leftYAxis: { min: 0 },
+          width: 8,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${connector.name}: API requests, retries, throttles`,
+          left: [metric(METRIC.apiRequests, 'Sum', 'requests')],
+          right: [metric(METRIC.apiRetries, 'Sum', 'retries'), metric(METRIC.apiThrottles, 'Sum', 'throttles (429)')],
+          width: 8,
+          height: 6,
+        }),
+      ];
+      this.dashboard.addWidgets(header);
+      this.dashboard.addWidgets(...health);
+      this.dashboard.addWidgets(...volume);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The whole deployment: the bucket, one sync function (with its secret, schedule and log group) per
+ * configured connector, the failed-runs queue, the ConductorOne read role (when an external ID is
+ * configured), the dashboard and alarms (to an SNS e-mail when configured), and the outputs a user
+ * needs next: bucket, role ARN, secrets, object keys, function names, invoke commands.
+ */
+import { Aws, CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import type { Code } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { type Config, type ConnectorConfig, objectKey, SERVICE_NAME } from './config.ts';
+import { ConductorOneAccessRole } from './constructs/conductorone-access-role.ts';
+import { ConnectorSyncFunction } from './constructs/connector-sync-function.ts';
+import { SyncBucket } from './constructs/sync-bucket.ts';
+import { SyncMonitoring } from './constructs/sync-monitoring.ts';
+
+export interface BatonServerlessStackProps extends StackProps {
+  config: Config;
+  /** Overrides each connector's code asset (tests); default: bundled from lambdas/<name>/handler.ts. */
+  code?: (connector: ConnectorConfig) => Code;
+}
+
+/** "fullstory" → "Fullstory", "my-app" → "MyApp": for construct and output ids. */
+export function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** The exact command for an on-demand sync (`--cli-read-timeout 0`: a sync can take minutes). */
+export function invokeCommand(functionName: string, region: string, payload = '{}'): string {
+  return (
+    `aws lambda invoke --region ${region} --function-name ${functionName} ` +
+    `--cli-binary-format raw-in-base64-out --cli-read-timeout 0 --payload '${payload}' sync-result.json`
+  );
+}
+
+export class BatonServerlessStack extends Stack {
+  readonly syncBucket: SyncBucket;
+  readonly functions: Record<string, ConnectorSyncFunction> = {};
+  readonly failureQueue: Queue;
+  readonly accessRole?: ConductorOneAccessRole;
+  readonly monitoring: SyncMonitoring;
+  readonly alarmTopic?: Topic;
+
+  constructor(scope: Construct, id: string, props: BatonServerlessStackProps) {
+    super(scope, id, {
+      description: 'baton-serverless: scheduled Baton syncs writing sync.c1z to S3 for ConductorOne',
+      ...props,
+    });
+    const { config } = props;
+    Tags.of(this).add('app', SERVICE_NAME);
+
+    this.syncBucket = new SyncBucket(this, 'SyncBucket', { config: config.bucket });
+    const bucket = this.syncBucket.bucket;
+    const bucketKey = this.syncBucket.encryptionKey;
+
+    this.failureQueue = new Queue(this, 'FailedRuns', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the failure destination (Lambda on-failure destination and EventBridge ' +
+        'dead-letter queue): it records failed runs for inspection and is never consumed.',
+    });
+
+    for (const connector of config.connectors) {
+      const key = objectKey(config, connector.name);
+      this.functions[connector.name] = new ConnectorSyncFunction(this, `${pascal(connector.name)}Sync`, {
+        connector,
+        bucket,
+        ...(bucketKey ? { bucketKey } : {}),
+        objectKey: key,
+        functionName: `${config.stackName}-${connector.name}`,
+        secretName: `${config.stackName}/${connector.name}`,
+        failureQueue: this.failureQueue,
+        metricsNamespace: config.metricsNamespace,
+        logLevel: config.logLevel,
+        logRetentionDays: config.logRetentionDays,
+        ...(props.code ? { code: props.code(connector) } : {}),
+      });
+    }
+
+    if (config.conductorOneExternalId) {
+      this.accessRole = new ConductorOneAccessRole(this, 'ConductorOneAccess', {
+        bucket,
+        objectKeys: config.connectors.map((c) => objectKey(config, c.name)),
+        externalId: config.conductorOneExternalId,
+        principalArn: config.conductorOnePrincipalArn,
+        ...(bucketKey ? { bucketKey } : {}),
+      });
+    }
+
+    if (config.alarmEmail) {
+      this.alarmTopic = new Topic(this, 'Alarms', {
+        displayName: 'Baton sync alarms',
+        enforceSSL: true,
+      });
+      this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+      Validations.of(this.alarmTopic).acknowledge({
+        id: 'AwsSolutions-SNS2',
+        reason:
+          'Alarm notifications carry alarm names and states only, no data; CloudWatch cannot publish to a topic ' +
+          'encrypted with the AWS-managed SNS key, and a customer key costs more than the messages are worth.',
+      });
+    }
+
+    this.monitoring = new SyncMonitoring(this, 'Monitoring', {
+      dashboardName: config.stackName,
+      alarmPrefix: config.stackName,
+      namespace: config.metricsNamespace,
+      connectors: Object.values(this.functions).map((f) => ({
+        name: f.connector.name,
+        function: f.function,
+        timeout: f.timeout,
+        staleAfterHours: f.connector.staleAfterHours,
+        enabled: f.connector.enabled,
+      })),
+      ...(this.alarmTopic ? { alarmTopic: this.alarmTopic } : {}),
+    });
+
+    // --- outputs ----------------------------------------------------------------------------------
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'The bucket holding the sync files' });
+    if (this.accessRole) {
+      new CfnOutput(this, 'ConductorOneRoleArn', {
+        value: this.accessRole.role.roleArn,
+        description: 'Give this role ARN (and your external ID) to ConductorOne\'s S3 external data source',
+      });
+    }
+    new CfnOutput(this, 'FailedRunsQueueUrl', {
+      value: this.failureQueue.queueUrl,
+      description: 'Failed scheduled runs (after retries) land here with their error',
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${config.stackName}`,
+    });
+    for (const sync of Object.values(this.functions)) {
+      const id = pascal(sync.connector.name);
+      new CfnOutput(this, `${id}FunctionName`, { value: sync.function.functionName });
+      new CfnOutput(this, `${id}ObjectKey`, {
+        value: objectKey(config, sync.connector.name),
+        description: 'In ConductorOne: Import app data → From data source → this object key',
+      });
+      new CfnOutput(this, `${id}SecretId`, {
+        value: sync.secretId,
+        description: sync.secretCreated
+          ? 'Put the BATON_* credentials here: aws secretsmanager put-secret-value --secret-id <this> --secret-string file://creds.json'
+          : 'The existing secret this connector reads',
+      });
+      new CfnOutput(this, `${id}InvokeCommand`, {
+        value: invokeCommand(`${config.stackName}-${sync.connector.name}`, Aws.REGION),
+        description: `Runs a ${sync.connector.name} sync now and prints its result (add "dryRun": true to skip the upload)`,
+      });
+    }
+  }
+}
