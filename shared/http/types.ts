@@ -40,7 +40,11 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** Per-attempt timeout (headers and body), default 30 s. */
   timeoutMs?: number;
-  /** Retries after the first attempt for network errors, timeouts, 5xx and throttles; default 6. */
+  /**
+   * Retries after the first attempt for network errors, timeouts, 5xx/408, garbled JSON bodies and
+   * inspect `retry` verdicts; default 6. Throttles (429, inspect `throttle`) have their own budget:
+   * the request fails after 20 throttles in a row.
+   */
   maxRetries?: number;
   /** First backoff step before full jitter, default 500 ms; capped at `maxBackoffMs` (default 30 s). */
   baseBackoffMs?: number;
@@ -52,7 +56,11 @@ export interface HttpClientOptions {
    * the same factor on both sides.
    */
   rateLimitScale?: number;
-  /** App-specific reading of a response (runs for every status before the generic rules apply). */
+  /**
+   * App-specific reading of a response (runs for every status, after the JSON parse attempt,
+   * before the generic rules apply). Return undefined to leave the response to the generic rules;
+   * `ok` skips them (even for a non-2xx status) and goes straight to schema validation.
+   */
   inspect?: (res: ResponseInfo) => ResponseVerdict | undefined;
   /** Extra literal strings (secret values) that must never appear in an error or log line. */
   secrets?: string[];
@@ -72,10 +80,14 @@ export interface RequestOptions<T> {
   schema: z.ZodType<T>;
   /** Token bucket to take from before sending. */
   rateLimit?: RateLimit;
-  /** Label for per-call stats; default `METHOD path-without-query`. */
+  /**
+   * Label for per-call stats; default `METHOD path-without-query`. Pass one for paths that carry
+   * ids (`/users/U123/groups`) so stats do not get one entry per id.
+   */
   route?: string;
 }
 
+/** Per route: `count` attempts sent, their latencies (rate-limit waits excluded), final failures. */
 export interface CallStat {
   count: number;
   totalMs: number;
@@ -83,6 +95,10 @@ export interface CallStat {
   errors: number;
 }
 
+/**
+ * `requests`: every attempt sent; `retries`: re-sends after transient failures (not throttles);
+ * `throttles`: 429s and inspect throttles; `errors`: requests that finally failed.
+ */
 export interface HttpStats {
   requests: number;
   retries: number;

@@ -1,0 +1,111 @@
+// Client-side token buckets so a sync runs at an API's published rate instead of discovering it
+// through 429s. Implemented as GCRA (a "theoretical arrival time" per key), which is a token bucket
+// without a refill timer: each grant moves the key's clock forward by one interval, so waits are
+// exactly as long as the rate requires and never padded.
+import type { RateLimit } from './types.ts';
+import { systemClock, type Clock } from './clock.ts';
+
+interface Bucket {
+  /** Theoretical arrival time: when the bucket would be empty again at the sustained rate. */
+  tat: number;
+  intervalMs: number;
+  burst: number;
+  /** Waiters in arrival order; only the head is ever granted, which keeps the queue FIFO. */
+  queue: (() => void)[];
+  pumping: boolean;
+}
+
+export interface RateLimiterOptions {
+  /** Multiplies every perMinute (simulators compress time by the same factor). */
+  scale?: number;
+  clock?: Clock;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly scale: number;
+  private readonly clock: Clock;
+
+  constructor(options: RateLimiterOptions = {}) {
+    this.scale = options.scale ?? 1;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Resolves when the caller may send one request under `limit`. */
+  take(limit: RateLimit): Promise<void> {
+    const bucket = this.bucket(limit);
+    if (bucket.queue.length === 0) {
+      const now = this.clock.now();
+      if (this.waitMs(bucket, now) <= 0) {
+        this.grant(bucket, now);
+        return Promise.resolve();
+      }
+    }
+    return new Promise((resolve) => {
+      bucket.queue.push(resolve);
+      if (!bucket.pumping) void this.pump(bucket);
+    });
+  }
+
+  /**
+   * The API said "wait `ms`" for this key (429 or an app-level throttle): hold every queued and
+   * future request on it until then, and restart from an empty bucket so the requests that were
+   * waiting do not all fire at once when the pause ends.
+   */
+  pause(key: string, ms: number): void {
+    const bucket = this.buckets.get(key);
+    if (!bucket || !(ms > 0)) return;
+    const until = this.clock.now() + ms;
+    bucket.tat = Math.max(bucket.tat, until + (bucket.burst - 1) * bucket.intervalMs);
+  }
+
+  private bucket(limit: RateLimit): Bucket {
+    const perMs = (limit.perMinute * this.scale) / 60_000;
+    if (!(perMs > 0)) throw new Error(`rate limit ${limit.key}: perMinute must be positive, got ${limit.perMinute}`);
+    const intervalMs = 1 / perMs;
+    const burst = Math.max(1, Math.floor(limit.burst ?? 1));
+    let bucket = this.buckets.get(limit.key);
+    if (!bucket) {
+      bucket = { tat: 0, intervalMs, burst, queue: [], pumping: false };
+      this.buckets.set(limit.key, bucket);
+    }
+    // Callers normally name one rate per key; if they differ, the latest wins rather than failing.
+    bucket.intervalMs = intervalMs;
+    bucket.burst = burst;
+    return bucket;
+  }
+
+  private waitMs(bucket: Bucket, now: number): number {
+    const allowAt = Math.max(bucket.tat, now) - (bucket.burst - 1) * bucket.intervalMs;
+    return allowAt - now;
+  }
+
+  private grant(bucket: Bucket, now: number): void {
+    bucket.tat = Math.max(bucket.tat, now) + bucket.intervalMs;
+  }
+
+  // One loop per busy key hands out grants in queue order. It re-reads the bucket after every
+  // sleep, so a pause() that arrives while it sleeps simply extends the next sleep. A grant after
+  // a sleep is booked at the time it was due, not the time the timer fired: otherwise each timer's
+  // lateness would push the schedule back and the key would run measurably below its rate.
+  private async pump(bucket: Bucket): Promise<void> {
+    bucket.pumping = true;
+    try {
+      let dueAt: number | undefined;
+      while (bucket.queue.length > 0) {
+        const now = this.clock.now();
+        const wait = this.waitMs(bucket, now);
+        if (wait > 0) {
+          dueAt = now + wait;
+          await this.clock.sleep(wait);
+          continue;
+        }
+        this.grant(bucket, dueAt === undefined ? now : Math.min(now, dueAt));
+        dueAt = undefined;
+        bucket.queue.shift()?.();
+      }
+    } finally {
+      bucket.pumping = false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Shared fixtures for the HTTP client tests: one loopback simulator whose behaviour each test sets,
+// and a clock that skips sleeps while recording them.
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startSim, type Route, type SimServer } from '../../sim/kit.ts';
+import type { Clock } from '../../../shared/http/clock.ts';
+
+export interface FakeClock extends Clock {
+  readonly sleeps: number[];
+}
+
+/** Wall time plus every sleep taken so far: time moves as if the sleeps happened, instantly. */
+export function fakeClock(): FakeClock {
+  let offset = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => Date.now() + offset,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      offset += Math.max(0, ms);
+    },
+  };
+}
+
+/** Starts a simulator for the file; `sim.handle` replaces its route for the current test. */
+export function useSim(): { readonly server: SimServer; handle(route: Route): void } {
+  let route: Route = () => ({ body: { ok: true } });
+  let server: SimServer | undefined;
+  beforeAll(async () => {
+    server = await startSim((req) => route(req), { name: 'test' });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    route = () => ({ body: { ok: true } });
+    server?.calls.splice(0);
+  });
+  afterEach(() => {
+    server?.clearFaults();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('simulator not started');
+      return server;
+    },
+    handle(next) {
+      route = next;
+    },
+  };
+}
+
+/** The rejection of `promise`, failing the test if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error('expected the request to fail, but it succeeded');
+}
