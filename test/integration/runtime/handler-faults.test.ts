@@ -1,0 +1,231 @@
+// The runtime issue's "done means": the handler invoked the way Lambda does (event + context, warm
+// starts), against moto (S3 + Secrets Manager) and an app simulator (Fullstory SCIM). Every failure
+// leaves the previous object byte-identical, names its cause, and never logs the secret.
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import { makeSyncHandler, type HandlerDeps } from '../../../shared/aws/handler.ts';
+import { clearSecretCache } from '../../../shared/aws/secrets.ts';
+import { openC1z } from '../../../shared/c1z/reader.ts';
+import { generateTenant, startFullstorySim, type FullstorySim } from '../../sim/fullstory/index.ts';
+import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
+import { tempDir } from '../../support/tmp.ts';
+
+const TOKEN = 'scim-Secret-Token-4f9a7c21e8';
+const USERS = 260;
+const context = (ms = 120_000) => ({ getRemainingTimeInMillis: () => ms, awsRequestId: 'req-1', functionName: 'baton-fullstory', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:baton-fullstory', memoryLimitInMB: '1024', logGroupName: '/aws/lambda/baton-fullstory', logStreamName: 's', callbackWaitsForEmptyEventLoop: true });
+
+let sim: FullstorySim;
+const s3 = () => s3Client();
+const sm = () => secretsClient();
+let bucket: string;
+const KEY = 'baton/fullstory/sync.c1z';
+
+/** Everything the process prints while `fn` runs (Powertools logs and EMF go to stdout/stderr). */
+async function captured<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: Error; output: string }> {
+  const chunks: string[] = [];
+  const spies = [process.stdout, process.stderr].map((stream) =>
+    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+      return true;
+    }) as typeof stream.write),
+  );
+  try {
+    return { value: await fn(), output: chunks.join('') };
+  } catch (error) {
+    return { error: error as Error, output: chunks.join('') };
+  } finally {
+    for (const s of spies) s.mockRestore();
+  }
+}
+
+async function objectBytes(key = KEY): Promise<Buffer> {
+  const o = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await o.Body!.transformToByteArray());
+}
+
+function handlerFor(secretId: string, extra: Partial<HandlerDeps> = {}, env: Record<string, string> = {}) {
+  return makeSyncHandler(fullstoryConnector, {
+    s3: s3(),
+    secrets: sm(),
+    env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: tempDir('handler-'), MIN_FREE_TMP_MB: '1', ...env },
+    httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 40, timeoutMs: 1500, maxRetries: 4 },
+    ...extra,
+  });
+}
+
+beforeAll(async () => {
+  sim = await startFullstorySim({ tenant: generateTenant({ seed: 7, users: USERS }), scimToken: TOKEN, rateLimits: 'off', scimPageCap: 50 });
+  bucket = await createBucket(s3(), 'runtime');
+});
+afterAll(async () => sim.close());
+beforeEach(() => {
+  sim.server.clearFaults();
+  clearSecretCache();
+});
+
+/** A good secret, and a good object already in place from a first sync. */
+async function withGoodObject(): Promise<{ secretId: string; before: Buffer }> {
+  const secretId = await createSecret(sm(), sim.config('scim'), 'baton/fullstory');
+  const first = await captured(() => handlerFor(secretId)({}, context()));
+  expect(first.error).toBeUndefined();
+  return { secretId, before: await objectBytes() };
+}
+
+async function expectFailureKeepsObject(run: () => Promise<unknown>, before: Buffer, cause: RegExp): Promise<string> {
+  const r = await captured(run);
+  expect(r.error, 'the invocation should fail').toBeInstanceOf(Error);
+  expect(r.error!.message).toMatch(cause);
+  expect(r.error!.message).not.toContain('\n');
+  expect(r.output).toContain('"sync failed"');
+  expect(r.output).toContain('"SyncFailed"');
+  expect(r.output + r.error!.message + (r.error!.stack ?? '')).not.toContain(TOKEN);
+  expect((await objectBytes()).equals(before)).toBe(true);
+  return r.output;
+}
+
+describe('sync handler against moto and the Fullstory simulator', () => {
+  it('fresh bucket and secret → invoke → readable object; a second warm invoke replaces it', async () => {
+    const secretId = await createSecret(sm(), sim.config('scim'), 'baton/fullstory');
+    const handler = handlerFor(secretId);
+    const first = await captured(() => handler({}, context()));
+    expect(first.error).toBeUndefined();
+    expect(first.value).toMatchObject({ bucket, key: KEY, uploaded: true, counts: { resourceTypes: 1, resources: sim.tenant.seats.length, entitlements: 0, grants: 0 } });
+    expect(first.output).toContain('"sync succeeded"');
+    expect(first.output).toMatch(/"SyncSucceeded"/);
+    expect(first.output).not.toContain(TOKEN);
+    const file = join(tempDir(), 'got.c1z');
+    await writeFile(file, await objectBytes());
+    const reader = await openC1z(file);
+    expect(reader.sync.syncId).toBe(first.value!.syncId);
+    expect(reader.counts().resources).toBe(sim.tenant.seats.length);
+    reader.close();
+
+    const second = await captured(() => handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-22T20:00:00Z', resources: [], detail: {} }, context()));
+    expect(second.error).toBeUndefined();
+    expect(second.value!.syncId).not.toBe(first.value!.syncId);
+    const head = await s3().send(new HeadObjectCommand({ Bucket: bucket, Key: KEY }));
+    expect(head.Metadata?.['sync-id']).toBe(second.value!.syncId);
+    expect(head.ContentType).toBe('application/c1z');
+  });
+
+  it('dryRun syncs without touching the object', async () => {
+    const { secretId, before } = await withGoodObject();
+    const r = await captured(() => handlerFor(secretId)({ dryRun: true }, context()));
+    expect(r.value).toMatchObject({ dryRun: true, uploaded: false });
+    expect((await objectBytes()).equals(before)).toBe(true);
+  });
+
+  it('an unknown manual payload is refused before anything runs', async () => {
+    const { secretId, before } = await withGoodObject();
+    await expectFailureKeepsObject(() => handlerFor(secretId)({ dryrun: true }, context()), before, /unrecognised event.*dryrun/);
+  });
+
+  it('no such secret', async () => {
+    const { before } = await withGoodObject();
+    await expectFailureKeepsObject(() => handlerFor('baton/does-not-exist')({}, context()), before, /baton\/does-not-exist/);
+  });
+
+  it('secret that is not JSON', async () => {
+    const { before } = await withGoodObject();
+    const id = await createSecret(sm(), `BATON_SCIM_TOKEN=${TOKEN}`, 'baton/fullstory');
+    await expectFailureKeepsObject(() => handlerFor(id)({}, context()), before, /not (valid )?JSON/i);
+  });
+
+  it('a required key missing', async () => {
+    const { before } = await withGoodObject();
+    const id = await createSecret(sm(), { BATON_SCIM_TOKEN: TOKEN }, 'baton/fullstory');
+    await expectFailureKeepsObject(() => handlerFor(id)({}, context()), before, /BATON_SCIM_BASE_URL/);
+  });
+
+  it('401 from the app (token revoked after it was stored)', async () => {
+    const { before } = await withGoodObject();
+    const id = await createSecret(sm(), { ...sim.config('scim'), BATON_SCIM_TOKEN: `${TOKEN}-revoked` }, 'baton/fullstory');
+    const output = await expectFailureKeepsObject(() => handlerFor(id)({}, context()), before, /BATON_SCIM_TOKEN was rejected \(HTTP 401\)/);
+    expect(output).not.toContain(`${TOKEN}-revoked`);
+  });
+
+  it('a burst of 5xx recovers', async () => {
+    const { secretId } = await withGoodObject();
+    sim.server.fault({ kind: '5xx', times: 3, pathIncludes: '/Users' });
+    const r = await captured(() => handlerFor(secretId)({}, context()));
+    expect(r.error).toBeUndefined();
+    expect(r.value!.counts.resources).toBe(sim.tenant.seats.length);
+    expect(r.output).toMatch(/"ApiRetries":\s*[3-9]/);
+  });
+
+  it('persistent 5xx fails', async () => {
+    const { secretId, before } = await withGoodObject();
+    sim.server.fault({ kind: '5xx', times: Infinity, pathIncludes: '/Users' });
+    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context()), before, /HTTP 500/);
+  });
+
+  it('429 with Retry-After waits and succeeds', async () => {
+    const { secretId } = await withGoodObject();
+    sim.failWith(429, { times: 1, retryAfterSeconds: 1, pathIncludes: '/Users' });
+    const started = Date.now();
+    const r = await captured(() => handlerFor(secretId)({}, context()));
+    expect(r.error).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(r.output).toMatch(/"ApiThrottles":\s*1\b/);
+  });
+
+  it('malformed JSON fails', async () => {
+    const { secretId, before } = await withGoodObject();
+    sim.server.fault({ kind: 'malformed', times: Infinity, pathIncludes: '/Users' });
+    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context()), before, /not valid JSON|JSON/);
+  });
+
+  it('a truncated body fails', async () => {
+    const { secretId, before } = await withGoodObject();
+    sim.server.fault({ kind: 'truncated', times: Infinity, pathIncludes: '/Users' });
+    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context()), before, /JSON|truncated/);
+  });
+
+  it('a timeout fails', async () => {
+    const { secretId, before } = await withGoodObject();
+    sim.server.fault({ kind: 'timeout', times: Infinity, pathIncludes: '/Users' });
+    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context()), before, /timed out|no complete response within 1500 ms/);
+  });
+
+  it('S3 refusing the upload', async () => {
+    const { secretId, before } = await withGoodObject();
+    // moto does not enforce bucket policies, so the refusal is injected at the client, for writes only.
+    const refusing = s3();
+    refusing.middlewareStack.add(
+      (next, ctx) => async (args) => {
+        if (['PutObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand'].includes(ctx.commandName ?? '')) {
+          throw new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'refuseWrites' },
+    );
+    void PutObjectCommand;
+    await expectFailureKeepsObject(() => handlerFor(secretId, { s3: refusing })({}, context()), before, /AccessDenied/);
+  });
+
+  it('not enough room in /tmp fails before syncing', async () => {
+    const { secretId, before } = await withGoodObject();
+    const requests = sim.server.count();
+    await expectFailureKeepsObject(() => handlerFor(secretId, {}, { MIN_FREE_TMP_MB: String(1024 ** 3) })({}, context()), before, /not enough free space/);
+    expect(sim.server.count()).toBe(requests);
+  });
+
+  it('a deadline too close stops with a clear error', async () => {
+    const { secretId, before } = await withGoodObject();
+    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context(3_000)), before, /deadline|timeout/i);
+  });
+
+  it('a rotated secret is picked up once the cache TTL has passed', async () => {
+    const secretId = await createSecret(sm(), sim.config('scim'), 'baton/fullstory');
+    const handler = handlerFor(secretId, {}, { SECRET_TTL_SECONDS: '0' });
+    expect((await captured(() => handler({}, context()))).error).toBeUndefined();
+    await sm().send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...sim.config('scim'), BATON_SCIM_TOKEN: 'rotated-token-value-xyz' }) }));
+    const r = await captured(() => handler({}, context()));
+    expect(r.error?.message).toMatch(/BATON_SCIM_TOKEN was rejected/);
+  });
+});
