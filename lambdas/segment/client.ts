@@ -108,6 +108,12 @@ export function createSegmentHttp(config: SegmentConfig, runtime: ConnectorRunti
 }
 
 const WRITE_HEADERS = { 'Content-Type': 'application/vnd.segment.v1+json' };
+/**
+ * Segment publishes no fixed read rate (limits depend on IP, token and request complexity), so
+ * this bucket is an assumption: generous, but shared by every read so that one 429's
+ * msBeforeNext pauses all in-flight readers instead of each retrying into the limit.
+ */
+export const READS = { key: 'segment:read', perMinute: 3000, burst: 100 };
 /** Segment documents its IAM mutation endpoints at 60 requests per minute. */
 const IAM_WRITES = { key: 'segment:iam-write', perMinute: 60, burst: 5 };
 
@@ -119,7 +125,7 @@ export class SegmentClient {
   }
 
   private get<T>(path: string, schema: z.ZodType<T>, route: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
-    return this.http.request({ path, query, schema, route: `GET ${route}` });
+    return this.http.request({ path, query, schema, route: `GET ${route}`, rateLimit: READS });
   }
 
   private paged(cursor: string | undefined, extra: Record<string, string> = {}): Record<string, string | number | undefined> {
