@@ -4,3 +4,11 @@ export * from './gen/c1/connector/v2/entitlement_pb.js';
 export * from './gen/c1/connector/v2/grant_pb.js';
 export * from './gen/c1/connector/v2/annotation_trait_pb.js';
 export * from './gen/c1/connector/v2/annotations_pb.js';
+
+import { createRegistry } from '@bufbuild/protobuf';
+import { file_c1_connector_v2_annotation_trait } from './gen/c1/connector/v2/annotation_trait_pb.js';
+import { file_c1_connector_v2_annotations } from './gen/c1/connector/v2/annotations_pb.js';
+import { file_c1_connector_v2_grant } from './gen/c1/connector/v2/grant_pb.js';
+
+/** Every message of the model, for JSON output of the Any annotations rows carry. */
+export const messageRegistry = createRegistry(file_c1_connector_v2_annotation_trait, file_c1_connector_v2_annotations, file_c1_connector_v2_grant);

@@ -1,7 +1,7 @@
 // `baton-serverless inspect FILE`: what the baton CLI shows of a c1z, as tables or one JSON document.
-import { toJson } from '@bufbuild/protobuf';
+import { toJson, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { parseArgs } from 'node:util';
-import { EntitlementSchema, GrantSchema, ResourceSchema, Entitlement_PurposeValue } from '../c1z/messages.ts';
+import { EntitlementSchema, GrantSchema, ResourceSchema, Entitlement_PurposeValue, messageRegistry } from '../c1z/messages.ts';
 import { openC1z } from '../c1z/reader.ts';
 import { formatBytes, table } from './table.ts';
 import { UsageError } from './usage.ts';
@@ -36,9 +36,9 @@ export async function inspectCommand(argv: string[], out: (s: string) => void): 
         counts: reader.counts(),
         resourceTypes: reader.statsByResourceType(),
       };
-      if (view === 'resources') doc.resources = [...reader.resources({ resourceType })].map((r) => toJson(ResourceSchema, r));
-      if (view === 'entitlements') doc.entitlements = [...reader.entitlements({ resourceType })].map((e) => toJson(EntitlementSchema, e));
-      if (view === 'grants') doc.grants = [...reader.grants({ resourceType })].map((g) => toJson(GrantSchema, g));
+      if (view === 'resources') doc.resources = [...reader.resources({ resourceType })].map((r) => json(ResourceSchema, r));
+      if (view === 'entitlements') doc.entitlements = [...reader.entitlements({ resourceType })].map((e) => json(EntitlementSchema, e));
+      if (view === 'grants') doc.grants = [...reader.grants({ resourceType })].map((g) => json(GrantSchema, g));
       out(JSON.stringify(doc));
       return;
     }
@@ -66,4 +66,29 @@ export async function inspectCommand(argv: string[], out: (s: string) => void): 
   } finally {
     reader.close();
   }
+}
+
+/**
+ * protobuf JSON of a row. Annotations whose type we do not model (old files carry deprecated ones
+ * such as ETag) cannot be rendered, so they are listed by type URL instead of failing the view.
+ */
+function json<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): unknown {
+  const unknown: string[] = [];
+  const known = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(known);
+    if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'annotations' && Array.isArray(v)) {
+        out[k] = v.filter((a: { typeUrl: string }) => {
+          const ok = messageRegistry.getMessage(a.typeUrl.replace(/^.*\//, '')) !== undefined;
+          if (!ok) unknown.push(a.typeUrl);
+          return ok;
+        });
+      } else out[k] = known(v);
+    }
+    return out;
+  };
+  const doc = toJson(schema, known(message) as MessageShape<Desc>, { registry: messageRegistry }) as Record<string, unknown>;
+  return unknown.length > 0 ? { ...doc, unrenderedAnnotations: [...new Set(unknown)] } : doc;
 }
