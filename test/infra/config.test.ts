@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, CONDUCTORONE_PRINCIPAL_ARN, loadConfig, objectKey } from '../../infra/config.ts';
+import { CDK_JSON } from './helpers.ts';
+
+function errorOf(context: Record<string, unknown>): ConfigError {
+  try {
+    loadConfig(context);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config from the cdk.json context', () => {
+  it('cdk.json is valid and deploys the three connectors with the documented defaults', () => {
+    expect(CDK_JSON.app).toBe('node infra/app.ts');
+    const config = loadConfig(CDK_JSON.context);
+    expect(config.connectors.map((c) => c.name)).toEqual(['slack', 'segment', 'fullstory']);
+    for (const c of config.connectors) {
+      expect(c).toMatchObject({
+        enabled: true,
+        schedule: 'rate(1 hour)',
+        architecture: 'arm64',
+        memoryMb: 1024,
+        timeoutSeconds: 900,
+        ephemeralStorageMb: 2048,
+        retryAttempts: 2,
+        staleAfterHours: 2,
+      });
+      expect(c.secret).toBeUndefined();
+    }
+    expect(config).toMatchObject({
+      stackName: 'BatonServerless',
+      keyPrefix: 'baton',
+      metricsNamespace: 'BatonServerless',
+      logLevel: 'INFO',
+      logRetentionDays: 90,
+      conductorOnePrincipalArn: CONDUCTORONE_PRINCIPAL_ARN,
+      bucket: { encryption: 'S3', noncurrentVersionExpirationDays: 30 },
+    });
+    expect(config.conductorOneExternalId).toBeUndefined();
+    expect(config.alarmEmail).toBeUndefined();
+  });
+
+  it('fills defaults for a minimal context; a connector may be given by name only', () => {
+    const config = loadConfig({ connectors: ['slack'] });
+    expect(config.stackName).toBe('BatonServerless');
+    expect(config.connectors[0]).toMatchObject({ name: 'slack', schedule: 'rate(1 hour)', architecture: 'arm64' });
+    expect(objectKey(config, 'slack')).toBe('baton/slack/sync.c1z');
+  });
+
+  it('accepts JSON text for structured keys and numbers (as `-c key=value` passes them)', () => {
+    const config = loadConfig({
+      connectors: '[{"name":"segment","architecture":"x86_64","memoryMb":2048}]',
+      bucket: '{"encryption":"KMS"}',
+      logRetentionDays: '30',
+      keyPrefix: 'exports/baton',
+    });
+    expect(config.connectors[0]).toMatchObject({ name: 'segment', architecture: 'x86_64', memoryMb: 2048 });
+    expect(config.bucket.encryption).toBe('KMS');
+    expect(config.logRetentionDays).toBe(30);
+    expect(objectKey(config, 'segment')).toBe('exports/baton/segment/sync.c1z');
+  });
+
+  it('ignores CDK\'s own context keys', () => {
+    expect(() =>
+      loadConfig({
+        connectors: ['slack'],
+        'aws:cdk:bundling-stacks': [],
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+        'availability-zones:account=1:region=x': ['a'],
+      }),
+    ).not.toThrow();
+  });
+
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['no connectors', {}, 'connectors', /expected array/],
+    ['an empty list', { connectors: [] }, 'connectors', /at least one connector/],
+    ['memory too large', { connectors: [{ name: 'slack', memoryMb: 20000 }] }, 'connectors[0].memoryMb', /10240/],
+    ['timeout above 15 min', { connectors: [{ name: 'slack', timeoutSeconds: 901 }] }, 'connectors[0].timeoutSeconds', /900/],
+    ['ephemeral storage too small', { connectors: [{ name: 'slack', ephemeralStorageMb: 100 }] }, 'connectors[0].ephemeralStorageMb', /512/],
+    ['unknown architecture', { connectors: [{ name: 'slack', architecture: 'x64' }] }, 'connectors[0].architecture', /arm64/],
+    ['a typo inside a connector', { connectors: [{ name: 'slack', memory: 512 }] }, 'connectors[0].memory', /unknown key/],
+    ['a bad schedule', { connectors: [{ name: 'slack', schedule: 'every hour' }] }, 'connectors[0].schedule', /rate\(1 hour\)/],
+    ['a bad secret', { connectors: [{ name: 'slack', secret: 'arn:aws:s3:::nope' }] }, 'connectors[0].secret', /secret name or ARN/],
+    ['a bad name', { connectors: ['Slack'] }, 'connectors[0].name', /lower-case/],
+    ['a duplicate', { connectors: ['slack', 'slack'] }, 'connectors[1].name', /duplicate connector "slack"/],
+    ['a top-level typo', { connectors: ['slack'], conductorOneExternalID: 'x' }, 'conductorOneExternalID', /unknown context key/],
+    ['kmsKeyArn without KMS', { connectors: ['slack'], bucket: { kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abc' } }, 'bucket.kmsKeyArn', /KMS/],
+    ['an existing KMS bucket without its key', { connectors: ['slack'], bucket: { existingBucketName: 'my-bucket', encryption: 'KMS' } }, 'bucket.kmsKeyArn', /key ARN/],
+    ['both bucket names', { connectors: ['slack'], bucket: { existingBucketName: 'a-bucket', bucketName: 'b-bucket' } }, 'bucket.bucketName', /either/],
+    ['an invalid bucket name', { connectors: ['slack'], bucket: { bucketName: 'Not_A_Bucket' } }, 'bucket.bucketName', /bucket name/],
+    ['a bad e-mail', { connectors: ['slack'], alarmEmail: 'ops' }, 'alarmEmail', /email/i],
+    ['a bad retention', { connectors: ['slack'], logRetentionDays: 10 }, 'logRetentionDays', /one of 1, 3, 5/],
+    ['a prefix with a slash at the end', { connectors: ['slack'], keyPrefix: 'baton/' }, 'keyPrefix', /leading or trailing/],
+    ['an AWS/ namespace', { connectors: ['slack'], metricsNamespace: 'AWS/Lambda' }, 'metricsNamespace', /reserved/],
+    ['a short external ID', { connectors: ['slack'], conductorOneExternalId: 'x' }, 'conductorOneExternalId', /external ID/],
+    ['unparseable JSON', { connectors: '[slack' }, 'connectors', /expected array/],
+  ];
+  it.each(cases)('rejects %s, naming the key', (_label, context, key, message) => {
+    const error = errorOf(context);
+    expect(error.keys).toContain(key);
+    const line = error.message.split('\n').find((l) => l.includes(`"${key}"`));
+    expect(line).toMatch(message);
+    expect(line).toContain(`cdk.json context "${key}"`);
+  });
+
+  it('reports every problem at once', () => {
+    const error = errorOf({ connectors: [{ name: 'slack', memoryMb: 1 }, { name: 'x', timeoutSeconds: 0 }], alarmEmail: 'no' });
+    expect(error.keys).toEqual(expect.arrayContaining(['connectors[0].memoryMb', 'connectors[1].timeoutSeconds', 'alarmEmail']));
+  });
+});

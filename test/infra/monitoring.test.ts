@@ -1,0 +1,200 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { METRIC } from '../../infra/constructs/sync-monitoring.ts';
+import { METRIC as RUNTIME_METRIC, SERVICE_NAME as RUNTIME_SERVICE } from '../../shared/observability/telemetry.ts';
+import { SERVICE_NAME } from '../../infra/config.ts';
+import { cleanupOutdirs, logicalId, resourcesOf, synth } from './helpers.ts';
+
+afterAll(cleanupOutdirs);
+
+/** The dashboard body as the JSON CloudWatch will get (CloudFormation references, e.g. the region, as "X"). */
+function dashboardBody(template: ReturnType<typeof synth>['template']): any {
+  const dashboards = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
+  expect(dashboards).toHaveLength(1);
+  const body = dashboards[0]!.Properties!['DashboardBody'];
+  const text =
+    typeof body === 'string'
+      ? body
+      : (body['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : 'X')).join('');
+  return JSON.parse(text);
+}
+
+describe('dashboard and alarms', () => {
+  const { template } = synth({ alarmEmail: 'ops@example.com' });
+
+  it('reads the metric names the runtime emits', () => {
+    expect(METRIC).toEqual(RUNTIME_METRIC);
+    expect(SERVICE_NAME).toBe(RUNTIME_SERVICE);
+  });
+
+  describe('the dashboard', () => {
+    const body = dashboardBody(template);
+    const widgets = body.widgets as { type: string; properties: any }[];
+    const metricRows = widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[][]);
+    const customRows = metricRows.filter((row) => row[0] === 'BatonServerless');
+
+    it('is named after the stack', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'BatonServerless' });
+    });
+
+    it.each(['slack', 'segment', 'fullstory'])('%s: every runtime metric, with exactly the service and connector dimensions', (connector) => {
+      const names = new Set<string>();
+      for (const row of customRows) {
+        // [namespace, metricName, dim1, value1, dim2, value2, {options}]
+        const flat = row.slice(2).filter((x) => typeof x === 'string') as string[];
+        const dims = Object.fromEntries(flat.flatMap((x, i) => (i % 2 === 0 ? [[x, flat[i + 1]]] : [])));
+        if (dims['connector'] !== connector) continue;
+        expect(dims).toEqual({ service: 'baton-serverless', connector });
+        names.add(row[1] as string);
+      }
+      expect([...names].sort()).toEqual(Object.values(METRIC).sort());
+    });
+
+    it('shows duration against the timeout and the 80 % line', () => {
+      const duration = widgets.find((w) => w.properties.title === 'slack: duration vs timeout (ms)')!;
+      expect(duration.properties.annotations.horizontal).toEqual([
+        expect.objectContaining({ value: 900_000, label: 'timeout' }),
+        expect.objectContaining({ value: 720_000, label: '80 % of timeout' }),
+      ]);
+    });
+
+    it('shows the hours since the last success, with the stale line', () => {
+      const age = widgets.filter((w) => w.properties.title === 'slack: hours since the last success');
+      expect(age.map((w) => w.type)).toEqual(['metric', 'metric']);
+      const expression = age[0]!.properties.metrics.find((row: any[]) => row[0]?.expression)[0];
+      expect(expression.expression).toBe('(EPOCH(FILL(s, 0)) - FILL(IF(s > 0, EPOCH(s)), REPEAT)) / 3600');
+      expect(age[1]!.properties.annotations.horizontal).toEqual([expect.objectContaining({ value: 2 })]);
+    });
+
+    it('has one section per connector with runs, counts, c1z size and API widgets', () => {
+      for (const c of ['slack', 'segment', 'fullstory']) {
+        const titles = widgets.map((w) => w.properties.title).filter((t) => t?.startsWith(`${c}:`));
+        expect(titles).toEqual([
+          `${c}: hours since the last success`,
+          `${c}: runs`,
+          `${c}: duration vs timeout (ms)`,
+          `${c}: hours since the last success`,
+          `${c}: resources, entitlements, grants`,
+          `${c}: sync.c1z size (bytes)`,
+          `${c}: API requests, retries, throttles`,
+        ]);
+      }
+    });
+  });
+
+  describe('the alarms', () => {
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
+    const byName = (name: string) =>
+      Object.values(alarms).find((a) => a.Properties!['AlarmName'] === name)?.Properties as Record<string, any>;
+    const topicId = logicalId(template, 'AWS::SNS::Topic', 'Alarms');
+    const dims = (c: string) => [
+      { Name: 'connector', Value: c },
+      { Name: 'service', Value: 'baton-serverless' },
+    ];
+
+    it('four per connector', () => {
+      expect(Object.keys(alarms)).toHaveLength(12);
+    });
+
+    it('a failed run', () => {
+      expect(byName('BatonServerless-slack-sync-failed')).toMatchObject({
+        Namespace: 'BatonServerless',
+        MetricName: 'SyncFailed',
+        Dimensions: dims('slack'),
+        Statistic: 'Sum',
+        Period: 3600,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    it('no success in 2 hours (missing data counts as stale)', () => {
+      expect(byName('BatonServerless-segment-stale')).toMatchObject({
+        Namespace: 'BatonServerless',
+        MetricName: 'SyncSucceeded',
+        Dimensions: dims('segment'),
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+    });
+
+    it('duration above 80 % of the timeout', () => {
+      const fnId = logicalId(template, 'AWS::Lambda::Function', 'FullstorySyncFunction');
+      expect(byName('BatonServerless-fullstory-duration')).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Duration',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+        Statistic: 'Maximum',
+        Threshold: 720_000,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      const { template: t } = synth({ connectors: [{ name: 'slack', timeoutSeconds: 300 }] });
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'BatonServerless-slack-duration', Threshold: 240_000 });
+    });
+
+    it('errors of the function itself', () => {
+      const fnId = logicalId(template, 'AWS::Lambda::Function', 'SlackSyncFunction');
+      expect(byName('BatonServerless-slack-errors')).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    it('all notify the SNS topic, which has the e-mail subscription and is TLS-only', () => {
+      for (const alarm of Object.values(alarms)) {
+        expect(alarm.Properties!['AlarmActions']).toEqual([{ Ref: topicId }]);
+        expect(alarm.Properties!['OKActions']).toEqual([{ Ref: topicId }]);
+      }
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: { Ref: topicId },
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: [
+            {
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Effect: 'Deny',
+              Principal: '*',
+              Resource: { Ref: topicId },
+              Sid: 'AllowPublishThroughSSLOnly',
+            },
+          ],
+        },
+      });
+    });
+
+    it('without an e-mail: alarms but no topic', () => {
+      const { template: t } = synth();
+      t.resourceCountIs('AWS::SNS::Topic', 0);
+      t.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+      for (const alarm of Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm'))) {
+        expect(alarm.Properties!['AlarmActions']).toBeUndefined();
+      }
+    });
+
+    it('a disabled connector keeps its alarms without actions; staleAfterHours is configurable', () => {
+      const { template: t } = synth({
+        connectors: [{ name: 'slack', enabled: false }, { name: 'segment', staleAfterHours: 6 }],
+        alarmEmail: 'ops@example.com',
+      });
+      const props = (name: string) =>
+        Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm')).find((a) => a.Properties!['AlarmName'] === name)!.Properties!;
+      expect(props('BatonServerless-slack-stale')['ActionsEnabled']).toBe(false);
+      expect(props('BatonServerless-slack-sync-failed')['ActionsEnabled']).toBe(false);
+      expect(props('BatonServerless-segment-stale')).toMatchObject({ ActionsEnabled: true, EvaluationPeriods: 6, DatapointsToAlarm: 6 });
+    });
+  });
+});
