@@ -7,9 +7,11 @@ import { slackHosts, type SlackConfig } from './config.ts';
 import { CONNECTOR, inspectScim, inspectWebApi } from './errors.ts';
 
 // Tiers are per method (and workspace). A burst of one minute's worth matches Slack's "occasional
-// bursts" and lets a small workspace finish without spacing its few calls out.
-const TIER_2 = { perMinute: 20, burst: 20 };
-const TIER_4 = { perMinute: 100, burst: 100 };
+// bursts" and lets a small workspace finish without spacing its few calls out. Every burst is one
+// below Slack's: the token we leave absorbs network jitter (two requests arriving closer together
+// than they were sent), which would otherwise cost a 429 and a whole Retry-After second.
+const TIER_2 = { perMinute: 20, burst: 19 };
+const TIER_4 = { perMinute: 100, burst: 99 };
 const limit = (method: string, tier: { perMinute: number; burst: number }): RateLimit => ({ key: `slack:${method}`, ...tier });
 
 export const RATE_LIMITS = {
@@ -20,9 +22,9 @@ export const RATE_LIMITS = {
   'usergroups.list': limit('usergroups.list', TIER_2),
   'usergroups.users.list': limit('usergroups.users.list', TIER_2),
   // SCIM is org-wide: reads 1000/min, reads by id 300/min, group PATCH 180/min (burst 80).
-  scimRead: { key: 'slack-scim:read', perMinute: 1000, burst: 1000 },
-  scimReadById: { key: 'slack-scim:read-by-id', perMinute: 300, burst: 300 },
-  scimPatchGroup: { key: 'slack-scim:patch-group', perMinute: 180, burst: 80 },
+  scimRead: { key: 'slack-scim:read', perMinute: 1000, burst: 999 },
+  scimReadById: { key: 'slack-scim:read-by-id', perMinute: 300, burst: 299 },
+  scimPatchGroup: { key: 'slack-scim:patch-group', perMinute: 180, burst: 79 },
 } satisfies Record<string, RateLimit>;
 
 /** users.list page size: Slack recommends at most 200 (spec §7). */

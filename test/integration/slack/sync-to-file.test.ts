@@ -1,0 +1,86 @@
+// Whole Slack syncs into c1z files read back with the reader: the fixed org row for row (Pro and
+// Business+), a seeded tenant's counts with fewer calls than the Go connector, and a time-scaled run
+// under the real tier limits that never draws a 429.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openC1z } from '../../../shared/c1z/reader.ts';
+import { syncToFile } from '../../../shared/sync/run-sync.ts';
+import { slackConnector } from '../../../lambdas/slack/connector.ts';
+import { generateTenant, goFormulaCalls, goFormulaParamsFor, slackSim, startSlackSim, type RunningSlackSim } from '../../sim/slack/index.ts';
+import type { RunningSim } from '../../sim/kit.ts';
+import { tempDir } from '../../support/tmp.ts';
+import { fixedTenant } from '../../unit/slack/fixture.ts';
+
+const FAST = { baseBackoffMs: 5, maxBackoffMs: 20 };
+let sim: RunningSlackSim | RunningSim | undefined;
+afterEach(async () => {
+  await sim?.server.close();
+  sim = undefined;
+});
+
+const ROLE_KEYS = ['primary_owner', 'owner', 'admin', 'multi_channel_guest', 'single_channel_guest', 'invited_member', 'bot', 'member'];
+
+describe('slack: sync into a c1z and read it back', () => {
+  for (const mode of ['pro', 'business'] as const) {
+    it(`${mode}: the fixed org, id for id`, async () => {
+      const s = (sim = await startSlackSim({ tenant: fixedTenant(), mode, rateLimits: 'off' }));
+      const out = join(tempDir('slack-c1z-'), 'sync.c1z');
+      const summary = await syncToFile({ connector: slackConnector, secretMap: s.config, out, httpOverrides: FAST });
+      expect(summary.counts).toEqual(s.expected);
+      expect(summary.mode).toBe(`mode=${mode === 'pro' ? 'standard' : 'business-plus'} gov=false`);
+
+      const reader = await openC1z(out);
+      try {
+        expect([...reader.resourceTypes()].map((t) => t.id).sort()).toEqual(['group', 'user', 'userGroup', 'workspace', 'workspaceRole']);
+        const users = mode === 'pro' ? ['U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'U7', 'U8', 'W9', 'USLACKBOT', 'U10', 'U11'] : ['U1', 'U2', 'U3', 'U4', 'U5', 'U7', 'U8', 'U10', 'U12'];
+        expect([...reader.resources({ resourceType: 'user' })].map((r) => r.id!.resource).sort()).toEqual(users.sort());
+        expect([...reader.resources({ resourceType: 'workspaceRole' })].map((r) => r.id!.resource).sort()).toEqual(ROLE_KEYS.map((k) => `T1:${k}`).sort());
+        expect([...reader.resources({ resourceType: 'group' })].map((r) => r.id!.resource)).toEqual(mode === 'pro' ? [] : ['G1', 'G2']);
+        const ents = [...reader.entitlements()].map((e) => e.id);
+        expect(ents).toContain('workspaceRole:T1:single_channel_guest:assigned');
+        const grants = [...reader.grants()].map((g) => g.id);
+        expect(grants).toContain('workspaceRole:T1:primary_owner:assigned:user:U1');
+        expect(grants).toContain('userGroup:S2:member:user:U10');
+        expect(grants.some((g) => g.endsWith(':user:W9'))).toBe(false);
+        expect(grants.filter((g) => g.startsWith('group:')).length).toBe(mode === 'pro' ? 0 : 5);
+      } finally {
+        reader.close();
+      }
+    });
+  }
+
+  for (const mode of ['pro', 'business'] as const) {
+    it(`${mode}: a seeded tenant (the demo's simulator) matches its counts with at most half the Go connector's calls`, async () => {
+      const running = (sim = await slackSim.start({ seed: 21, users: 2500, rateLimits: 'off', extra: { mode, groups: 60, memberships: 9000, idpGroups: 30 } }));
+      const out = join(tempDir('slack-c1z-'), 'sync.c1z');
+      const summary = await syncToFile({ connector: slackConnector, secretMap: running.config, out, httpOverrides: FAST });
+      expect(summary.counts).toEqual(running.expected);
+      const s = running as RunningSlackSim;
+      const go = goFormulaCalls(goFormulaParamsFor(s.tenant, mode));
+      const ours = running.server.calls.length;
+      expect(summary.http.requests).toBe(ours);
+      expect(ours).toBeLessThanOrEqual(go / 2);
+      // Pro: auth.test, auth.teams.list, ⌈2500/200⌉ users.list, usergroups.list.
+      if (mode === 'pro') expect(ours).toBe(1 + 1 + 13 + 1);
+      // Business+: plus ⌈N_s/1000⌉ SCIM Users and ⌈30/100⌉ SCIM Groups.
+      else expect(ours).toBe(1 + 1 + 13 + 1 + Math.ceil(s.tenant.users.filter((u) => u.scimActive !== undefined).length / 1000) + 1);
+    });
+  }
+
+  it('time-scaled real tier limits on both sides: the sync paces itself and draws no 429', async () => {
+    const scale = 30;
+    const tenant = generateTenant({ seed: 8, users: 8000, userGroups: 20, memberships: 2000, idpGroups: 3 });
+    const s = (sim = await startSlackSim({ tenant, mode: 'pro', rateLimits: scale }));
+    const out = join(tempDir('slack-c1z-'), 'sync.c1z');
+    const started = performance.now();
+    const summary = await syncToFile({ connector: slackConnector, secretMap: s.config, out, httpOverrides: { ...FAST, rateLimitScale: scale } });
+    const seconds = (performance.now() - started) / 1000;
+    expect(summary.counts).toEqual(s.expected);
+    expect(s.server.calls.filter((c) => c.status === 429)).toHaveLength(0);
+    // 40 users.list calls at Tier 2 (20/min, burst 20) × 30: the last 20 wait 0.1 s each (the
+    // client keeps one token of headroom, so 21 of them).
+    const floor = (40 - 20) / ((20 * scale) / 60);
+    expect(seconds).toBeGreaterThanOrEqual(floor * 0.95);
+    expect(seconds).toBeLessThan(floor + 5);
+  });
+});
