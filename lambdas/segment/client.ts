@@ -110,10 +110,10 @@ export function createSegmentHttp(config: SegmentConfig, runtime: ConnectorRunti
 const WRITE_HEADERS = { 'Content-Type': 'application/vnd.segment.v1+json' };
 /**
  * Segment publishes no fixed read rate (limits depend on IP, token and request complexity), so
- * this bucket is an assumption: generous, but shared by every read so that one 429's
- * msBeforeNext pauses all in-flight readers instead of each retrying into the limit.
+ * the bucket is deliberately loose (1000/s): it exists so that one 429's msBeforeNext pauses every
+ * in-flight reader together instead of each retrying into the limit.
  */
-export const READS = { key: 'segment:read', perMinute: 3000, burst: 100 };
+export const READS = { key: 'segment:read', perMinute: 60_000, burst: 200 };
 /** Segment documents its IAM mutation endpoints at 60 requests per minute. */
 const IAM_WRITES = { key: 'segment:iam-write', perMinute: 60, burst: 5 };
 
