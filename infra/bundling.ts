@@ -106,7 +106,8 @@ export function zippedSize(dir: string): number {
 /** Checks a bundle folder the way Lambda will need it; throws a BundlingError naming the problem. */
 export function verifyBundle(outDir: string, architecture: Architecture): BundleResult {
   const files = listFiles(outDir);
-  if (files.some((f) => f.split(/[\\/]/).includes('node_modules'))) {
+  const entries = readdirSync(outDir, { recursive: true }).map(String);
+  if (entries.some((f) => f.split(/[\\/]/).includes('node_modules'))) {
     throw new BundlingError(`${outDir}: the bundle must not contain node_modules`);
   }
   if (!files.includes(BUNDLE_FILE)) throw new BundlingError(`${outDir}: ${BUNDLE_FILE} is missing`);

@@ -1,0 +1,83 @@
+// `npx cdk synth` offline (no credentials, no network), with bundling and cdk-nag on: the exact
+// command the README documents. Plus an in-process synth with bundling on to check that each
+// function gets its own asset built for its own architecture.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+import { connectorHandlerExists, REPO_ROOT } from '../../infra/bundling.ts';
+import { readElf, EM_AARCH64, EM_X86_64 } from '../../infra/elf.ts';
+import { CDK_JSON, cleanupOutdirs, tempOutdir } from './helpers.ts';
+
+afterAll(cleanupOutdirs);
+
+const configured = (CDK_JSON.context['connectors'] as ({ name: string } | string)[]).map((c) =>
+  typeof c === 'string' ? c : c.name,
+);
+const present = configured.filter((c) => connectorHandlerExists(c));
+
+/** The asset folder each function's code points at, by function name. */
+function assetsByFunction(outdir: string, stackName = 'BatonServerless'): Record<string, string> {
+  const template = JSON.parse(readFileSync(join(outdir, `${stackName}.template.json`), 'utf8'));
+  const out: Record<string, string> = {};
+  for (const r of Object.values<any>(template.Resources)) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');
+    out[r.Properties.FunctionName] = join(outdir, `asset.${hash}`);
+  }
+  return out;
+}
+
+describe.runIf(present.length > 0)('cdk synth', () => {
+  it('`npx cdk synth --no-notices` runs offline with bundling and cdk-nag, one asset per connector', () => {
+    const outdir = tempOutdir('baton-cdk-synth-');
+    // No credentials, no profile: nothing to reach AWS with.
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_')) env[k] = v;
+    Object.assign(env, {
+      PATH: `${join(REPO_ROOT, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`,
+      CDK_DISABLE_VERSION_CHECK: 'true',
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: join(outdir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(outdir, 'no-aws-credentials'),
+    });
+    const args = ['synth', '--no-notices', '-q', '-o', outdir];
+    // Until every configured connector has a handler, synth the ones that do.
+    if (present.length < configured.length) args.push('-c', `connectors=${JSON.stringify(present)}`);
+    const started = Date.now();
+    const run = spawnSync(join(REPO_ROOT, 'node_modules/.bin/cdk'), args, { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
+    const seconds = (Date.now() - started) / 1000;
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(seconds).toBeLessThan(60);
+
+    expect(existsSync(join(outdir, 'BatonServerless.template.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')).pluginReports).toEqual([]);
+    const assets = assetsByFunction(outdir);
+    expect(Object.keys(assets).sort()).toEqual(present.map((c) => `BatonServerless-${c}`).sort());
+    expect(new Set(Object.values(assets)).size).toBe(present.length);
+    for (const dir of Object.values(assets)) {
+      expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.LEGAL.txt', 'linux-arm64.node']);
+      expect(readElf(join(dir, 'linux-arm64.node')).machine).toBe(EM_AARCH64);
+    }
+  }, 120_000);
+
+  it('in-process with bundling on: each function gets the bundle of its own connector and architecture', () => {
+    const [first, second] = present;
+    const connectors = [{ name: first, architecture: 'x86_64' }, ...(second ? [{ name: second, architecture: 'arm64' }] : [])];
+    const outdir = tempOutdir();
+    const { app } = buildApp({ outdir, context: { ...CDK_JSON.context, connectors }, nag: true });
+    app.synth();
+    const assets = assetsByFunction(outdir);
+    const x64 = assets[`BatonServerless-${first}`]!;
+    expect(readdirSync(x64)).toContain('linux-x64.node');
+    expect(readElf(join(x64, 'linux-x64.node')).machine).toBe(EM_X86_64);
+    if (second) {
+      const arm = assets[`BatonServerless-${second}`]!;
+      expect(readElf(join(arm, 'linux-arm64.node')).machine).toBe(EM_AARCH64);
+      // Different connectors, different code (the asset cache must not hand one bundle to both).
+      expect(readFileSync(join(arm, 'index.mjs'))).not.toEqual(readFileSync(join(x64, 'index.mjs')));
+    }
+  }, 60_000);
+});
