@@ -130,7 +130,7 @@ export class SegmentClient {
 
   private paged(cursor: string | undefined, extra: Record<string, string> = {}): Record<string, string | number | undefined> {
     // The documented dotted form; the Go connector sends the bracket form, which Segment also accepts.
-    return { ...extra, 'pagination.count': PAGE_SIZE, 'pagination.cursor': cursor };
+    return { ...extra, 'pagination.count': PAGE_SIZE, 'pagination.cursor': cursor || undefined };
   }
 
   async workspace(): Promise<Workspace> {

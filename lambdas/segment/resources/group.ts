@@ -21,7 +21,7 @@ export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
       const groupId = group.id?.resource ?? '';
       const rows: Grant[] = [];
       // The group's own permissions once, on the first member page (B4).
-      if (pageToken === undefined) {
+      if (!pageToken) {
         const permissions = ctx.groupPermissions.get(groupId) ?? (await ctx.client.group(groupId))?.permissions ?? [];
         const wsId = group.parentResourceId?.resource ?? (await ctx.workspace()).id;
         rows.push(...permissionGrants(groupPrincipal(groupId), permissions, await ctx.grantContext(wsId)));
