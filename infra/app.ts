@@ -25,8 +25,8 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Bato
   const config = loadConfig(app.node.getAllContext());
   const stack = new BatonServerlessStack(app, config.stackName, {
     config,
-    // Deploys into the account and region of the CLI's credentials; synth needs neither.
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    // Environment-agnostic: deploys into the account and region of the CLI's credentials, and the
+    // template is the same on every machine (no lookups, nothing to resolve at synth).
     ...(options.code ? { code: options.code } : {}),
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
