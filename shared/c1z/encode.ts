@@ -8,24 +8,28 @@ import { EntitlementSchema, GrantSchema, ResourceSchema, type Entitlement, type 
 
 const entitlementCache = new WeakMap<Resource, Map<string, Uint8Array>>();
 
-function varint(n: number, out: number[]): void {
+/** Bytes a varint of `n` takes. */
+function varintSize(n: number): number {
+  let size = 1;
   while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
     n >>>= 7;
+    size++;
   }
-  out.push(n);
+  return size;
 }
 
-/** A length-delimited field: tag (field << 3 | 2), length, bytes. */
-function field(num: number, bytes: Uint8Array): Buffer {
-  const head: number[] = [(num << 3) | 2];
-  varint(bytes.length, head);
-  return Buffer.concat([Buffer.from(head), bytes]);
+/** Writes tag + length prefix of a length-delimited field at `pos`; returns the new position. */
+function head(buf: Buffer, pos: number, num: number, length: number): number {
+  buf[pos++] = (num << 3) | 2;
+  while (length > 0x7f) {
+    buf[pos++] = (length & 0x7f) | 0x80;
+    length >>>= 7;
+  }
+  buf[pos++] = length;
+  return pos;
 }
 
-function str(num: number, s: string): Buffer {
-  return field(num, Buffer.from(s, 'utf8'));
-}
+const fieldSize = (length: number) => 1 + varintSize(length) + length;
 
 /** Entitlement{id, resource} as grant.NewGrant embeds it: encoded once per (resource, id). */
 function isThin(e: Entitlement): boolean {
@@ -43,9 +47,9 @@ function entitlementBytes(e: Entitlement): Uint8Array {
   return bytes;
 }
 
-/** Resource{id} (a principal given as a ResourceId) without the reflective encoder. */
-function principalBytes(p: Resource): Uint8Array {
-  const onlyId =
+/** A principal given as a ResourceId: Resource{id} with nothing else set. */
+function onlyId(p: Resource): boolean {
+  return (
     p.id !== undefined &&
     !p.id.batonResource &&
     p.parentResourceId === undefined &&
@@ -58,20 +62,61 @@ function principalBytes(p: Resource): Uint8Array {
     p.profile === undefined &&
     p.icon === undefined &&
     p.status === undefined &&
-    p.createdAt === undefined;
-  if (!onlyId) return toBinary(ResourceSchema, p);
-  const id = Buffer.concat([p.id!.resourceType ? str(1, p.id!.resourceType) : Buffer.alloc(0), p.id!.resource ? str(2, p.id!.resource) : Buffer.alloc(0)]);
-  return field(1, id);
+    p.createdAt === undefined
+  );
 }
 
 export function encodeGrant(g: Grant): Uint8Array {
-  const parts: Uint8Array[] = [];
-  if (g.entitlement) parts.push(field(1, entitlementBytes(g.entitlement)));
-  if (g.principal) parts.push(field(2, principalBytes(g.principal)));
-  if (g.annotations.length === 0 && g.sources === undefined) {
-    if (g.id) parts.push(str(3, g.id));
-  } else {
-    parts.push(toBinary(GrantSchema, { ...g, entitlement: undefined, principal: undefined }));
+  const ent = g.entitlement ? entitlementBytes(g.entitlement) : undefined;
+  const simple = g.annotations.length === 0 && g.sources === undefined;
+  const tail = simple ? undefined : toBinary(GrantSchema, { ...g, entitlement: undefined, principal: undefined });
+  let principal: Uint8Array | undefined;
+  let typeLen = 0;
+  let idLen = 0;
+  let ridLen = 0;
+  const fast = g.principal !== undefined && onlyId(g.principal);
+  if (g.principal && !fast) principal = toBinary(ResourceSchema, g.principal);
+  if (fast) {
+    typeLen = Buffer.byteLength(g.principal!.id!.resourceType);
+    idLen = Buffer.byteLength(g.principal!.id!.resource);
+    ridLen = (typeLen ? fieldSize(typeLen) : 0) + (idLen ? fieldSize(idLen) : 0);
   }
-  return Buffer.concat(parts);
+  const gidLen = simple && g.id ? Buffer.byteLength(g.id) : 0;
+  const principalLen = fast ? fieldSize(ridLen) : (principal?.length ?? 0);
+  const size =
+    (ent ? fieldSize(ent.length) : 0) + (g.principal ? fieldSize(principalLen) : 0) + (simple ? (gidLen ? fieldSize(gidLen) : 0) : tail!.length);
+  const buf = Buffer.allocUnsafe(size);
+  let pos = 0;
+  if (ent) {
+    pos = head(buf, pos, 1, ent.length);
+    buf.set(ent, pos);
+    pos += ent.length;
+  }
+  if (g.principal) {
+    pos = head(buf, pos, 2, principalLen);
+    if (fast) {
+      pos = head(buf, pos, 1, ridLen);
+      if (typeLen) {
+        pos = head(buf, pos, 1, typeLen);
+        pos += buf.write(g.principal.id!.resourceType, pos, 'utf8');
+      }
+      if (idLen) {
+        pos = head(buf, pos, 2, idLen);
+        pos += buf.write(g.principal.id!.resource, pos, 'utf8');
+      }
+    } else {
+      buf.set(principal!, pos);
+      pos += principal!.length;
+    }
+  }
+  if (simple) {
+    if (gidLen) {
+      pos = head(buf, pos, 3, gidLen);
+      pos += buf.write(g.id, pos, 'utf8');
+    }
+  } else {
+    buf.set(tail!, pos);
+    pos += tail!.length;
+  }
+  return buf;
 }

@@ -192,6 +192,18 @@ export function entitlement(res: Resource, slug: string, init: EntitlementInit):
   });
 }
 
+// Every grant of one entitlement embeds the same {id, resource}: share one (immutable) object, so a
+// group with 10k members builds it once and the writer encodes it once.
+const thinEntitlements = new WeakMap<Resource, Map<string, Entitlement>>();
+
+function thinEntitlement(res: Resource, id: string): Entitlement {
+  let byId = thinEntitlements.get(res);
+  if (!byId) thinEntitlements.set(res, (byId = new Map()));
+  let e = byId.get(id);
+  if (!e) byId.set(id, (e = create(EntitlementSchema, { id, resource: res })));
+  return e;
+}
+
 /** `<entitlement id>:<principal type>:<principal id>`: grant.NewGrantID. */
 export function grantId(entitlementIdValue: string, principal: ResourceId): string {
   return `${entitlementIdValue}:${principal.resourceType}:${principal.resource}`;
@@ -205,7 +217,7 @@ export function grant(res: Resource, slug: string, principal: ResourceId | Resou
   const principalResource = principal.$typeName === 'c1.connector.v2.ResourceId' ? create(ResourceSchema, { id: principal }) : principal;
   const entId = entitlementId(res, slug);
   return create(GrantSchema, {
-    entitlement: create(EntitlementSchema, { id: entId, resource: res }),
+    entitlement: thinEntitlement(res, entId),
     principal: principalResource,
     id: grantId(entId, principalResource.id ?? resourceId('', '')),
     annotations: init.annotations ?? [],

@@ -33,6 +33,7 @@ export async function run(argv: string[]): Promise<void> {
       fileBytes: writer.fileBytes as number,
       floorFileBytes: floor.fileBytes as number,
       rows: writer.rows as number,
+      floorZstdSeconds: round(floor.zstdSeconds as number),
       zstd: values.zstd,
     };
     if (values.json) {
@@ -45,6 +46,7 @@ export async function run(argv: string[]): Promise<void> {
         `c1z writer vs raw floor — ${Number(values.users).toLocaleString('en-US')} users, ${Number(values.groups).toLocaleString('en-US')} groups, ${Number(values.grants).toLocaleString('en-US')} grants (zstd: ${values.zstd})`,
         `  writer: ${result.writerSeconds}s  ${rate(writer)} rows/s  file ${result.fileBytes.toLocaleString('en-US')} B  peak RSS ${result.peakRssMb} MB`,
         `  floor:  ${result.floorSeconds}s  ${rate(floor)} rows/s  file ${result.floorFileBytes.toLocaleString('en-US')} B  peak RSS ${result.floorPeakRssMb} MB`,
+        `  zstd of the floor's ${(floor.dbBytes as number).toLocaleString('en-US')} B database with ${values.zstd}: ${result.floorZstdSeconds}s, ${result.floorFileBytes.toLocaleString('en-US')} B`,
         `  ratio writer/floor: ${result.ratio}  (target ≤ 1.25; peak RSS target ≤ 256 MB)`,
       ].join('\n') + '\n',
     );

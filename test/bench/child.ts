@@ -1,5 +1,6 @@
 // Runs one phase of a benchmark in its own process so its peak RSS is its own.
 import { fork } from 'node:child_process';
+import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
 
 export interface PhaseResult {
   seconds: number;
@@ -10,7 +11,9 @@ export interface PhaseResult {
 /** Forks `module` with `args`; the child sends one message (its figures) and exits. */
 export function runPhase(module: string, args: string[]): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(module, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The same V8 sizing the Lambda functions run with (NODE_OPTIONS in infra/): a small young
+    // generation keeps a streaming sync's garbage from inflating RSS.
+    const child = fork(module, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...SYNC_NODE_OPTIONS] });
     let result: PhaseResult | undefined;
     child.on('message', (m) => {
       result = m as PhaseResult;
