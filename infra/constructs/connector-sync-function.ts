@@ -6,6 +6,7 @@
  * the EventBridge schedule.
  */
 import { ArnFormat, AssetHashType, Aws, DockerImage, Duration, SecretValue, Size, Stack, Validations } from 'aws-cdk-lib';
+import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -202,6 +203,7 @@ export class ConnectorSyncFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: SYNC_NODE_OPTIONS.join(' '),
       },
     });
 
