@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bufPath } from '../../support/buf.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -19,7 +20,7 @@ describe('generated protobuf code', () => {
     const template = readFileSync(join(ROOT, 'buf.gen.yaml'), 'utf8').replace('out: shared/c1z/gen', `out: ${join(out, 'gen')}`);
     writeFileSync(join(out, 'buf.gen.yaml'), template);
     cpSync(join(ROOT, 'shared/c1z/proto'), join(out, 'proto'), { recursive: true });
-    execFileSync(join(ROOT, 'node_modules/.bin/buf'), ['generate', 'proto', '--template', 'buf.gen.yaml'], {
+    execFileSync(bufPath(), ['generate', 'proto', '--template', 'buf.gen.yaml'], {
       cwd: out,
       env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
     });
