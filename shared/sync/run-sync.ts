@@ -2,9 +2,8 @@
 // handler, the CLI, the demo and the benchmarks all run.
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { decodeV1 } from '../c1z/container.ts';
-import { C1zError } from '../c1z/errors.ts';
 import { newKsuid } from '../c1z/ksuid.ts';
+import { verifyPacked } from '../c1z/verify.ts';
 import { C1zWriter, type Counts } from '../c1z/writer.ts';
 import type { CallStat, HttpClientOptions, HttpStats } from '../http/types.ts';
 import { parseConnectorConfig, secretValuesOf } from './config.ts';
@@ -76,11 +75,8 @@ export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummar
     }
     const counts = writer.endSync();
     const packed = await writer.finish(join(workDir, 'sync.c1z'));
-    // Never hand on a file that does not decode to exactly the database we wrote.
-    const check = await decodeV1(join(workDir, 'sync.c1z'), undefined, Number.MAX_SAFE_INTEGER);
-    if (check.sha256 !== packed.dbSha256 || check.bytes !== packed.dbBytes) {
-      throw new C1zError('verify_failed', `${options.definition.name}: the packed c1z does not decode to the sync database (size or SHA-256 differ)`);
-    }
+    // Never hand on a file that a reader would not take as this finished sync, byte for byte.
+    await verifyPacked(join(workDir, 'sync.c1z'), writer.dbPath, packed, syncId, counts);
     const summary: SyncSummary = { syncId, counts, bytes: packed.bytes, durationMs: 0, http: runtime.httpStats(), calls: result.callStats, mode };
     if (options.deliver) await options.deliver(join(workDir, 'sync.c1z'), summary);
     if (options.out) await moveFile(join(workDir, 'sync.c1z'), options.out);
