@@ -1,5 +1,5 @@
 // `npm run bench -- sync slack [--users N] [--groups N] [--memberships N] [--mode pro|business]
-// [--scale N] [--json]`: a synthetic workspace synced against the simulator.
+// [--scale N] [--heap-mb N] [--json]`: a synthetic workspace synced against the simulator.
 //  1. rate limits off: seconds, peak RSS of the syncing process, calls vs the Go connector's formula;
 //  2. Slack's real tier limits on both sides, time-scaled by --scale: wall time over the floor the
 //     limits allow (per limited method: calls beyond its burst at its rate; never below run 1's time).
@@ -30,9 +30,12 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-function runChild(config: Record<string, string>, out: string, scale: number): Promise<ChildResult> {
+function runChild(config: Record<string, string>, out: string, scale: number, heapMb: number | undefined): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, JSON.stringify({ config, out, scale })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // --heap-mb caps V8's old space as a small Lambda's runtime does: without it V8 on a big machine
+    // collects lazily and RSS shows garbage (the live heap of this sync stays near 20 MB).
+    const execArgv = heapMb ? [...process.execArgv, `--max-old-space-size=${heapMb}`] : process.execArgv;
+    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, JSON.stringify({ config, out, scale })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     let result: ChildResult | undefined;
     child.on('message', (m) => {
       result = m as ChildResult;
@@ -103,6 +106,7 @@ export async function run(args: string[]): Promise<void> {
   const memberships = Number(option(args, '--memberships') ?? users * 5);
   const mode: SlackMode = option(args, '--mode') === 'business' ? 'business' : 'pro';
   const scale = Number(option(args, '--scale') ?? 1.5);
+  const heapMb = option(args, '--heap-mb') ? Number(option(args, '--heap-mb')) : undefined;
   const say = (line: string) => {
     if (!json) process.stdout.write(`${line}\n`);
   };
@@ -117,7 +121,7 @@ export async function run(args: string[]): Promise<void> {
     let fast: ChildResult;
     let calls: number;
     try {
-      fast = await runChild(free.config, join(dir, 'free.c1z'), 0);
+      fast = await runChild(free.config, join(dir, 'free.c1z'), 0, heapMb);
       calls = free.server.calls.length;
     } finally {
       await free.server.close();
@@ -130,7 +134,7 @@ export async function run(args: string[]): Promise<void> {
     let floor: { seconds: number; binding: string };
     let throttled: number;
     try {
-      slow = await runChild(limited.config, join(dir, 'limited.c1z'), scale);
+      slow = await runChild(limited.config, join(dir, 'limited.c1z'), scale, heapMb);
       floor = limitsFloorSeconds(limited.server.calls.filter((c) => c.status !== 429), scale);
       throttled = limited.server.calls.filter((c) => c.status === 429).length;
     } finally {
@@ -143,7 +147,7 @@ export async function run(args: string[]): Promise<void> {
     );
     if (json) {
       process.stdout.write(
-        `${JSON.stringify({ seconds: round(fast.seconds), peakRssMb: round(fast.peakRssMb), calls, goFormulaCalls: goCalls, wallOverFloor: round(wallOverFloor, 3), baseRssMb: round(fast.baseRssMb), syncPhasePeakRssMb: round(fast.syncPhasePeakRssMb), limitedSeconds: round(slow.seconds), floorSeconds: round(floorSeconds), scale, mode, users })}\n`,
+        `${JSON.stringify({ seconds: round(fast.seconds), peakRssMb: round(fast.peakRssMb), calls, goFormulaCalls: goCalls, wallOverFloor: round(wallOverFloor, 3), baseRssMb: round(fast.baseRssMb), syncPhasePeakRssMb: round(fast.syncPhasePeakRssMb), limitedSeconds: round(slow.seconds), floorSeconds: round(floorSeconds), scale, heapMb: heapMb ?? null, mode, users })}\n`,
       );
     }
   } finally {
