@@ -1,25 +1,16 @@
 // `npm run bench -- sync segment [--users N] [--groups M] [--members K] [--roles R] [--sources S]
 //  [--functions F] [--list-permissions] [--json]`: one full sync of a synthetic workspace against the
-// simulator (rate limits off). The sync runs in a child process (this same file) so its peak RSS is
+// simulator (rate limits off). The sync runs in a child process (sync-phase.ts) so its peak RSS is
 // its own, not the simulator's. Calls are what the simulator served, next to the Go connector's
 // formula (spec §6) for the same tenant.
 //
 // --list-permissions makes GET /users and GET /groups rows carry `permissions` (the OpenAPI row
 // type allows it; the live API's behaviour is unverified), which removes the per-user GETs.
-import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runPhase } from './child.ts';
 import { generateTenant, goFormulaFor, startSegmentSim } from '../sim/segment/index.ts';
-
-const CHILD_FLAG = '--segment-bench-child';
-
-interface ChildResult {
-  seconds: number;
-  peakRssMb: number;
-  counts: { resourceTypes: number; resources: number; entitlements: number; grants: number };
-}
 
 function flag(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
@@ -27,29 +18,6 @@ function flag(args: string[], name: string, fallback: number): number {
   const v = Number(args[i + 1]);
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a whole number`);
   return v;
-}
-
-function runChild(config: Record<string, string>, out: string): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, JSON.stringify({ config, out })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: ChildResult | undefined;
-    child.on('message', (m) => {
-      result = m as ChildResult;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`segment bench child exited with ${code}`))));
-  });
-}
-
-async function child(): Promise<void> {
-  const { config, out } = JSON.parse(process.argv[3] ?? '{}') as { config: Record<string, string>; out: string };
-  const { syncToFile } = await import('../../shared/sync/run-sync.ts');
-  const { segmentConnector } = await import('../../lambdas/segment/connector.ts');
-  const started = performance.now();
-  const summary = await syncToFile({ connector: segmentConnector, secretMap: config, out });
-  const seconds = (performance.now() - started) / 1000;
-  const result: ChildResult = { seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, counts: summary.counts };
-  process.send!(result, () => process.exit(0));
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -69,7 +37,7 @@ export async function run(args: string[]): Promise<void> {
   const sim = await startSegmentSim({ tenant, rateLimits: 'off', listPermissions, listGroupPermissions: listPermissions, recordCalls: false });
   const dir = await mkdtemp(join(tmpdir(), 'bench-segment-'));
   try {
-    const r = await runChild(sim.config(), join(dir, 'sync.c1z'));
+    const r = await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, ['segment', JSON.stringify(sim.config()), join(dir, 'sync.c1z')]);
     const routes = sim.routeCounts();
     const calls = Object.values(routes).reduce((a, b) => a + b, 0);
     const seconds = Number(r.seconds.toFixed(2));
@@ -96,4 +64,3 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-if (process.argv[2] === CHILD_FLAG) await child();
