@@ -194,6 +194,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           }
         }
 
+        if (req.rateLimit) limiter.recover(req.rateLimit.key);
         if (parsed.kind === 'invalid') {
           const detail = () => `returned a body that is not valid JSON (HTTP ${status}${times().replace(' after', ',')}: ${excerpt(text, secrets, 80)})`;
           if (parsed.looksLikeJson && bodyRetries < MAX_BODY_RETRIES) {

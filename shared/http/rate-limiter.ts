@@ -10,6 +10,12 @@ interface Bucket {
   tat: number;
   intervalMs: number;
   burst: number;
+  /**
+   * Share of the configured rate in use (AIMD): halved by every throttle, grown 2 % by every
+   * unthrottled response. A key whose real limit is below what the connector declared (Segment
+   * publishes none) settles just under the real limit instead of hitting 429 on every release.
+   */
+  factor: number;
   /** Waiters in arrival order; only the head is ever granted, which keeps the queue FIFO. */
   queue: (() => void)[];
   pumping: boolean;
@@ -20,6 +26,8 @@ export interface RateLimiterOptions {
   scale?: number;
   clock?: Clock;
 }
+
+const MIN_FACTOR = 1 / 4096;
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -55,8 +63,19 @@ export class RateLimiter {
   pause(key: string, ms: number): void {
     const bucket = this.buckets.get(key);
     if (!bucket || !(ms > 0)) return;
+    bucket.factor = Math.max(MIN_FACTOR, bucket.factor / 2);
     const until = this.clock.now() + ms;
-    bucket.tat = Math.max(bucket.tat, until + (bucket.burst - 1) * bucket.intervalMs);
+    bucket.tat = Math.max(bucket.tat, until + (bucket.burst - 1) * this.interval(bucket));
+  }
+
+  /** A request on the key went through unthrottled: creep back towards the configured rate. */
+  recover(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket && bucket.factor < 1) bucket.factor = Math.min(1, bucket.factor * 1.02);
+  }
+
+  private interval(bucket: Bucket): number {
+    return bucket.intervalMs / bucket.factor;
   }
 
   private bucket(limit: RateLimit): Bucket {
@@ -66,7 +85,7 @@ export class RateLimiter {
     const burst = Math.max(1, Math.floor(limit.burst ?? 1));
     let bucket = this.buckets.get(limit.key);
     if (!bucket) {
-      bucket = { tat: 0, intervalMs, burst, queue: [], pumping: false };
+      bucket = { tat: 0, intervalMs, burst, factor: 1, queue: [], pumping: false };
       this.buckets.set(limit.key, bucket);
     }
     // Callers normally name one rate per key; if they differ, the latest wins rather than failing.
@@ -76,12 +95,12 @@ export class RateLimiter {
   }
 
   private waitMs(bucket: Bucket, now: number): number {
-    const allowAt = Math.max(bucket.tat, now) - (bucket.burst - 1) * bucket.intervalMs;
+    const allowAt = Math.max(bucket.tat, now) - (bucket.burst - 1) * this.interval(bucket);
     return allowAt - now;
   }
 
   private grant(bucket: Bucket, now: number): void {
-    bucket.tat = Math.max(bucket.tat, now) + bucket.intervalMs;
+    bucket.tat = Math.max(bucket.tat, now) + this.interval(bucket);
   }
 
   // One loop per busy key hands out grants in queue order. It re-reads the bucket after every

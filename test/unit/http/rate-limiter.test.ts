@@ -23,6 +23,27 @@ describe('RateLimiter', () => {
     expect(elapsed).toBeLessThan(15 * INTERVAL + 400);
   });
 
+  it('halves the rate of a key after each throttle and creeps back on unthrottled responses', async () => {
+    const limiter = new RateLimiter({ scale: SCALE });
+    await limiter.take(limit);
+    limiter.pause(limit.key, 1);
+    limiter.pause(limit.key, 1);
+    // A quarter of the rate: grants now come every 4 intervals.
+    let started = performance.now();
+    await limiter.take(limit);
+    await limiter.take(limit);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(4 * INTERVAL - 2);
+    // 70 unthrottled responses (×1.02 each, capped) restore the configured rate.
+    for (let i = 0; i < 70; i++) limiter.recover(limit.key);
+    await limiter.take(limit);
+    started = performance.now();
+    await limiter.take(limit);
+    await limiter.take(limit);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(2 * INTERVAL - 2);
+    expect(elapsed).toBeLessThan(5 * INTERVAL);
+  });
+
   it('serves concurrent waiters in arrival order at the same rate', async () => {
     const limiter = new RateLimiter({ scale: SCALE });
     const order: number[] = [];
