@@ -5,6 +5,7 @@ import { syncToFile } from '../../shared/sync/run-sync.ts';
 import { peakRssMb } from './child.ts';
 
 const [name, configJson, out, overridesJson] = process.argv.slice(2);
+const baseRssMb = process.memoryUsage.rss() / 2 ** 20;
 const started = performance.now();
 const summary = await syncToFile({
   connector: await loadConnector(connectorName(name)),
@@ -12,4 +13,4 @@ const summary = await syncToFile({
   out: out!,
   httpOverrides: overridesJson ? JSON.parse(overridesJson) : undefined,
 });
-process.send!({ seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), counts: summary.counts, requests: summary.http.requests, throttles: summary.http.throttles });
+process.send!({ seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), baseRssMb, counts: summary.counts, requests: summary.http.requests, throttles: summary.http.throttles });

@@ -1,26 +1,21 @@
 // `npm run bench -- sync slack [--users N] [--groups N] [--memberships N] [--mode pro|business]
-// [--scale N] [--heap-mb N] [--json]`: a synthetic workspace synced against the simulator.
+// [--scale N] [--json]`: a synthetic workspace synced against the simulator.
 //  1. rate limits off: seconds, peak RSS of the syncing process, calls vs the Go connector's formula;
 //  2. Slack's real tier limits on both sides, time-scaled by --scale: wall time over the floor the
 //     limits allow (per limited method: calls beyond its burst at its rate; never below run 1's time).
-// Each sync runs in a child process (this same file) so its peak RSS is its own, not the simulator's.
-import { fork } from 'node:child_process';
+// Each sync runs in a child process (sync-phase.ts) so its peak RSS is its own, not the simulator's.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { runPhase } from './child.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WEB_METHODS, SCIM_LIMITS } from '../sim/slack/limits.ts';
 import { generateTenant, goFormulaCalls, goFormulaParamsFor, startSlackSim, type SlackMode } from '../sim/slack/index.ts';
-
-const CHILD_FLAG = '--slack-bench-child';
 
 interface ChildResult {
   seconds: number;
   peakRssMb: number;
-  /** RSS after loading the code, before the sync (type stripping and modules included). */
+  /** RSS after loading the code, before the sync. */
   baseRssMb: number;
-  /** Highest RSS sampled while the connector worked (before the c1z is packed and verified). */
-  syncPhasePeakRssMb: number;
   counts: { resourceTypes: number; resources: number; entitlements: number; grants: number };
   requests: number;
 }
@@ -30,57 +25,10 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-function runChild(config: Record<string, string>, out: string, scale: number, heapMb: number | undefined): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    // --heap-mb caps V8's old space as a small Lambda's runtime does: without it V8 on a big machine
-    // collects lazily and RSS shows garbage (the live heap of this sync stays near 20 MB).
-    const execArgv = heapMb ? [...process.execArgv, `--max-old-space-size=${heapMb}`] : process.execArgv;
-    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, JSON.stringify({ config, out, scale })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-    let result: ChildResult | undefined;
-    child.on('message', (m) => {
-      result = m as ChildResult;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`slack bench child exited with ${code}`))));
-  });
-}
-
-async function child(): Promise<void> {
-  const { config, out, scale } = JSON.parse(process.argv[3] ?? '{}') as { config: Record<string, string>; out: string; scale: number };
-  const { syncToFile } = await import('../../shared/sync/run-sync.ts');
-  const { slackConnector } = await import('../../lambdas/slack/connector.ts');
-  const baseRssMb = process.memoryUsage.rss() / 2 ** 20;
-  // Samples fold into the sync-phase peak only when a page action completes after them, so what
-  // the final packing and verification of the c1z cost is left out of this figure.
-  let syncPhasePeak = 0;
-  let pending = 0;
-  const sampler = setInterval(() => {
-    pending = Math.max(pending, process.memoryUsage.rss());
-  }, 20);
-  const started = performance.now();
-  // "Limits off" means off on both sides: the client's buckets are scaled out of the way.
-  const rateLimitScale = scale > 0 ? scale : 1e9;
-  const summary = await syncToFile({
-    connector: slackConnector,
-    secretMap: config,
-    out,
-    httpOverrides: { rateLimitScale },
-    onProgress: () => {
-      syncPhasePeak = Math.max(syncPhasePeak, pending, process.memoryUsage.rss());
-      pending = 0;
-    },
-  });
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  const result: ChildResult = {
-    seconds,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    baseRssMb,
-    syncPhasePeakRssMb: syncPhasePeak / 2 ** 20,
-    counts: summary.counts,
-    requests: summary.http.requests,
-  };
-  process.send!(result, () => process.exit(0));
+/** One sync in its own process; "limits off" (scale 0) is off on both sides. */
+async function runChild(config: Record<string, string>, out: string, scale: number): Promise<ChildResult> {
+  const overrides = { rateLimitScale: scale > 0 ? scale : 1e9 };
+  return (await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, ['slack', JSON.stringify(config), out, JSON.stringify(overrides)])) as unknown as ChildResult;
 }
 
 /** Seconds the simulator's buckets require at least for these calls, at `scale`. */
@@ -106,7 +54,6 @@ export async function run(args: string[]): Promise<void> {
   const memberships = Number(option(args, '--memberships') ?? users * 5);
   const mode: SlackMode = option(args, '--mode') === 'business' ? 'business' : 'pro';
   const scale = Number(option(args, '--scale') ?? 1.5);
-  const heapMb = option(args, '--heap-mb') ? Number(option(args, '--heap-mb')) : undefined;
   const say = (line: string) => {
     if (!json) process.stdout.write(`${line}\n`);
   };
@@ -121,20 +68,20 @@ export async function run(args: string[]): Promise<void> {
     let fast: ChildResult;
     let calls: number;
     try {
-      fast = await runChild(free.config, join(dir, 'free.c1z'), 0, heapMb);
+      fast = await runChild(free.config, join(dir, 'free.c1z'), 0);
       calls = free.server.calls.length;
     } finally {
       await free.server.close();
     }
     if (JSON.stringify(fast.counts) !== JSON.stringify(free.expected)) throw new Error(`counts ${JSON.stringify(fast.counts)} differ from the tenant's ${JSON.stringify(free.expected)}`);
-    say(`  limits off: ${fast.seconds.toFixed(2)} s, peak RSS ${fast.peakRssMb.toFixed(0)} MB (after loading ${fast.baseRssMb.toFixed(0)} MB; while syncing, before packing ${fast.syncPhasePeakRssMb.toFixed(0)} MB), ${calls} calls (Go formula ${goCalls}, ${(calls / goCalls).toFixed(3)}×); rows ${JSON.stringify(fast.counts)}`);
+    say(`  limits off: ${fast.seconds.toFixed(2)} s, peak RSS ${fast.peakRssMb.toFixed(0)} MB (after loading ${fast.baseRssMb.toFixed(0)} MB), ${calls} calls (Go formula ${goCalls}, ${(calls / goCalls).toFixed(3)}×); rows ${JSON.stringify(fast.counts)}`);
 
     const limited = await startSlackSim({ tenant, mode, rateLimits: scale, recordCalls: true });
     let slow: ChildResult;
     let floor: { seconds: number; binding: string };
     let throttled: number;
     try {
-      slow = await runChild(limited.config, join(dir, 'limited.c1z'), scale, heapMb);
+      slow = await runChild(limited.config, join(dir, 'limited.c1z'), scale);
       floor = limitsFloorSeconds(limited.server.calls.filter((c) => c.status !== 429), scale);
       throttled = limited.server.calls.filter((c) => c.status === 429).length;
     } finally {
@@ -147,7 +94,7 @@ export async function run(args: string[]): Promise<void> {
     );
     if (json) {
       process.stdout.write(
-        `${JSON.stringify({ seconds: round(fast.seconds), peakRssMb: round(fast.peakRssMb), calls, goFormulaCalls: goCalls, wallOverFloor: round(wallOverFloor, 3), baseRssMb: round(fast.baseRssMb), syncPhasePeakRssMb: round(fast.syncPhasePeakRssMb), limitedSeconds: round(slow.seconds), floorSeconds: round(floorSeconds), scale, heapMb: heapMb ?? null, mode, users })}\n`,
+        `${JSON.stringify({ seconds: round(fast.seconds), peakRssMb: round(fast.peakRssMb), calls, goFormulaCalls: goCalls, wallOverFloor: round(wallOverFloor, 3), baseRssMb: round(fast.baseRssMb), limitedSeconds: round(slow.seconds), floorSeconds: round(floorSeconds), scale, mode, users })}\n`,
       );
     }
   } finally {
@@ -160,4 +107,3 @@ function round(n: number, digits = 2): number {
   return Math.round(n * f) / f;
 }
 
-if (process.argv[2] === CHILD_FLAG && process.send) await child();
