@@ -11,7 +11,7 @@ import { z } from 'zod';
 /** ConductorOne's S3 data-source service role (design.md §4). */
 export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
 export const DEFAULT_SCHEDULE = 'rate(1 hour)';
-export const SERVICE_NAME = 'baton-serverless';
+export { SERVICE_NAME } from '../shared/observability/names.ts';
 
 /** CloudWatch Logs' allowed retention periods, in days. */
 export const LOG_RETENTION_DAYS = [

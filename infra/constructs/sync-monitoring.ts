@@ -29,21 +29,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SERVICE_NAME } from '../config.ts';
+import { METRIC } from '../../shared/observability/names.ts';
 
-/** The metric names the runtime emits (shared/observability). */
-export const METRIC = {
-  succeeded: 'SyncSucceeded',
-  failed: 'SyncFailed',
-  durationMs: 'SyncDurationMs',
-  resourceTypes: 'ResourceTypes',
-  resources: 'Resources',
-  entitlements: 'Entitlements',
-  grants: 'Grants',
-  c1zBytes: 'C1zBytes',
-  apiRequests: 'ApiRequests',
-  apiRetries: 'ApiRetries',
-  apiThrottles: 'ApiThrottles',
-} as const;
+export { METRIC };
 
 /** The share of the timeout above which a run's duration alarms. */
 export const DURATION_ALARM_RATIO = 0.8;

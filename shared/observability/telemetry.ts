@@ -3,24 +3,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Counts } from '../c1z/writer.ts';
 import type { HttpStats } from '../http/types.ts';
+import { DEFAULT_NAMESPACE, METRIC, SERVICE_NAME } from './names.ts';
 
-export const SERVICE_NAME = 'baton-serverless';
-export const DEFAULT_NAMESPACE = 'BatonServerless';
-
-/** Metric names the dashboard and alarms (infra/) read: keep them in step. */
-export const METRIC = {
-  succeeded: 'SyncSucceeded',
-  failed: 'SyncFailed',
-  durationMs: 'SyncDurationMs',
-  resourceTypes: 'ResourceTypes',
-  resources: 'Resources',
-  entitlements: 'Entitlements',
-  grants: 'Grants',
-  c1zBytes: 'C1zBytes',
-  apiRequests: 'ApiRequests',
-  apiRetries: 'ApiRetries',
-  apiThrottles: 'ApiThrottles',
-} as const;
+export { DEFAULT_NAMESPACE, METRIC, SERVICE_NAME };
 
 export interface Telemetry {
   logger: Logger;
