@@ -16,15 +16,20 @@ export async function inspectCommand(argv: string[], out: (s: string) => void): 
       grants: { type: 'boolean' },
       'resource-type': { type: 'string' },
       'sync-id': { type: 'string' },
+      'max-decoded-mb': { type: 'string' },
       json: { type: 'boolean' },
     },
   });
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError('usage: baton-serverless inspect FILE [--resources|--entitlements|--grants] [--resource-type T] [--sync-id ID] [--json]');
+  if (!file || positionals.length > 1) throw new UsageError('usage: baton-serverless inspect FILE [--resources|--entitlements|--grants] [--resource-type T] [--sync-id ID] [--max-decoded-mb N] [--json]');
   const views = (['resources', 'entitlements', 'grants'] as const).filter((v) => values[v]);
   if (views.length > 1) throw new UsageError('inspect: choose one of --resources, --entitlements, --grants');
   const resourceType = values['resource-type'];
-  const reader = await openC1z(file, { syncId: values['sync-id'] });
+  // Same knob and env var as baton-sdk's reader (BATON_DECODER_MAX_DECODED_SIZE_MB).
+  const capMb = values['max-decoded-mb'] ?? process.env.BATON_DECODER_MAX_DECODED_SIZE_MB;
+  const maxDecodedBytes = capMb === undefined ? undefined : Number(capMb) * 1024 * 1024;
+  if (maxDecodedBytes !== undefined && !(maxDecodedBytes > 0)) throw new UsageError('inspect: --max-decoded-mb takes a positive number of MiB');
+  const reader = await openC1z(file, { syncId: values['sync-id'], maxDecodedBytes });
   try {
     const view = views[0];
     if (values.json) {

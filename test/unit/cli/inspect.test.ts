@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { zstdCompressSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/tmp.ts';
@@ -54,6 +56,26 @@ describe('baton-serverless inspect', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(pattern);
+  });
+
+  it('content over the decoded-size cap: non-zero exit, one line', () => {
+    const r = cli('inspect', FINISHED, '--max-decoded-mb', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/exceeds the cap of 1048576 bytes/);
+  });
+
+  it('a SQLite database without the v1 tables: non-zero exit, one line', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, 'plain.db'));
+    db.exec('CREATE TABLE notes (id integer primary key)');
+    db.close();
+    const p = join(dir, 'plain.c1z');
+    writeFileSync(p, Buffer.concat([Buffer.from('C1ZF\0', 'latin1'), zstdCompressSync(readFileSync(join(dir, 'plain.db')))]));
+    const r = cli('inspect', p);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/without the c1z v1 tables/);
   });
 
   it('usage errors exit 2', () => {
