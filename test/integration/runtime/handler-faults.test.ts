@@ -3,9 +3,10 @@
 // leaves the previous object byte-identical, names its cause, and never logs the secret.
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
 import { makeSyncHandler, type HandlerDeps } from '../../../shared/aws/handler.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
@@ -47,11 +48,16 @@ async function objectBytes(key = KEY): Promise<Buffer> {
   return Buffer.from(await o.Body!.transformToByteArray());
 }
 
+/** Work roots handed to handlers: every invocation must leave them empty, whatever the outcome. */
+const workRoots: string[] = [];
+
 function handlerFor(secretId: string, extra: Partial<HandlerDeps> = {}, env: Record<string, string> = {}) {
+  const workRoot = tempDir('handler-');
+  workRoots.push(workRoot);
   return makeSyncHandler(fullstoryConnector, {
     s3: s3(),
     secrets: sm(),
-    env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: tempDir('handler-'), MIN_FREE_TMP_MB: '1', ...env },
+    env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: workRoot, MIN_FREE_TMP_MB: '1', ...env },
     httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 40, timeoutMs: 1500, maxRetries: 4 },
     ...extra,
   });
@@ -65,6 +71,9 @@ afterAll(async () => sim.close());
 beforeEach(() => {
   sim.server.clearFaults();
   clearSecretCache();
+});
+afterEach(() => {
+  for (const root of workRoots.splice(0)) expect(readdirSync(root), `${root} should be empty after the invocation`).toEqual([]);
 });
 
 /** A good secret, and a good object already in place from a first sync. */
