@@ -1,0 +1,65 @@
+// `baton-serverless sync` as a user runs it: a child process, config from BATON_* env vars, against
+// a simulator; the file it writes opens in the reader.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openC1z } from '../../shared/c1z/reader.ts';
+import { generateTenant, startFullstorySim, type FullstorySim } from '../sim/fullstory/index.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BATON_')));
+    const child = spawn(process.execPath, [join(ROOT, 'bin/baton-serverless.js'), ...args], { env: { ...baseEnv, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let sim: FullstorySim;
+beforeAll(async () => {
+  sim = await startFullstorySim({ tenant: generateTenant({ seed: 3, users: 40 }), rateLimits: 'off' });
+});
+afterAll(async () => sim.close());
+
+describe('baton-serverless sync', () => {
+  it('syncs with BATON_* env vars and prints a JSON summary', async () => {
+    const out = join(tempDir(), 'nested', 'fullstory.c1z');
+    const r = await cli(['sync', 'fullstory', '--out', out, '--json'], sim.config('scim'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ connector: 'fullstory', out, counts: { resourceTypes: 1, resources: sim.tenant.seats.length, entitlements: 0, grants: 0 } });
+    const reader = await openC1z(out);
+    expect(reader.sync.syncId).toBe(summary.syncId);
+    expect(reader.counts().resources).toBe(sim.tenant.seats.length);
+    reader.close();
+  });
+
+  it('a missing key fails with one line naming it, and writes nothing', async () => {
+    const out = join(tempDir(), 'x.c1z');
+    const r = await cli(['sync', 'fullstory', '--out', out], { BATON_SCIM_TOKEN: 'some-token-value-123' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/BATON_SCIM_BASE_URL/);
+    expect(r.stderr).not.toContain('some-token-value-123');
+  });
+
+  it('a rejected token fails without printing it', async () => {
+    const r = await cli(['sync', 'fullstory', '--out', join(tempDir(), 'y.c1z')], { ...sim.config('scim'), BATON_SCIM_TOKEN: 'wrong-token-value-456' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/BATON_SCIM_TOKEN was rejected/);
+    expect(r.stderr + r.stdout).not.toContain('wrong-token-value-456');
+  });
+
+  it('an unknown connector is a usage error', async () => {
+    const r = await cli(['sync', 'okta', '--out', 'x.c1z'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown connector "okta"/);
+  });
+});
