@@ -1,6 +1,31 @@
 // Runs one phase of a benchmark in its own process so its peak RSS is its own.
 import { fork } from 'node:child_process';
+import { basename, join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * Bundles a phase with esbuild, as the Lambda runs bundled code: run as .ts, Node's type stripping
+ * alone adds ~37 MB of RSS that no deployed function carries. Native modules stay external and
+ * resolve from the repo's node_modules.
+ */
+function bundle(module: string): string {
+  const outfile = join(ROOT, 'node_modules/.cache/baton-bench', basename(module).replace(/\.ts$/, '.mjs'));
+  buildSync({
+    entryPoints: [module],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    external: ['better-sqlite3', 'zstd-napi'],
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
 
 export interface PhaseResult {
   seconds: number;
@@ -13,7 +38,7 @@ export function runPhase(module: string, args: string[]): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
     // The same V8 sizing the Lambda functions run with (NODE_OPTIONS in infra/): a small young
     // generation keeps a streaming sync's garbage from inflating RSS.
-    const child = fork(module, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...SYNC_NODE_OPTIONS] });
+    const child = fork(bundle(module), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...SYNC_NODE_OPTIONS] });
     let result: PhaseResult | undefined;
     child.on('message', (m) => {
       result = m as PhaseResult;
