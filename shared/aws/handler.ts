@@ -132,7 +132,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
         dryRun,
         uploaded,
       };
-      logger.info('sync succeeded', { ...result, trigger: trigger.kind, mode: summary.mode, apiRequests: summary.http.requests, apiRetries: summary.http.retries, apiThrottles: summary.http.throttles });
+      logger.info('sync succeeded', { ...result, trigger: trigger.kind, mode: summary.mode && redact(summary.mode, secretValues), apiRequests: summary.http.requests, apiRetries: summary.http.retries, apiThrottles: summary.http.throttles });
       publishRun(metrics, { ok: true, durationMs: result.durationMs, counts: result.counts, bytes: result.bytes, http: summary.http });
       return result;
     } catch (err) {
