@@ -8,5 +8,6 @@ export default defineConfig({
     // Integration tests share one moto server started once per run.
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
