@@ -3,7 +3,9 @@
 // leaves the previous object byte-identical, names its cause, and never logs the secret.
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -46,6 +48,21 @@ async function captured<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: E
 async function objectBytes(key = KEY): Promise<Buffer> {
   const o = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from(await o.Body!.transformToByteArray());
+}
+
+/** A small tmpfs stands in for a full /tmp; mounting one needs root (CI and dev machines here are). */
+function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(join(tmpdir(), 'tmpfs-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
 }
 
 /** Work roots handed to handlers: every invocation must leave them empty, whatever the outcome. */
@@ -222,6 +239,27 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     const requests = sim.server.count();
     await expectFailureKeepsObject(() => handlerFor(secretId, {}, { MIN_FREE_TMP_MB: String(1024 ** 3) })({}, context()), before, /not enough free space/);
     expect(sim.server.count()).toBe(requests);
+  });
+
+  it.skipIf(!canMountTmpfs())('/tmp filling up mid-sync fails loudly and cleans up (small tmpfs; needs root)', async () => {
+    const { before } = await withGoodObject();
+    const big = await startFullstorySim({ tenant: generateTenant({ seed: 9, users: 12_000 }), scimToken: TOKEN, rateLimits: 'off', scimPageCap: 1000 });
+    const root = mkdtempSync(join(tmpdir(), 'full-tmp-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1536k', 'tmpfs', root]);
+    try {
+      const secretId = await createSecret(sm(), big.config('scim'), 'baton/fullstory');
+      const handler = makeSyncHandler(fullstoryConnector, {
+        s3: s3(),
+        secrets: sm(),
+        env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: root, MIN_FREE_TMP_MB: '1' },
+      });
+      await expectFailureKeepsObject(() => handler({}, context()), before, /disk full|no space left/);
+      expect(readdirSync(root)).toEqual([]);
+    } finally {
+      execFileSync('umount', [root]);
+      rmSync(root, { recursive: true, force: true });
+      await big.close();
+    }
   });
 
   it('a deadline too close stops with a clear error', async () => {
