@@ -71,6 +71,19 @@ export interface UploadC1zResult {
   parts: number;
 }
 
+/** What S3 answered to the write that made the object (PutObject or CompleteMultipartUpload). */
+function resultOf(out: { ETag?: string; VersionId?: string; ChecksumSHA256?: string }, size: number, sha256: string, multipart: boolean, parts: number): UploadC1zResult {
+  return {
+    bytes: size,
+    ...(out.ETag !== undefined ? { etag: out.ETag } : {}),
+    ...(out.VersionId !== undefined ? { versionId: out.VersionId } : {}),
+    sha256,
+    ...(out.ChecksumSHA256 !== undefined ? { checksumSHA256: out.ChecksumSHA256 } : {}),
+    multipart,
+    parts,
+  };
+}
+
 export class UploadError extends Error {
   override readonly name = 'UploadError';
   readonly bucket: string;
@@ -164,15 +177,7 @@ export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zRes
     }).catch((err: unknown) => {
       throw toUploadError(bucket, key, err, 'PutObject');
     });
-    return {
-      bytes: size,
-      ...(out.ETag !== undefined ? { etag: out.ETag } : {}),
-      ...(out.VersionId !== undefined ? { versionId: out.VersionId } : {}),
-      sha256,
-      ...(out.ChecksumSHA256 !== undefined ? { checksumSHA256: out.ChecksumSHA256 } : {}),
-      multipart: false,
-      parts: 1,
-    };
+    return resultOf(out, size, sha256, false, 1);
   }
 
   let uploadId: string;
@@ -256,15 +261,7 @@ export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zRes
             { abortSignal },
           ),
       }));
-      return {
-        bytes: size,
-        ...(out.ETag !== undefined ? { etag: out.ETag } : {}),
-        ...(out.VersionId !== undefined ? { versionId: out.VersionId } : {}),
-        sha256,
-        ...(out.ChecksumSHA256 !== undefined ? { checksumSHA256: out.ChecksumSHA256 } : {}),
-        multipart: true,
-        parts: partCount,
-      };
+      return resultOf(out, size, sha256, true, partCount);
     } catch (err) {
       failure = { err, step: 'CompleteMultipartUpload' };
     }
