@@ -4,13 +4,12 @@ import Database, { type Database as Db } from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromBinary } from '@bufbuild/protobuf';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { decodeV1, DEFAULT_MAX_DECODED_BYTES } from './container.ts';
 import { C1zError } from './errors.ts';
 import { EntitlementSchema, GrantExpandableSchema, GrantSchema, ResourceSchema, ResourceTypeSchema, type Entitlement, type Grant, type Resource, type ResourceType } from './messages.ts';
 import { CORE_TABLES, migrateSchema, tableNames } from './schema.ts';
 import type { Counts } from './writer.ts';
-import { toBinary } from '@bufbuild/protobuf';
 
 export interface SyncRun {
   syncId: string;

@@ -22,11 +22,7 @@ export function parseConnectorConfig<C>(definition: ConnectorDefinition<C>, map:
     const missing = issue.code === 'invalid_type' && (map as Record<string, unknown>)[key] === undefined;
     return `${key}: ${missing ? 'required key is missing' : issue.message}`;
   });
-  return fail(`${definition.name} ${where}: ${problems.join('; ')}`, keys);
-}
-
-function fail(message: string, keys: string[]): never {
-  throw new ConfigError(message, keys);
+  throw new ConfigError(`${definition.name} ${where}: ${problems.join('; ')}`, keys);
 }
 
 /** Every string value of a secret map: what redaction must scrub (short values would match noise). */
