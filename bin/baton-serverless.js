@@ -5,5 +5,5 @@ if (major < 24) {
   process.stderr.write(`baton-serverless needs Node.js 24 or later (this is ${process.version}); run it with npx inside the repo, which uses the pinned node@24.\n`);
   process.exit(1);
 }
-const { main } = await import('../shared/cli/main.ts');
+const { main } = await import('./cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -30,7 +30,7 @@ function apiKeyConnector(config: Extract<FullstoryConfig, { mode: 'apikey' }>, r
   };
 }
 
-export const fullstoryConnector: ConnectorDefinition<FullstoryConfig> = {
+export const connector: ConnectorDefinition<FullstoryConfig> = {
   name: 'fullstory',
   configSchema,
   create(config, runtime) {

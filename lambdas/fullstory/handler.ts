@@ -1,4 +1,4 @@
 import { makeSyncHandler } from '../../shared/aws/handler.ts';
-import { fullstoryConnector } from './connector.ts';
+import { connector } from './connector.ts';
 
-export const handler = makeSyncHandler(fullstoryConnector);
+export const handler = makeSyncHandler(connector);

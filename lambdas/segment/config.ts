@@ -17,7 +17,7 @@ export interface SegmentConfig {
 
 // The Go connector has no region flag, so the keys follow the repo's BATON_* naming.
 // BATON_BASE_URL wins over BATON_REGION so simulators and proxies can be targeted.
-export const segmentConfigSchema = z
+export const configSchema = z
   .object({
     BATON_TOKEN: z.string({ error: 'BATON_TOKEN is required' }).trim().min(1, { error: 'BATON_TOKEN is missing' }),
     BATON_REGION: z

@@ -1,6 +1,6 @@
 import type { ConnectorDefinition } from '../../shared/sync/connector.ts';
 import { createSegmentHttp, SegmentClient } from './client.ts';
-import { segmentConfigSchema, type SegmentConfig } from './config.ts';
+import { configSchema, type SegmentConfig } from './config.ts';
 import { SegmentContext } from './context.ts';
 import { functionSyncer } from './resources/function.ts';
 import { groupSyncer } from './resources/group.ts';
@@ -11,9 +11,9 @@ import { userSyncer } from './resources/user.ts';
 import { warehouseSyncer } from './resources/warehouse.ts';
 import { workspaceSyncer } from './resources/workspace.ts';
 
-export const segmentConnector: ConnectorDefinition<SegmentConfig> = {
+export const connector: ConnectorDefinition<SegmentConfig> = {
   name: 'segment',
-  configSchema: segmentConfigSchema,
+  configSchema: configSchema,
   create(config, runtime) {
     const ctx = new SegmentContext(new SegmentClient(createSegmentHttp(config, runtime)), (m, f) => runtime.log(m, f));
     return {

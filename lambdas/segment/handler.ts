@@ -1,4 +1,4 @@
 import { makeSyncHandler } from '../../shared/aws/handler.ts';
-import { segmentConnector } from './connector.ts';
+import { connector } from './connector.ts';
 
-export const handler = makeSyncHandler(segmentConnector);
+export const handler = makeSyncHandler(connector);

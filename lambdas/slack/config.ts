@@ -12,7 +12,7 @@ const url = z
   .refine((v) => v === '' || /^https?:\/\/[^\s]+$/i.test(v), { message: 'must be an http(s) URL' })
   .optional();
 
-export const slackConfigSchema = z
+export const configSchema = z
   .object({
     BATON_TOKEN: z.string({ error: 'BATON_TOKEN is required (the bot token, xoxb-…)' }).trim().min(1, { error: 'BATON_TOKEN must not be empty' }),
     BATON_BUSINESS_PLUS_TOKEN: z.string().trim().optional(),
@@ -35,7 +35,7 @@ export const slackConfigSchema = z
     scimBaseUrl: c.BATON_SCIM_BASE_URL || undefined,
   }));
 
-export type SlackConfig = z.output<typeof slackConfigSchema>;
+export type SlackConfig = z.output<typeof configSchema>;
 
 export interface SlackHosts {
   /** Web API base; method names are appended. */

@@ -1,7 +1,7 @@
 // The Slack connector (Pro and Business+): config, validate() (spec §4) and the five syncers.
 import { ConnectorError, type ConnectorDefinition } from '../../shared/sync/connector.ts';
 import { SlackClient } from './client.ts';
-import { slackConfigSchema, type SlackConfig } from './config.ts';
+import { configSchema, type SlackConfig } from './config.ts';
 import type { SlackContext } from './context.ts';
 import { CONNECTOR } from './errors.ts';
 import { idpGroupSyncer } from './resources/idp-group.ts';
@@ -11,9 +11,9 @@ import { workspaceRoleSyncer } from './resources/workspace-role.ts';
 import { workspaceSyncer } from './resources/workspace.ts';
 import { SyncState } from './state.ts';
 
-export const slackConnector: ConnectorDefinition<SlackConfig> = {
+export const connector: ConnectorDefinition<SlackConfig> = {
   name: CONNECTOR,
-  configSchema: slackConfigSchema,
+  configSchema: configSchema,
   create(config, runtime) {
     const ctx: SlackContext = { client: new SlackClient(config, runtime), state: new SyncState(), runtime, gov: config.gov };
     return {

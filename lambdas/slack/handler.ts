@@ -1,4 +1,4 @@
 import { makeSyncHandler } from '../../shared/aws/handler.ts';
-import { slackConnector } from './connector.ts';
+import { connector } from './connector.ts';
 
-export const handler = makeSyncHandler(slackConnector);
+export const handler = makeSyncHandler(connector);

@@ -1,6 +1,6 @@
 // Child process of the sync benchmarks: one full sync of `<connector>` with the given secret map,
 // so the figures (seconds, peak RSS) are the sync's own, not the simulator's.
-import { loadConnector, connectorName } from '../../shared/cli/registry.ts';
+import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
 import { syncToFile } from '../../shared/sync/run-sync.ts';
 import { peakRssMb } from './child.ts';
 

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPhase } from './child.ts';
-import { generateTenant, goFormulaFor, startSegmentSim } from '../sim/segment/index.ts';
+import { generateTenant, goFormulaFor, startSegmentSim } from '../../lambdas/segment/sim/index.ts';
 
 function flag(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { runPhase } from './child.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WEB_METHODS, SCIM_LIMITS } from '../sim/slack/limits.ts';
-import { generateTenant, goFormulaCalls, goFormulaParamsFor, startSlackSim, type SlackMode } from '../sim/slack/index.ts';
+import { WEB_METHODS, SCIM_LIMITS } from '../../lambdas/slack/sim/limits.ts';
+import { generateTenant, goFormulaCalls, goFormulaParamsFor, startSlackSim, type SlackMode } from '../../lambdas/slack/sim/index.ts';
 
 interface ChildResult {
   seconds: number;

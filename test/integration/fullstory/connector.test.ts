@@ -7,8 +7,8 @@ import { parseConnectorConfig } from '../../../shared/sync/config.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { createRuntime } from '../../../shared/sync/runtime.ts';
 import type { Resource } from '../../../shared/c1z/messages.ts';
-import { fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
-import { fullstorySim, generateTenant, startFullstorySim, type FullstorySim, type FullstorySimOptions } from '../../sim/fullstory/index.ts';
+import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import { simulator as fullstorySim, generateTenant, startFullstorySim, type FullstorySim, type FullstorySimOptions } from '../../../lambdas/fullstory/sim/index.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from '../../unit/fullstory/fixtures.ts';
 import { toRow } from '../../unit/fullstory/rows.ts';
 

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
 import { makeSyncHandler, type HandlerDeps } from '../../../shared/aws/handler.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { generateTenant, startFullstorySim, type FullstorySim } from '../../sim/fullstory/index.ts';
+import { generateTenant, startFullstorySim, type FullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
 import { tempDir } from '../../support/tmp.ts';
 

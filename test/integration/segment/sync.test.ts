@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { segmentConnector } from '../../../lambdas/segment/connector.ts';
-import { goFormulaFor, segmentSim, startSegmentSim } from '../../sim/segment/index.ts';
+import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
+import { goFormulaFor, simulator as segmentSim, startSegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { EXPECTED_ENTITLEMENTS, EXPECTED_GRANTS, EXPECTED_RESOURCES, fixedTenant } from '../../unit/segment/fixture.ts';
 
@@ -54,7 +54,7 @@ describe('segment full sync into c1z', () => {
         reader.close();
       }
       expect(running.server.calls.filter((c) => c.path === '/roles')).toHaveLength(1);
-      expect(running.server.calls.length).toBeLessThan(goFormulaFor((await import('../../sim/segment/index.ts')).generateTenant({ seed: 11, users: 700, groups: 15, membersPerGroup: 230 })));
+      expect(running.server.calls.length).toBeLessThan(goFormulaFor((await import('../../../lambdas/segment/sim/index.ts')).generateTenant({ seed: 11, users: 700, groups: 15, membersPerGroup: 230 })));
     } finally {
       await running.server.close();
     }

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { slackConnector } from '../../../lambdas/slack/connector.ts';
-import { generateTenant, goFormulaCalls, goFormulaParamsFor, slackSim, startSlackSim, type RunningSlackSim } from '../../sim/slack/index.ts';
-import type { RunningSim } from '../../sim/kit.ts';
+import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
+import { generateTenant, goFormulaCalls, goFormulaParamsFor, simulator as slackSim, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
+import type { RunningSim } from '../../../shared/sim/kit.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/slack/fixture.ts';
 

@@ -7,7 +7,7 @@ import { C1zError } from '../../../shared/c1z/errors.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { tempDir } from '../../support/tmp.ts';
 
-const FIXTURE = new URL('../../../../shared/fixtures/c1z/sqlite-v1-finished-full-sync.c1z', import.meta.url).pathname;
+const FIXTURE = new URL('../../fixtures/c1z/sqlite-v1-finished-full-sync.c1z', import.meta.url).pathname;
 
 async function failure(path: string, opts?: Parameters<typeof openC1z>[1]): Promise<C1zError> {
   const err = await openC1z(path, opts).then(

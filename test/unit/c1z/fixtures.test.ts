@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 
-const FIXTURES = new URL('../../../../shared/fixtures/c1z/', import.meta.url).pathname;
+const FIXTURES = new URL('../../fixtures/c1z/', import.meta.url).pathname;
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 describe('reader on baton-sdk fixtures', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/tmp.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const FIXTURES = join(ROOT, '../shared/fixtures/c1z');
+const FIXTURES = join(ROOT, 'test/fixtures/c1z');
 const FINISHED = join(FIXTURES, 'sqlite-v1-finished-full-sync.c1z');
 
 function cli(...args: string[]) {

@@ -1,6 +1,6 @@
 // A small, hand-written Fullstory org. The expected rows in the tests are worked out from the spec
 // (fullstory.md A.4 / B.4), not from the connector's output.
-import type { FullstoryTenant } from '../../sim/fullstory/tenant.ts';
+import type { FullstoryTenant } from '../../../lambdas/fullstory/sim/tenant.ts';
 
 export const FIXED_TENANT: FullstoryTenant = {
   seats: [

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createHttpClient, MAX_THROTTLES_IN_A_ROW } from '../../../shared/http/client.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
 import type { HttpClientOptions } from '../../../shared/http/types.ts';
-import { startSim } from '../../sim/kit.ts';
+import { startSim } from '../../../shared/sim/kit.ts';
 import { fakeClock, rejection, useSim } from './helpers.ts';
 
 const sim = useSim();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
 import { inspectSegment } from '../../../lambdas/segment/client.ts';
-import { generateTenant, goFormulaCalls, goFormulaFor } from '../../sim/segment/index.ts';
+import { generateTenant, goFormulaCalls, goFormulaFor } from '../../../lambdas/segment/sim/index.ts';
 import { build, sim } from './harness.ts';
 import { walk } from './walk.ts';
 

@@ -9,7 +9,7 @@ import { catalogRoles } from '../../../lambdas/segment/roles.ts';
 import { grantEntitlement, removePermission, revokeGrant } from '../../../lambdas/segment/provisioning.ts';
 import { SegmentClient } from '../../../lambdas/segment/client.ts';
 import type { HttpClient } from '../../../shared/http/types.ts';
-import { generateTenant } from '../../sim/segment/index.ts';
+import { generateTenant } from '../../../lambdas/segment/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
 import { build, sim } from './harness.ts';
 import { ids, walk } from './walk.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GroupTraitSchema, RoleTraitSchema, UserTraitSchema, type Resource } from '../../../shared/c1z/messages.ts';
 import { findAnnotation, Purpose } from '../../../shared/sync/model.ts';
 import { roleIdOf } from '../../../lambdas/segment/mapping.ts';
-import { expectedCounts } from '../../sim/segment/index.ts';
+import { expectedCounts } from '../../../lambdas/segment/sim/index.ts';
 import { EXPECTED_ENTITLEMENTS, EXPECTED_GRANTS, EXPECTED_RESOURCES, fixedTenant } from './fixture.ts';
 import { build, sim } from './harness.ts';
 import { ids, walk } from './walk.ts';

@@ -4,7 +4,7 @@ import { create } from '@bufbuild/protobuf';
 import { EntitlementSchema, GrantSchema, ResourceSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { resource, resourceId } from '../../../shared/sync/model.ts';
-import { generateTenant, startSlackSim, type RunningSlackSim, type SlackTenant } from '../../sim/slack/index.ts';
+import { generateTenant, startSlackSim, type RunningSlackSim, type SlackTenant } from '../../../lambdas/slack/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
 import { makeConnector, walk } from './walk.ts';
 

@@ -1,6 +1,6 @@
 // A small, hand-written Slack org: one user of each kind the spec's rules distinguish. Tests derive
 // their expected rows from the spec (§3) and this table, never from the connector's output.
-import { BOT_SCOPES, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SimUser, type SlackTenant } from '../../sim/slack/tenant.ts';
+import { BOT_SCOPES, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SimUser, type SlackTenant } from '../../../lambdas/slack/sim/tenant.ts';
 
 function user(id: string, name: string, flags: Partial<SimUser>, profile: SimUser['profile'] = {}): SimUser {
   return { id, team_id: 'T1', name, profile: { team: 'T1', ...profile }, ...flags };

@@ -15,7 +15,7 @@ import {
   UserTrait_Status_Status,
 } from '../../../shared/c1z/messages.ts';
 import { findAnnotation } from '../../../shared/sync/model.ts';
-import { startSlackSim, type RunningSlackSim } from '../../sim/slack/index.ts';
+import { startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
 import { ids, makeConnector, walk } from './walk.ts';
 

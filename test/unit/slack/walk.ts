@@ -6,7 +6,7 @@ import { parseConnectorConfig } from '../../../shared/sync/config.ts';
 import type { Connector, ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { findAnnotation } from '../../../shared/sync/model.ts';
 import { createRuntime, type TrackedRuntime } from '../../../shared/sync/runtime.ts';
-import { slackConnector } from '../../../lambdas/slack/connector.ts';
+import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 
 export interface Walked {
   resources: Resource[];

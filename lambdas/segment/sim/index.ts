@@ -2,7 +2,7 @@
 // extra: groups, membersPerGroup, roles, sources, warehouses, functions, spaces (sizes),
 // listPermissions / listGroupPermissions (rows of GET /users, /groups carry permissions),
 // region ('us' | 'eu': only changes BATON_REGION in the config map; BATON_BASE_URL still wins).
-import type { AppSimulator, SimStartOptions } from '../kit.ts';
+import type { AppSimulator, SimStartOptions } from '../../../shared/sim/kit.ts';
 import { startSegmentSim } from './server.ts';
 import { expectedCounts, generateTenant, FUNCTION_KINDS, type SegmentTenant, type TenantSize } from './tenant.ts';
 
@@ -28,7 +28,7 @@ export function tenantSizeFrom(options: SimStartOptions): TenantSize {
   };
 }
 
-export const segmentSim: AppSimulator = {
+export const simulator: AppSimulator = {
   name: 'segment',
   async start(options) {
     const extra = options.extra ?? {};

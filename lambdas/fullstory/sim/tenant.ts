@@ -1,7 +1,7 @@
 // A Fullstory org as the simulator serves it: SCIM seats (teammates) and captured end-users (the
 // server API v2 population). Records are raw wire objects so fixtures can omit fields the way the
 // real API may.
-import { rng } from '../kit.ts';
+import { rng } from '../../../shared/sim/kit.ts';
 
 export interface ScimEmail {
   value: string;

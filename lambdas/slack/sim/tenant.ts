@@ -1,6 +1,6 @@
 // A Slack org as the simulator serves it: workspaces, users with Slack's flags, "@handle" user
 // groups and the SCIM view (users + IDP groups). Generated from a seed, or written by hand in tests.
-import { rng } from '../kit.ts';
+import { rng } from '../../../shared/sim/kit.ts';
 
 export interface SimTeam {
   id: string;

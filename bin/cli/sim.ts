@@ -1,6 +1,6 @@
 // `baton-serverless sim <app>`: runs one app simulator in the foreground for manual syncs.
 import { parseArgs } from 'node:util';
-import { connectorName, loadSimulator } from './registry.ts';
+import { connectorName, connectorNames, loadSimulator } from './registry.ts';
 import { UsageError } from './usage.ts';
 
 export async function simCommand(argv: string[], out: (s: string) => void): Promise<void> {
@@ -15,7 +15,7 @@ export async function simCommand(argv: string[], out: (s: string) => void): Prom
       set: { type: 'string', multiple: true },
     },
   });
-  if (positionals.length !== 1) throw new UsageError('usage: baton-serverless sim <slack|segment|fullstory> [--port N] [--users N] [--seed N] [--rate-limits real|off|SCALE] [--set key=value ...]');
+  if (positionals.length !== 1) throw new UsageError(`usage: baton-serverless sim <${connectorNames.join('|')}> [--port N] [--users N] [--seed N] [--rate-limits real|off|SCALE] [--set key=value ...]`);
   const sim = await loadSimulator(connectorName(positionals[0]));
   const rl = values['rate-limits']!;
   const rateLimits = rl === 'real' || rl === 'off' ? rl : Number(rl);

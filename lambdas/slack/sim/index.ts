@@ -1,5 +1,5 @@
 // The Slack simulator behind `baton-serverless sim slack` / `demo`, tests and the benchmark.
-import { startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../kit.ts';
+import { startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
 import { createSlackRoute, type SlackSimControls } from './server.ts';
 import { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant } from './tenant.ts';
 
@@ -53,7 +53,7 @@ function num(v: string | number | boolean | undefined): number | undefined {
  * `extra` knobs: `groups` (user groups, default users/40), `memberships` (default users×5),
  * `idpGroups`, `workspaces`, `mode` ('pro' | 'business', default 'pro'), `gov` (bool).
  */
-export const slackSim: AppSimulator = {
+export const simulator: AppSimulator = {
   name: 'slack',
   async start(options: SimStartOptions): Promise<RunningSim> {
     const extra = options.extra ?? {};

@@ -3,8 +3,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { syncToFile, type SyncSummary } from '../sync/run-sync.ts';
-import { CONNECTORS, loadConnector, loadSimulator } from './registry.ts';
+import { syncToFile, type SyncSummary } from '../../shared/sync/run-sync.ts';
+import { connectorNames, loadConnector, loadSimulator } from './registry.ts';
 import { summaryJson, summaryTable } from './sync.ts';
 import { UsageError } from './usage.ts';
 
@@ -17,7 +17,7 @@ export async function demoCommand(argv: string[], out: (s: string) => void): Pro
   if (!Number.isInteger(users) || users < 1) throw new UsageError('demo: --users takes a whole number ≥ 1');
   const dir = resolve(values.out!);
   const results: [string, SyncSummary][] = [];
-  for (const name of CONNECTORS) {
+  for (const name of connectorNames) {
     const sim = await loadSimulator(name);
     // Real limits compressed 60×: the demo shows the limiter at work without waiting minutes.
     const running = await sim.start({ users, seed: 1, rateLimits: 60 });

@@ -1,8 +1,8 @@
 // `baton-serverless inspect FILE`: what the baton CLI shows of a c1z, as tables or one JSON document.
 import { toJson, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { parseArgs } from 'node:util';
-import { EntitlementSchema, GrantSchema, ResourceSchema, Entitlement_PurposeValue, messageRegistry } from '../c1z/messages.ts';
-import { openC1z } from '../c1z/reader.ts';
+import { EntitlementSchema, GrantSchema, ResourceSchema, Entitlement_PurposeValue, messageRegistry } from '../../shared/c1z/messages.ts';
+import { openC1z } from '../../shared/c1z/reader.ts';
 import { formatBytes, table } from './table.ts';
 import { UsageError } from './usage.ts';
 

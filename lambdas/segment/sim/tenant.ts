@@ -1,7 +1,7 @@
 // A seeded Segment workspace: users, groups with members, roles whose names exercise the
 // Source / Warehouse / Function / Engage rules, sources, warehouses, three function kinds, spaces,
 // and user and group permissions (some with labels).
-import { rng } from '../kit.ts';
+import { rng } from '../../../shared/sim/kit.ts';
 
 export type FunctionKind = 'DESTINATION' | 'INSERT_DESTINATION' | 'SOURCE';
 export const FUNCTION_KINDS: readonly FunctionKind[] = ['DESTINATION', 'INSERT_DESTINATION', 'SOURCE'];

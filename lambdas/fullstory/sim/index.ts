@@ -1,13 +1,13 @@
 // `baton-serverless sim fullstory` / `demo`: a seeded org served in one of the two modes.
 // extra: mode ('scim' default | 'apikey'), scimPageCap, apiPageSize.
-import type { AppSimulator } from '../kit.ts';
+import type { AppSimulator } from '../../../shared/sim/kit.ts';
 import { startFullstorySim } from './server.ts';
 import { generateTenant } from './tenant.ts';
 
 export { startFullstorySim, SCIM_PREFIX, type FullstorySim, type FullstorySimOptions } from './server.ts';
 export { generateTenant, type FullstoryTenant, type ScimUser, type EndUser } from './tenant.ts';
 
-export const fullstorySim: AppSimulator = {
+export const simulator: AppSimulator = {
   name: 'fullstory',
   async start(options) {
     const extra = options.extra ?? {};

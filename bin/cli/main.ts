@@ -1,5 +1,6 @@
 // baton-serverless: sync, demo, inspect, sim.
-import { redact } from '../http/redact.ts';
+import { connectorNames } from '../../lambdas/index.ts';
+import { redact } from '../../shared/http/redact.ts';
 import { UsageError } from './usage.ts';
 
 const HELP = `baton-serverless — Baton-style identity syncs to c1z, without servers
@@ -11,7 +12,7 @@ usage:
   baton-serverless inspect FILE [--resources|--entitlements|--grants] [--resource-type T] [--json]
   baton-serverless sim <connector> [--port N] [--users N] [--rate-limits real|off|SCALE]
 
-connectors: slack, segment, fullstory`;
+connectors: ${connectorNames.join(', ')}`;
 
 export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);

@@ -4,10 +4,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConnectorConfig } from '../aws/secrets.ts';
-import { parseConnectorConfig, secretValuesOf } from '../sync/config.ts';
-import { runSync, type SyncSummary } from '../sync/run-sync.ts';
-import { connectorName, loadConnector } from './registry.ts';
+import { loadConnectorConfig } from '../../shared/aws/secrets.ts';
+import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
+import { runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
+import { connectorName, connectorNames, loadConnector } from './registry.ts';
 import { formatBytes, table } from './table.ts';
 import { UsageError } from './usage.ts';
 
@@ -17,7 +17,7 @@ export async function syncCommand(argv: string[], out: (s: string) => void, err:
     allowPositionals: true,
     options: { out: { type: 'string' }, 'secret-id': { type: 'string' }, json: { type: 'boolean' } },
   });
-  if (positionals.length !== 1 || !values.out) throw new UsageError('usage: baton-serverless sync <slack|segment|fullstory> --out FILE [--secret-id ID] [--json]');
+  if (positionals.length !== 1 || !values.out) throw new UsageError(`usage: baton-serverless sync <${connectorNames.join('|')}> --out FILE [--secret-id ID] [--json]`);
   const name = connectorName(positionals[0]);
   const definition = await loadConnector(name);
   let config: unknown;

@@ -1,0 +1,20 @@
+// The CLI's view of the connector registry: names checked as usage errors.
+import { connectorNames, isConnectorName, loadConnectorModule, type ConnectorName } from '../../lambdas/index.ts';
+import type { AppSimulator } from '../../shared/sim/kit.ts';
+import type { ConnectorDefinition } from '../../shared/sync/connector.ts';
+import { UsageError } from './usage.ts';
+
+export { connectorNames, type ConnectorName };
+
+export function connectorName(name: string | undefined): ConnectorName {
+  if (name && isConnectorName(name)) return name;
+  throw new UsageError(`unknown connector ${JSON.stringify(name ?? '')}: choose one of ${connectorNames.join(', ')}`);
+}
+
+export async function loadConnector(name: ConnectorName): Promise<ConnectorDefinition<unknown>> {
+  return (await loadConnectorModule(name)).connector;
+}
+
+export async function loadSimulator(name: ConnectorName): Promise<AppSimulator> {
+  return (await loadConnectorModule(name)).simulator();
+}
