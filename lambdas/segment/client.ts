@@ -3,7 +3,7 @@
 // the shared HTTP client runs on every response.
 import type { z } from 'zod';
 import type { HttpClient, ResponseInfo, ResponseVerdict } from '../../shared/http/types.ts';
-import { ConnectorError, type ConnectorRuntime } from '../../shared/sync/connector.ts';
+import { ConnectorError, type ConnectorRuntime, type Page } from '../../shared/sync/connector.ts';
 import {
   anyResponse,
   errorsEnvelopeSchema,
@@ -31,12 +31,6 @@ import type { SegmentConfig } from './config.ts';
 
 /** Segment's maximum page size. */
 export const PAGE_SIZE = 200;
-
-export interface Page<T> {
-  items: T[];
-  /** Cursor of the next page; undefined at the end. */
-  next: string | undefined;
-}
 
 export function nextCursor(pagination: { next?: string | null | undefined } | null | undefined): string | undefined {
   const next = pagination?.next;
@@ -139,7 +133,7 @@ export class SegmentClient {
 
   async users(cursor?: string): Promise<Page<User>> {
     const { data } = await this.get('/users', usersPage, '/users', this.paged(cursor));
-    return { items: data.users, next: nextCursor(data.pagination) };
+    return { rows: data.users, nextPageToken: nextCursor(data.pagination) };
   }
 
   /** Undefined when the user disappeared between the list and this call. */
@@ -154,7 +148,7 @@ export class SegmentClient {
 
   async groups(cursor?: string): Promise<Page<UserGroup>> {
     const { data } = await this.get('/groups', groupsPage, '/groups', this.paged(cursor));
-    return { items: data.userGroups, next: nextCursor(data.pagination) };
+    return { rows: data.userGroups, nextPageToken: nextCursor(data.pagination) };
   }
 
   async group(id: string): Promise<UserGroup | undefined> {
@@ -168,33 +162,33 @@ export class SegmentClient {
 
   async groupMembers(id: string, cursor?: string): Promise<Page<User>> {
     const { data } = await this.get(`/groups/${encodeURIComponent(id)}/users`, groupMembersPage, '/groups/{id}/users', this.paged(cursor));
-    return { items: data.users, next: nextCursor(data.pagination) };
+    return { rows: data.users, nextPageToken: nextCursor(data.pagination) };
   }
 
   async roles(cursor?: string): Promise<Page<Role>> {
     const { data } = await this.get('/roles', rolesPage, '/roles', this.paged(cursor));
-    return { items: data.roles, next: nextCursor(data.pagination) };
+    return { rows: data.roles, nextPageToken: nextCursor(data.pagination) };
   }
 
   async sources(cursor?: string): Promise<Page<Named>> {
     const { data } = await this.get('/sources', sourcesPage, '/sources', this.paged(cursor));
-    return { items: data.sources, next: nextCursor(data.pagination) };
+    return { rows: data.sources, nextPageToken: nextCursor(data.pagination) };
   }
 
   async warehouses(cursor?: string): Promise<Page<Named>> {
     const { data } = await this.get('/warehouses', warehousesPage, '/warehouses', this.paged(cursor));
     const items = data.warehouses.map((w) => ({ id: w.id, name: w.metadata?.name || w.name || '' }));
-    return { items, next: nextCursor(data.pagination) };
+    return { rows: items, nextPageToken: nextCursor(data.pagination) };
   }
 
   async spaces(cursor?: string): Promise<Page<Named>> {
     const { data } = await this.get('/spaces', spacesPage, '/spaces', this.paged(cursor));
-    return { items: data.spaces, next: nextCursor(data.pagination) };
+    return { rows: data.spaces, nextPageToken: nextCursor(data.pagination) };
   }
 
   async functions(kind: FunctionKind, cursor?: string): Promise<Page<Named>> {
     const { data } = await this.get('/functions', functionsPage, '/functions', this.paged(cursor, { resourceType: kind }));
-    return { items: data.functions.map((f) => ({ id: f.id, name: f.displayName })), next: nextCursor(data.pagination) };
+    return { rows: data.functions.map((f) => ({ id: f.id, name: f.displayName })), nextPageToken: nextCursor(data.pagination) };
   }
 
   // Provisioning endpoints (wired by the provisioning issue; used by provisioning.ts).

@@ -61,8 +61,8 @@ export class RoleCatalog {
     let cursor: string | undefined;
     do {
       const page = await this.client.roles(cursor);
-      roles.push(...page.items);
-      cursor = page.next;
+      roles.push(...page.rows);
+      cursor = page.nextPageToken;
     } while (cursor);
     const catalog = catalogRoles(roles);
     this.byIdMap = new Map(catalog.map((r) => [r.id, r]));

@@ -2,7 +2,7 @@
 // the Business+ user token, each with its published rate limit and a zod schema of what we read.
 import { z } from 'zod';
 import type { HttpClient, RateLimit } from '../../shared/http/types.ts';
-import type { ConnectorRuntime } from '../../shared/sync/connector.ts';
+import type { ConnectorRuntime, Page } from '../../shared/sync/connector.ts';
 import { slackHosts, type SlackConfig } from './config.ts';
 import { CONNECTOR, inspectScim, inspectWebApi } from './errors.ts';
 
@@ -103,11 +103,6 @@ const ignored = z.unknown();
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-export interface Page<T> {
-  items: T[];
-  next: string;
-}
-
 export class SlackClient {
   private readonly web: HttpClient;
   private readonly scim: HttpClient | undefined;
@@ -150,12 +145,12 @@ export class SlackClient {
 
   async teamsPage(cursor: string) {
     const r = await this.call('auth.teams.list', { cursor: cursor || undefined }, teamsSchema);
-    return { items: r.teams, next: r.response_metadata };
+    return { rows: r.teams, nextPageToken: r.response_metadata || undefined };
   }
 
   async usersPage(teamId: string, cursor: string): Promise<Page<SlackUser>> {
     const r = await this.call('users.list', { team_id: teamId, limit: String(USERS_PAGE), cursor: cursor || undefined, include_locale: 'true' }, usersListSchema);
-    return { items: r.members, next: r.response_metadata };
+    return { rows: r.members, nextPageToken: r.response_metadata || undefined };
   }
 
   /** Enabled user groups with their members, so each group's grants need no further call. */

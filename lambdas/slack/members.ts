@@ -1,21 +1,22 @@
 // users.list pages of a workspace, fetched once per sync: listing users stores each page's ids and
 // role flags, and the workspace grants take them back by the same cursor, so the member list is
 // read once instead of twice. A page not in the cache (resume, budget) is simply fetched.
+import type { Page } from '../../shared/sync/connector.ts';
 import type { SlackUser } from './client.ts';
 import type { SlackContext } from './context.ts';
 import { flagsOf, type MemberPage } from './state.ts';
 
-export async function fetchMembersForListing(ctx: SlackContext, teamId: string, cursor: string): Promise<{ users: SlackUser[]; next: string }> {
+export async function fetchMembersForListing(ctx: SlackContext, teamId: string, cursor: string): Promise<Page<SlackUser>> {
   const page = await ctx.client.usersPage(teamId, cursor);
-  ctx.state.putMemberPage(teamId, cursor, compact(page.items, page.next));
-  return { users: page.items, next: page.next };
+  ctx.state.putMemberPage(teamId, cursor, compact(page.rows, page.nextPageToken ?? ''));
+  return page;
 }
 
 export async function membersForGrants(ctx: SlackContext, teamId: string, cursor: string): Promise<MemberPage> {
   const cached = ctx.state.takeMemberPage(teamId, cursor);
   if (cached) return cached;
   const page = await ctx.client.usersPage(teamId, cursor);
-  return compact(page.items, page.next);
+  return compact(page.rows, page.nextPageToken ?? '');
 }
 
 function compact(users: SlackUser[], next: string): MemberPage {

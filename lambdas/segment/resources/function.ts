@@ -18,11 +18,11 @@ export function functionSyncer(ctx: SegmentContext): ResourceSyncer {
   return permissionTargetSyncer(ctx, 'function', functionType, async (token) => {
     const { kind, cursor } = parseToken(token);
     const kindName = FUNCTION_KINDS[kind];
-    if (!kindName) return { items: [] };
+    if (!kindName) return { rows: [] };
     const page = await ctx.client.functions(kindName, cursor);
     let nextPageToken: string | undefined;
-    if (page.next) nextPageToken = `${kind}:${page.next}`;
+    if (page.nextPageToken) nextPageToken = `${kind}:${page.nextPageToken}`;
     else if (kind + 1 < FUNCTION_KINDS.length) nextPageToken = `${kind + 1}:`;
-    return { items: page.items, nextPageToken };
+    return { rows: page.rows, nextPageToken };
   });
 }

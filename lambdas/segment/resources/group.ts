@@ -11,8 +11,8 @@ export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
     async list(parent, pageToken) {
       if (!parent) return { rows: [] };
       const page = await ctx.client.groups(pageToken);
-      for (const g of page.items) if (g.permissions) ctx.groupPermissions.set(g.id, g.permissions);
-      return { rows: page.items.map((g) => groupResource(g, parent)), nextPageToken: page.next };
+      for (const g of page.rows) if (g.permissions) ctx.groupPermissions.set(g.id, g.permissions);
+      return { rows: page.rows.map((g) => groupResource(g, parent)), nextPageToken: page.nextPageToken };
     },
     async entitlements(group) {
       return { rows: [groupMemberEntitlement(group)] };
@@ -27,8 +27,8 @@ export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
         rows.push(...permissionGrants(groupPrincipal(groupId), permissions, await ctx.grantContext(wsId)));
       }
       const page = await ctx.client.groupMembers(groupId, pageToken);
-      for (const member of page.items) rows.push(grant(group, 'member', userPrincipal(member.id)));
-      return { rows, nextPageToken: page.next };
+      for (const member of page.rows) rows.push(grant(group, 'member', userPrincipal(member.id)));
+      return { rows, nextPageToken: page.nextPageToken };
     },
   };
 }

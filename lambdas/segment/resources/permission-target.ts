@@ -8,7 +8,7 @@ import type { SegmentContext } from '../context.ts';
 import { permissionEntitlement, targetResource } from '../mapping.ts';
 import type { PermissionTargetType } from '../resource-types.ts';
 
-export type ListTargets = (pageToken: string | undefined) => Promise<{ items: Named[]; nextPageToken?: string | undefined }>;
+export type ListTargets = (pageToken: string | undefined) => Promise<Page<Named>>;
 
 export function permissionTargetSyncer(
   ctx: SegmentContext,
@@ -21,9 +21,7 @@ export function permissionTargetSyncer(
     async list(parent, pageToken) {
       if (!parent) return { rows: [] };
       const page = await listTargets(pageToken);
-      const out: Page<ReturnType<typeof targetResource>> = { rows: page.items.map((item) => targetResource(type, item, parent)) };
-      if (page.nextPageToken) out.nextPageToken = page.nextPageToken;
-      return out;
+      return { rows: page.rows.map((item) => targetResource(type, item, parent)), nextPageToken: page.nextPageToken };
     },
     async entitlements(target) {
       const roles = await ctx.roles.forTarget(type);

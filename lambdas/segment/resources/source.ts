@@ -4,8 +4,5 @@ import { sourceType } from '../resource-types.ts';
 import { permissionTargetSyncer } from './permission-target.ts';
 
 export function sourceSyncer(ctx: SegmentContext): ResourceSyncer {
-  return permissionTargetSyncer(ctx, 'source', sourceType, async (token) => {
-    const page = await ctx.client.sources(token);
-    return { items: page.items, nextPageToken: page.next };
-  });
+  return permissionTargetSyncer(ctx, 'source', sourceType, (token) => ctx.client.sources(token));
 }

@@ -5,8 +5,5 @@ import { permissionTargetSyncer } from './permission-target.ts';
 
 /** GET /spaces (the Go connector paged /sources here and always found none, B1). */
 export function spaceSyncer(ctx: SegmentContext): ResourceSyncer {
-  return permissionTargetSyncer(ctx, 'space', spaceType, async (token) => {
-    const page = await ctx.client.spaces(token);
-    return { items: page.items, nextPageToken: page.next };
-  });
+  return permissionTargetSyncer(ctx, 'space', spaceType, (token) => ctx.client.spaces(token));
 }

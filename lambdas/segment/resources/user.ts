@@ -10,7 +10,7 @@ export function userSyncer(ctx: SegmentContext): ResourceSyncer {
     async list(parent, pageToken) {
       if (!parent) return { rows: [] };
       const page = await ctx.client.users(pageToken);
-      return { rows: page.items.map((u) => userResource(u, parent)), nextPageToken: page.next };
+      return { rows: page.rows.map((u) => userResource(u, parent)), nextPageToken: page.nextPageToken };
     },
     async entitlements() {
       return { rows: [] };

@@ -5,8 +5,5 @@ import { permissionTargetSyncer } from './permission-target.ts';
 
 /** GET /warehouses (the Go connector paged /sources here and always found none, B1). */
 export function warehouseSyncer(ctx: SegmentContext): ResourceSyncer {
-  return permissionTargetSyncer(ctx, 'warehouse', warehouseType, async (token) => {
-    const page = await ctx.client.warehouses(token);
-    return { items: page.items, nextPageToken: page.next };
-  });
+  return permissionTargetSyncer(ctx, 'warehouse', warehouseType, (token) => ctx.client.warehouses(token));
 }

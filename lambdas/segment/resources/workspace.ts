@@ -23,7 +23,7 @@ export function workspaceSyncer(ctx: SegmentContext): ResourceSyncer {
     async grants(ws, pageToken) {
       const wsId = ws.id?.resource ?? '';
       const [page, grantCtx] = await Promise.all([ctx.client.users(pageToken), ctx.grantContext(wsId)]);
-      const perUser = await mapLimit(page.items, ctx.userDetailConcurrency, async (user) => {
+      const perUser = await mapLimit(page.rows, ctx.userDetailConcurrency, async (user) => {
         const principal = userPrincipal(user.id);
         const rows: Grant[] = [grant(ws, 'member', principal)];
         // GET /users rows may carry permissions; only fetch the user when they do not.
@@ -31,7 +31,7 @@ export function workspaceSyncer(ctx: SegmentContext): ResourceSyncer {
         rows.push(...permissionGrants(principal, permissions, grantCtx));
         return rows;
       });
-      return { rows: perUser.flat(), nextPageToken: page.next };
+      return { rows: perUser.flat(), nextPageToken: page.nextPageToken };
     },
   };
 }

@@ -80,8 +80,8 @@ async function leftovers(ctx: SlackContext, teamId: string, scim: Map<string, bo
     let cursor = '';
     do {
       const page = await ctx.client.usersPage(teamId, cursor);
-      for (const u of page.items) if (scim.has(u.id)) ids.add(u.id);
-      cursor = page.next;
+      for (const u of page.rows) if (scim.has(u.id)) ids.add(u.id);
+      cursor = page.nextPageToken ?? '';
     } while (cursor);
     seen = { ids, complete: true };
     ctx.state.seen.set(teamId, seen);
@@ -95,8 +95,8 @@ export function userSyncer(ctx: SlackContext): ResourceSyncer {
   async function listStandard(parent: ResourceId, token: string | undefined): Promise<Page<Resource>> {
     const page = await fetchMembersForListing(ctx, parent.resource, token ?? '');
     return {
-      rows: page.users.map((u) => userResource(u, parent, u.deleted ? ResourceStatus.DELETED : ResourceStatus.ENABLED)),
-      nextPageToken: page.next || undefined,
+      rows: page.rows.map((u) => userResource(u, parent, u.deleted ? ResourceStatus.DELETED : ResourceStatus.ENABLED)),
+      nextPageToken: page.nextPageToken,
     };
   }
 
@@ -114,12 +114,12 @@ export function userSyncer(ctx: SlackContext): ResourceSyncer {
       }
       const page = await fetchMembersForListing(ctx, teamId, cursor);
       const rows: Resource[] = [];
-      for (const u of page.users) {
+      for (const u of page.rows) {
         if (!scim.has(u.id)) continue;
         seen.ids.add(u.id);
         rows.push(userResource(u, parent, status(u.id)));
       }
-      return { rows, nextPageToken: page.next ? `u:${page.next}` : 'x:0' };
+      return { rows, nextPageToken: page.nextPageToken ? `u:${page.nextPageToken}` : 'x:0' };
     }
 
     const offset = Number(token.slice(2)) || 0;

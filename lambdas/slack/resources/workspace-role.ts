@@ -24,8 +24,8 @@ async function workspaceName(ctx: SlackContext, workspaceId: string): Promise<st
   let cursor = '';
   do {
     const page = await ctx.client.teamsPage(cursor);
-    for (const team of page.items) ctx.state.workspaceNames.set(team.id, team.name);
-    cursor = page.next;
+    for (const team of page.rows) ctx.state.workspaceNames.set(team.id, team.name);
+    cursor = page.nextPageToken ?? '';
   } while (cursor && !ctx.state.workspaceNames.has(workspaceId));
   const name = ctx.state.workspaceNames.get(workspaceId);
   if (name === undefined) throw new Error(`slack: workspace ${workspaceId} not found in auth.teams.list`);

@@ -41,8 +41,8 @@ export function workspaceSyncer(ctx: SlackContext): ResourceSyncer {
     async list(parent, pageToken) {
       if (parent) return { rows: [] };
       const page = await ctx.client.teamsPage(pageToken ?? '');
-      for (const team of page.items) ctx.state.workspaceNames.set(team.id, team.name);
-      return { rows: page.items.map(workspaceResource), nextPageToken: page.next || undefined };
+      for (const team of page.rows) ctx.state.workspaceNames.set(team.id, team.name);
+      return { rows: page.rows.map(workspaceResource), nextPageToken: page.nextPageToken };
     },
 
     async entitlements(res) {

@@ -26,8 +26,8 @@ describe('segment API handling', () => {
     let n = 0;
     do {
       const page = await client.users(cursor);
-      n += page.items.length;
-      cursor = page.next;
+      n += page.rows.length;
+      cursor = page.nextPageToken;
     } while (cursor);
     expect(n).toBe(401);
     const calls = s.server.calls.filter((c) => c.path === '/users');
