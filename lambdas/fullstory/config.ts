@@ -1,6 +1,7 @@
 // The secret map's `BATON_*` keys and the mode they select. All keys are optional in the schema; the
 // mode rule (spec §C) is enforced afterwards so a missing key is reported by name, never by value.
 import { z } from 'zod';
+import { optionalValue } from '../../shared/sync/config-fields.ts';
 
 export const DEFAULT_API_BASE_URL = 'https://api.fullstory.com';
 
@@ -19,12 +20,6 @@ export type FullstoryConfig =
       /** Scheme and host only: the upstream path is always `/v2/users` whatever the override carries. */
       apiBaseUrl: string;
     };
-
-// Secrets are often stored with empty placeholders; an empty or blank value counts as absent.
-const optionalValue = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 const raw = z.object({
   BATON_SCIM_TOKEN: optionalValue,

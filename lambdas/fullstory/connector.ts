@@ -1,10 +1,10 @@
 // Fullstory in one of two modes, chosen by the secret's keys (see config.ts and README.md):
 // SCIM lists the org's seats; API key lists the end-users Fullstory captured on the customer's site.
 import type { Connector, ConnectorDefinition, ConnectorRuntime } from '../../shared/sync/connector.ts';
-import { createApiClient } from './api-client.ts';
+import { createApiClient } from './client.ts';
 import { configSchema, type FullstoryConfig } from './config.ts';
-import { endUserSyncer, scimUserSyncer } from './resources/users.ts';
-import { createScimClient } from './scim-client.ts';
+import { endUserSyncer, scimUserSyncer } from './resources/user.ts';
+import { createScimClient } from './client.ts';
 
 function scimConnector(config: Extract<FullstoryConfig, { mode: 'scim' }>, runtime: ConnectorRuntime): Connector {
   const client = createScimClient(runtime, config);

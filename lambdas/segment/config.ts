@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalUrl, optionalValue, requiredToken } from '../../shared/sync/config-fields.ts';
 
 /** Segment serves each workspace from one region; a token only works against its region's host. */
 export const SEGMENT_HOSTS = {
@@ -19,20 +20,11 @@ export interface SegmentConfig {
 // BATON_BASE_URL wins over BATON_REGION so simulators and proxies can be targeted.
 export const configSchema = z
   .object({
-    BATON_TOKEN: z.string({ error: 'BATON_TOKEN is required' }).trim().min(1, { error: 'BATON_TOKEN is missing' }),
-    BATON_REGION: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .optional()
-      .transform((v) => (v === undefined || v === '' ? 'us' : v))
+    BATON_TOKEN: requiredToken('BATON_TOKEN'),
+    BATON_REGION: optionalValue
+      .transform((v) => v?.toLowerCase() ?? 'us')
       .pipe(z.enum(['us', 'eu'], { error: 'BATON_REGION must be "us" or "eu"' })),
-    BATON_BASE_URL: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v === '' ? undefined : v))
-      .pipe(z.url({ protocol: /^https?$/, error: 'BATON_BASE_URL must be an http(s) URL' }).optional()),
+    BATON_BASE_URL: optionalUrl('BATON_BASE_URL'),
   })
   .transform(
     (raw): SegmentConfig => ({

@@ -1,5 +1,5 @@
 import type { ConnectorRuntime } from '../../shared/sync/connector.ts';
-import type { Permission, Workspace } from './api.ts';
+import type { Permission, Workspace } from './client.ts';
 import type { SegmentClient } from './client.ts';
 import type { PermissionGrantContext } from './mapping.ts';
 import { resourceId } from '../../shared/sync/model.ts';

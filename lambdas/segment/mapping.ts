@@ -2,15 +2,15 @@
 import { StructSchema, anyUnpack } from '@bufbuild/protobuf/wkt';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import type { Entitlement, Grant, Resource, ResourceId } from '../../shared/c1z/messages.ts';
-import { entitlement, grant, groupTrait, pack, profile, Purpose, resource, resourceId, roleTrait, userTrait } from '../../shared/sync/model.ts';
-import type { Named, Permission, Role, User, UserGroup, Workspace } from './api.ts';
+import { entitlement, grant, groupTrait, pack, profile, Purpose, resource, resourceId, roleTrait, userTrait, memberEntitlement } from '../../shared/sync/model.ts';
+import type { Named, Permission, Role, User, UserGroup, Workspace } from './client.ts';
 import {
   groupType,
   targetBySegmentType,
   userType,
   WORKSPACE_CHILDREN,
   type PermissionTargetType,
-} from './resource-types.ts';
+} from './resources/types.ts';
 import type { CatalogRole } from './roles.ts';
 
 export function workspaceResource(ws: Workspace): Resource {
@@ -64,8 +64,7 @@ export function targetResource(type: PermissionTargetType, item: Named, workspac
 }
 
 export function workspaceMemberEntitlement(ws: Resource): Entitlement {
-  return entitlement(ws, 'member', {
-    purpose: Purpose.ASSIGNMENT,
+  return memberEntitlement(ws, {
     displayName: `${ws.displayName} Workspace member`,
     description: `Member of ${ws.displayName} Segment workspace`,
     grantableTo: [userType],
@@ -73,8 +72,7 @@ export function workspaceMemberEntitlement(ws: Resource): Entitlement {
 }
 
 export function groupMemberEntitlement(group: Resource): Entitlement {
-  return entitlement(group, 'member', {
-    purpose: Purpose.ASSIGNMENT,
+  return memberEntitlement(group, {
     displayName: `${group.displayName} group member`,
     description: `Member of ${group.displayName} Segment group`,
     grantableTo: [userType],
@@ -82,8 +80,7 @@ export function groupMemberEntitlement(group: Resource): Entitlement {
 }
 
 export function roleMemberEntitlement(role: Resource): Entitlement {
-  return entitlement(role, 'member', {
-    purpose: Purpose.ASSIGNMENT,
+  return memberEntitlement(role, {
     displayName: `${role.displayName} Role member`,
     description: `Member of ${role.displayName} Segment role`,
     grantableTo: [userType, groupType],

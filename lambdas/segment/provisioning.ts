@@ -4,10 +4,10 @@ import type { Entitlement, Grant, Resource } from '../../shared/c1z/messages.ts'
 import { UserTraitSchema } from '../../shared/c1z/messages.ts';
 import { ConnectorError } from '../../shared/sync/connector.ts';
 import { findAnnotation } from '../../shared/sync/model.ts';
-import type { Permission } from './api.ts';
+import type { Permission } from './client.ts';
 import type { SegmentClient } from './client.ts';
 import { roleIdOf } from './mapping.ts';
-import { targetByType } from './resource-types.ts';
+import { targetByType } from './resources/types.ts';
 
 function fail(code: string, message: string): never {
   throw new ConnectorError('segment', code, message);

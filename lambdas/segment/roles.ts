@@ -1,8 +1,8 @@
 // The workspace's roles, listed once per sync and shared by every syncer: the Go connector re-lists
 // /roles for every source, function, warehouse and space.
-import type { Role } from './api.ts';
+import type { Role } from './client.ts';
 import type { SegmentClient } from './client.ts';
-import { PERMISSION_TARGETS, type PermissionTargetType } from './resource-types.ts';
+import { PERMISSION_TARGETS, type PermissionTargetType } from './resources/types.ts';
 import { toSnake } from './snake.ts';
 
 export interface CatalogRole extends Role {

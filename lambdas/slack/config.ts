@@ -1,26 +1,16 @@
 // The secret map's keys (the Go connector's flags, spec §1) and the hosts they select (spec §2.1).
 import { z } from 'zod';
-
-const flag = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'TRUE', 'FALSE', 'True', 'False', ''])])
-  .optional()
-  .transform((v) => v === true || (typeof v === 'string' && (v.toLowerCase() === 'true' || v === '1')));
-
-const url = z
-  .string()
-  .trim()
-  .refine((v) => v === '' || /^https?:\/\/[^\s]+$/i.test(v), { message: 'must be an http(s) URL' })
-  .optional();
+import { flag, optionalUrl, optionalValue, requiredToken } from '../../shared/sync/config-fields.ts';
 
 export const configSchema = z
   .object({
-    BATON_TOKEN: z.string({ error: 'BATON_TOKEN is required (the bot token, xoxb-…)' }).trim().min(1, { error: 'BATON_TOKEN must not be empty' }),
-    BATON_BUSINESS_PLUS_TOKEN: z.string().trim().optional(),
+    BATON_TOKEN: requiredToken('BATON_TOKEN', 'the bot token, xoxb-…'),
+    BATON_BUSINESS_PLUS_TOKEN: optionalValue,
     BATON_GOV_ENV: flag,
     /** Web API base (tests and simulators), e.g. `http://127.0.0.1:9000/api/`. */
-    BATON_BASE_URL: url,
+    BATON_BASE_URL: optionalUrl('BATON_BASE_URL'),
     /** SCIM base (tests and simulators), e.g. `http://127.0.0.1:9000/scim/v2/`. */
-    BATON_SCIM_BASE_URL: url,
+    BATON_SCIM_BASE_URL: optionalUrl('BATON_SCIM_BASE_URL'),
   })
   .superRefine((c, ctx) => {
     if (c.BATON_GOV_ENV && !c.BATON_BUSINESS_PLUS_TOKEN) {

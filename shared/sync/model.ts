@@ -211,6 +211,11 @@ export function entitlement(res: Resource, slug: string, init: EntitlementInit):
   });
 }
 
+/** The `member` assignment entitlement every group-like resource has (workspace, group, role). */
+export function memberEntitlement(res: Resource, init: { displayName: string; description: string; grantableTo: ResourceType[] }): Entitlement {
+  return entitlement(res, 'member', { purpose: Entitlement_PurposeValue.ASSIGNMENT, ...init });
+}
+
 // Every grant of one entitlement embeds the same {id, resource}: share one (immutable) object, so a
 // group with 10k members builds it once and the writer encodes it once.
 const thinEntitlements = new WeakMap<Resource, Map<string, Entitlement>>();

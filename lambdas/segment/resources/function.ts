@@ -1,7 +1,7 @@
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { FUNCTION_KINDS } from '../api.ts';
+import { FUNCTION_KINDS } from '../client.ts';
 import type { SegmentContext } from '../context.ts';
-import { functionType } from '../resource-types.ts';
+import { functionType } from './types.ts';
 import { permissionTargetSyncer } from './permission-target.ts';
 
 // Page token `<kind index>:<cursor>`: the three function kinds are listed one after another,

@@ -3,7 +3,7 @@ import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant } from '../../../shared/sync/model.ts';
 import type { SegmentContext } from '../context.ts';
 import { groupMemberEntitlement, groupPrincipal, groupResource, permissionGrants, userPrincipal } from '../mapping.ts';
-import { groupType } from '../resource-types.ts';
+import { groupType } from './types.ts';
 
 export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
   return {

@@ -3,10 +3,10 @@
 // users' and groups' permissions).
 import type { ResourceType } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import type { Named } from '../api.ts';
+import type { Named } from '../client.ts';
 import type { SegmentContext } from '../context.ts';
 import { permissionEntitlement, targetResource } from '../mapping.ts';
-import type { PermissionTargetType } from '../resource-types.ts';
+import type { PermissionTargetType } from './types.ts';
 
 export type ListTargets = (pageToken: string | undefined) => Promise<Page<Named>>;
 

@@ -1,7 +1,7 @@
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import type { SegmentContext } from '../context.ts';
 import { roleMemberEntitlement, roleResource } from '../mapping.ts';
-import { roleType } from '../resource-types.ts';
+import { roleType } from './types.ts';
 
 /** Roles come from the sync's one role list; their grants are emitted from users' and groups' permissions. */
 export function roleSyncer(ctx: SegmentContext): ResourceSyncer {

@@ -1,6 +1,6 @@
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import type { SegmentContext } from '../context.ts';
-import { sourceType } from '../resource-types.ts';
+import { sourceType } from './types.ts';
 import { permissionTargetSyncer } from './permission-target.ts';
 
 export function sourceSyncer(ctx: SegmentContext): ResourceSyncer {

@@ -1,6 +1,6 @@
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import type { SegmentContext } from '../context.ts';
-import { spaceType } from '../resource-types.ts';
+import { spaceType } from './types.ts';
 import { permissionTargetSyncer } from './permission-target.ts';
 
 /** GET /spaces (the Go connector paged /sources here and always found none, B1). */

@@ -1,7 +1,7 @@
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import type { SegmentContext } from '../context.ts';
 import { userResource } from '../mapping.ts';
-import { userType } from '../resource-types.ts';
+import { userType } from './types.ts';
 
 /** Users carry no entitlements; their grants are emitted by the workspace's user walk. */
 export function userSyncer(ctx: SegmentContext): ResourceSyncer {

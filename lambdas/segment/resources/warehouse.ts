@@ -1,6 +1,6 @@
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import type { SegmentContext } from '../context.ts';
-import { warehouseType } from '../resource-types.ts';
+import { warehouseType } from './types.ts';
 import { permissionTargetSyncer } from './permission-target.ts';
 
 /** GET /warehouses (the Go connector paged /sources here and always found none, B1). */

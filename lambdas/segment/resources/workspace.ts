@@ -3,7 +3,7 @@ import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant } from '../../../shared/sync/model.ts';
 import { mapLimit, type SegmentContext } from '../context.ts';
 import { permissionGrants, userPrincipal, workspaceMemberEntitlement, workspaceResource } from '../mapping.ts';
-import { workspaceType } from '../resource-types.ts';
+import { workspaceType } from './types.ts';
 
 /**
  * The token's one workspace. Its grants walk the user list once: each user's workspace membership

@@ -3,7 +3,7 @@
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
 import { GrantImmutableSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError, type ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { entitlement, grant, groupTrait, pack, profile, Purpose, resource, resourceId } from '../../../shared/sync/model.ts';
+import { entitlement, grant, groupTrait, pack, profile, Purpose, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
 import { SCIM_GROUPS_PAGE } from '../client.ts';
 import type { SlackContext } from '../context.ts';
 import { CONNECTOR } from '../errors.ts';
@@ -41,8 +41,7 @@ export function idpGroupSyncer(ctx: SlackContext): ResourceSyncer {
       const name = res.displayName;
       return {
         rows: [
-          entitlement(res, MEMBER, {
-            purpose: Purpose.ASSIGNMENT,
+          memberEntitlement(res, {
             displayName: `${name} IDP group member`,
             description: `Member of ${name} IDP group`,
             grantableTo: [userType],

@@ -3,7 +3,7 @@
 // Go connector does) and paged locally.
 import type { Grant } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { entitlement, grant, groupTrait, profile, Purpose, resource, resourceId } from '../../../shared/sync/model.ts';
+import { entitlement, grant, groupTrait, profile, Purpose, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
 import type { SlackContext } from '../context.ts';
 import { SlackApiError } from '../errors.ts';
 import { MEMBER, userGroupType, userType } from './types.ts';
@@ -37,8 +37,7 @@ export function userGroupSyncer(ctx: SlackContext): ResourceSyncer {
       const name = res.displayName;
       return {
         rows: [
-          entitlement(res, MEMBER, {
-            purpose: Purpose.ASSIGNMENT,
+          memberEntitlement(res, {
             displayName: `${name} User group member`,
             description: `Member of ${name} User group`,
             grantableTo: [userType],

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ResourceType_Trait, SkipEntitlementsAndGrantsSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError, type ConnectorRuntime, type ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { findAnnotation } from '../../../shared/sync/model.ts';
-import type { ApiClient, EndUser } from '../../../lambdas/fullstory/api-client.ts';
-import { endUserSyncer, scimUserSyncer, userResourceType } from '../../../lambdas/fullstory/resources/users.ts';
-import type { ScimClient, ScimPage, ScimUser } from '../../../lambdas/fullstory/scim-client.ts';
+import type { ApiClient, EndUser } from '../../../lambdas/fullstory/client.ts';
+import { endUserSyncer, scimUserSyncer, userResourceType } from '../../../lambdas/fullstory/resources/user.ts';
+import type { ScimClient, ScimPage, ScimUser } from '../../../lambdas/fullstory/client.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from './fixtures.ts';
 import { toRow } from './rows.ts';
 
@@ -20,7 +20,7 @@ function scimStub(seats: ScimUser[], cap: number, page?: (p: ScimPage, startInde
     calls,
     async listUsers(startIndex, count) {
       calls.push({ startIndex, count });
-      const out = { users: seats.slice(startIndex - 1, startIndex - 1 + Math.min(count, cap)), totalResults: seats.length };
+      const out = { rows: seats.slice(startIndex - 1, startIndex - 1 + Math.min(count, cap)), totalResults: seats.length };
       return page ? page(out, startIndex) : out;
     },
   };
@@ -93,7 +93,7 @@ describe('fullstory SCIM mode: paging', () => {
   });
 
   it('an empty page stops the listing even when totalResults says there is more', async () => {
-    const client = scimStub(FIXED_TENANT.seats, 3, (p, s) => (s === 4 ? { ...p, users: [] } : p));
+    const client = scimStub(FIXED_TENANT.seats, 3, (p, s) => (s === 4 ? { ...p, rows: [] } : p));
     const rows = await listAll(scimUserSyncer(client, logRuntime([])), 20);
     expect(rows.map((r) => r.id?.resource)).toEqual(['s-001', 's-002', 's-003']);
   });
@@ -128,7 +128,7 @@ function apiStub(users: EndUser[], pageSize: number, lastToken: null | '' | unde
       tokens.push(pageToken);
       const offset = pageToken ? Number(pageToken.slice(1)) : 0;
       const next = offset + pageSize;
-      return { users: users.slice(offset, next), nextPageToken: next < users.length ? `p${next}` : (lastToken ?? undefined) || undefined };
+      return { rows: users.slice(offset, next), nextPageToken: next < users.length ? `p${next}` : (lastToken ?? undefined) || undefined };
     },
   };
 }
@@ -147,7 +147,7 @@ describe('fullstory API-key mode', () => {
   });
 
   it('a server that hands back the token it was given fails instead of looping', async () => {
-    const client: ApiClient = { listUsers: async (t) => ({ users: [], nextPageToken: t ?? 'same' }) };
+    const client: ApiClient = { listUsers: async (t) => ({ rows: [], nextPageToken: t ?? 'same' }) };
     const syncer = endUserSyncer(client);
     const first = await syncer.list(undefined, undefined);
     await expect(syncer.list(undefined, first.nextPageToken)).rejects.toThrow(/fullstory \(apikey mode\): .*same next_page_token/);

@@ -1,5 +1,5 @@
-import { ResourceType_Trait } from '../../shared/c1z/messages.ts';
-import { resourceType } from '../../shared/sync/model.ts';
+import { ResourceType_Trait } from '../../../shared/c1z/messages.ts';
+import { resourceType } from '../../../shared/sync/model.ts';
 
 export const workspaceType = resourceType({ id: 'workspace', displayName: 'Workspace' });
 export const userType = resourceType({ id: 'user', displayName: 'User', traits: [ResourceType_Trait.USER] });

@@ -3,17 +3,13 @@
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import { ResourceType_Trait, UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
 import type { ConnectorRuntime, Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { profile, resource, resourceType, userTrait } from '../../../shared/sync/model.ts';
-import type { ApiClient, EndUser } from '../api-client.ts';
-import { modeError } from '../responses.ts';
-import { SCIM_PAGE_SIZE, type ScimClient, type ScimUser } from '../scim-client.ts';
+import { profile, resource, userTrait } from '../../../shared/sync/model.ts';
+import { userResourceType } from './types.ts';
 
-export const userResourceType = resourceType({
-  id: 'user',
-  displayName: 'User',
-  traits: [ResourceType_Trait.USER],
-  skipEntitlementsAndGrants: true,
-});
+export { userResourceType };
+import type { ApiClient, EndUser } from '../client.ts';
+import { modeError } from '../client.ts';
+import { SCIM_PAGE_SIZE, type ScimClient, type ScimUser } from '../client.ts';
 
 /** displayName, else "given family" when both are set, else userName (spec B.4). */
 export function scimDisplayName(u: ScimUser): string {
@@ -90,9 +86,9 @@ export function scimUserSyncer(client: ScimClient, runtime: ConnectorRuntime): R
         throw modeError('scim', 'bad_page_token', `page token ${JSON.stringify(pageToken)} is not a SCIM startIndex`);
       }
       const page = await client.listUsers(startIndex, SCIM_PAGE_SIZE);
-      const rows = page.users.map(scimUserResource);
-      const next = startIndex + page.users.length;
-      if (page.users.length === 0) return { rows };
+      const rows = page.rows.map(scimUserResource);
+      const next = startIndex + page.rows.length;
+      if (page.rows.length === 0) return { rows };
       if (page.totalResults === undefined) {
         // Without a total only an empty page can end the list; stopping after page 1 would truncate silently.
         if (!warnedMissingTotal) {
@@ -117,7 +113,7 @@ export function endUserSyncer(client: ApiClient): ResourceSyncer {
       if (page.nextPageToken !== undefined && page.nextPageToken === pageToken) {
         throw modeError('apikey', 'paging_loop', 'GET /v2/users returned the same next_page_token it was given; stopping instead of looping');
       }
-      return { rows: page.users.map(endUserResource), nextPageToken: page.nextPageToken };
+      return { rows: page.rows.map(endUserResource), nextPageToken: page.nextPageToken };
     },
     entitlements: noRows,
     grants: noRows,
