@@ -1,6 +1,8 @@
 // baton-serverless: sync, demo, inspect, sim.
 import { connectorNames } from '../../lambdas/index.ts';
+import { oneLine } from '../../shared/errors.ts';
 import { redact } from '../../shared/http/redact.ts';
+import { secretValuesOf } from '../../shared/sync/config.ts';
 import { UsageError } from './usage.ts';
 
 const HELP = `baton-serverless — Baton-style identity syncs to c1z, without servers
@@ -47,9 +49,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     // One line that says what failed; secrets from the environment never reach the terminal.
-    const secrets = Object.entries(process.env).filter(([k, v]) => k.startsWith('BATON_') && v && v.length >= 6).map(([, v]) => v!);
-    const message = e instanceof Error ? e.message : String(e);
-    err(`baton-serverless: ${redact(message.replace(/\s*\n\s*/g, ' '), secrets)}`);
+    const secrets = secretValuesOf(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BATON_'))));
+    err(`baton-serverless: ${redact(oneLine(e), secrets)}`);
     if (process.env.BATON_DEBUG && e instanceof Error && e.stack) err(redact(e.stack, secrets));
     return 1;
   }

@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { statfs } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Counts } from '../c1z/writer.ts';
+import { oneLine } from '../errors.ts';
 import { redact } from '../http/redact.ts';
 import type { HttpClientOptions, HttpStats } from '../http/types.ts';
 import type { ConnectorDefinition } from '../sync/connector.ts';
@@ -143,11 +144,6 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
       throw new Error(`${definition.name} sync failed: ${message}`);
     }
   };
-}
-
-function oneLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/\s*\n\s*/g, ' ');
 }
 
 async function ensureFreeSpace(dir: string, minMb: number): Promise<void> {

@@ -21,6 +21,8 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { z } from 'zod';
+import { describeIssues, errorCode } from '../errors.ts';
+import { redact } from '../http/redact.ts';
 
 export const DEFAULT_SECRET_TTL_MS = 5 * 60 * 1000;
 
@@ -174,21 +176,13 @@ async function fetchSecretMap(client: SecretsManagerClient, secretId: string): P
 function parseConfig<C>(secretId: string, schema: z.ZodType<C>, map: SecretMap): C {
   const result = schema.safeParse(map.values);
   if (result.success) return result.data;
-  const keys: string[] = [];
-  const parts: string[] = [];
-  for (const issue of result.error.issues) {
-    const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '(secret)';
-    if (!keys.includes(key)) keys.push(key);
-    const top = issue.path[0];
-    const missing = typeof top === 'string' && issue.path.length === 1 && !Object.hasOwn(map.values, top);
-    const detail = missing ? 'is missing' : `is invalid: ${redact(oneLine(issue.message), map)}`;
-    parts.push(`${key} ${detail}`);
-  }
-  throw new SecretConfigError(secretId, 'invalid-config', `secret ${q(secretId)}: ${parts.join('; ')}`, { keys });
+  // Zod's own messages carry no input values, but a connector's custom message might.
+  const { keys, message } = describeIssues(result.error.issues, map.values, (s) => redact(s, map.secretValues));
+  throw new SecretConfigError(secretId, 'invalid-config', `secret ${q(secretId)}: ${message}`, { keys });
 }
 
 function awsError(secretId: string, err: unknown): SecretConfigError {
-  const code = errorName(err);
+  const code = errorCode(err, 'unknown error');
   switch (code) {
     case 'ResourceNotFoundException':
       return new SecretConfigError(secretId, 'not-found', `secret ${q(secretId)} not found (ResourceNotFoundException)`, { awsCode: code });
@@ -212,16 +206,6 @@ function awsError(secretId: string, err: unknown): SecretConfigError {
   }
 }
 
-function errorName(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { name?: unknown; Code?: unknown; code?: unknown };
-    for (const c of [e.name, e.Code, e.code]) {
-      if (typeof c === 'string' && c !== '' && c !== 'Error') return c;
-    }
-  }
-  return 'unknown error';
-}
-
 function describeType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
@@ -230,17 +214,4 @@ function describeType(v: unknown): string {
 
 function q(s: string): string {
   return JSON.stringify(s);
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
-
-/** Zod's own messages carry no input values, but a connector's custom message might. */
-function redact(s: string, map: SecretMap): string {
-  let out = s;
-  for (const v of [...map.secretValues].sort((a, b) => b.length - a.length)) {
-    if (v.length >= 3) out = out.split(v).join('[REDACTED]');
-  }
-  return out;
 }

@@ -29,6 +29,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { errorCode, oneLine } from '../errors.ts';
 
 export const C1Z_CONTENT_TYPE = 'application/c1z';
 export const MIB = 1024 * 1024;
@@ -395,7 +396,7 @@ function toUploadError(bucket: string, key: string, err: unknown, step: string):
   if (err instanceof UploadError) return err;
   const code = errorCode(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  const detail = err instanceof Error && err.message && err.message !== code ? `: ${oneLine(err.message)}` : '';
+  const detail = err instanceof Error && err.message && err.message !== code ? `: ${oneLine(err.message, 300)}` : '';
   return new UploadError(
     bucket,
     key,
@@ -403,20 +404,4 @@ function toUploadError(bucket: string, key: string, err: unknown, step: string):
     `upload to s3://${bucket}/${key} failed at ${step}: ${code}${status ? ` (HTTP ${status})` : ''}${detail}`,
     { ...(status !== undefined ? { httpStatus: status } : {}), cause: err },
   );
-}
-
-function errorCode(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { name?: unknown; Code?: unknown; code?: unknown };
-    for (const c of [e.Code, e.name, e.code]) {
-      if (typeof c === 'string' && c !== '' && c !== 'Error' && c !== 'S3ServiceException') return c;
-    }
-    if (typeof e.code === 'string') return e.code;
-  }
-  return 'UnknownError';
-}
-
-function oneLine(s: string): string {
-  const line = s.replace(/\s+/g, ' ').trim();
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { describeIssues } from '../errors.ts';
+import { redact } from '../http/redact.ts';
 import type { ConnectorDefinition } from './connector.ts';
 
 /** The secret map did not satisfy the connector's schema. Names keys, never values. */
@@ -15,14 +17,8 @@ export class ConfigError extends Error {
 export function parseConnectorConfig<C>(definition: ConnectorDefinition<C>, map: Record<string, unknown>, where = 'config'): C {
   const result = (definition.configSchema as z.ZodType<C>).safeParse(map);
   if (result.success) return result.data;
-  const keys: string[] = [];
-  const problems = result.error.issues.map((issue) => {
-    const key = issue.path.map(String).join('.') || '(secret)';
-    keys.push(key);
-    const missing = issue.code === 'invalid_type' && (map as Record<string, unknown>)[key] === undefined;
-    return `${key}: ${missing ? 'required key is missing' : issue.message}`;
-  });
-  throw new ConfigError(`${definition.name} ${where}: ${problems.join('; ')}`, keys);
+  const { keys, message } = describeIssues(result.error.issues, map, (s) => redact(s, secretValuesOf(map)));
+  throw new ConfigError(`${definition.name} ${where}: ${message}`, keys);
 }
 
 /** Every string value of a secret map: what redaction must scrub (short values would match noise). */

@@ -82,7 +82,7 @@ describe('loadConnectorConfig against moto', () => {
     const e = await expectSecretError(loadConnectorConfig({ client: sm, secretId, schema }));
     expect(e.reason).toBe('invalid-config');
     expect(e.keys).toEqual(['BATON_TOKEN']);
-    expect(e.message).toBe(`secret "${secretId}": BATON_TOKEN is missing`);
+    expect(e.message).toBe(`secret "${secretId}": BATON_TOKEN: required key is missing`);
   });
 
   it('names an invalid key and never shows its value', async () => {
@@ -90,7 +90,7 @@ describe('loadConnectorConfig against moto', () => {
     const secretId = await createSecret(sm, { BATON_TOKEN: TOKEN, BATON_BASE_URL: badUrl });
     const e = await expectSecretError(loadConnectorConfig({ client: sm, secretId, schema }));
     expect(e.keys).toEqual(['BATON_BASE_URL']);
-    expect(e.message).toMatch(new RegExp(`^secret "${secretId}": BATON_BASE_URL is invalid: `));
+    expect(e.message).toMatch(new RegExp(`^secret "${secretId}": BATON_BASE_URL: `));
     expect(e.message).not.toContain(badUrl);
     expect(e.message).not.toContain(TOKEN);
   });
@@ -101,7 +101,7 @@ describe('loadConnectorConfig against moto', () => {
     });
     const secretId = await createSecret(sm, { BATON_TOKEN: TOKEN });
     const e = await expectSecretError(loadConnectorConfig({ client: sm, secretId, schema: custom }));
-    expect(e.message).toBe(`secret "${secretId}": BATON_TOKEN is invalid: bad token [REDACTED]`);
+    expect(e.message).toBe(`secret "${secretId}": BATON_TOKEN: bad token [REDACTED]`);
   });
 
   it('rejects values that are not strings, numbers or booleans, naming the key', async () => {
