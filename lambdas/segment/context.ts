@@ -6,6 +6,7 @@ import { resourceId } from '../../shared/sync/model.ts';
 import { RoleCatalog } from './roles.ts';
 
 /** State shared by the syncers of one sync run. */
+
 export class SegmentContext {
   readonly client: SegmentClient;
   readonly roles: RoleCatalog;
@@ -52,18 +53,4 @@ export class SegmentContext {
     // One line per reason: enough to notice, without a line per user.
     if (n === 1) this.log('segment: permission without a matching entitlement skipped', { reason, roleId: permission.roleId });
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let nextIndex = 0;
-  const worker = async () => {
-    while (nextIndex < items.length) {
-      const i = nextIndex++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

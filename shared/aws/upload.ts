@@ -17,8 +17,7 @@
 // - User metadata: the caller's, plus `sha256` (hex SHA-256 of the whole file). For multipart uploads
 //   S3's own ChecksumSHA256 is the composite "checksum of part checksums-N", so `sha256` is the one
 //   to compare a download against.
-import { createHash } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   AbortMultipartUploadCommand,
@@ -29,7 +28,12 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { errorCode, oneLine } from '../errors.ts';
+import { mapLimit } from '../concurrency.ts';
+import { errorCode } from '../errors.ts';
+import { hashFile } from './file-digest.ts';
+import { type RequestContext, toUploadError, UploadError, withRetries } from './s3-request.ts';
+
+export { UploadError };
 
 export const C1Z_CONTENT_TYPE = 'application/c1z';
 export const MIB = 1024 * 1024;
@@ -83,40 +87,6 @@ function resultOf(out: { ETag?: string; VersionId?: string; ChecksumSHA256?: str
     multipart,
     parts,
   };
-}
-
-export class UploadError extends Error {
-  override readonly name = 'UploadError';
-  readonly bucket: string;
-  readonly key: string;
-  /** S3 error code (AccessDenied, NoSuchBucket, …), a Node error code, or our own (InvalidMetadata, FileChanged). */
-  readonly code: string;
-  readonly httpStatus: number | undefined;
-  /** Set when a multipart upload was started; whether it was aborted. */
-  readonly uploadId: string | undefined;
-  readonly aborted: boolean | undefined;
-
-  constructor(
-    bucket: string,
-    key: string,
-    code: string,
-    message: string,
-    extra: { httpStatus?: number; uploadId?: string; aborted?: boolean; cause?: unknown } = {},
-  ) {
-    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
-    this.bucket = bucket;
-    this.key = key;
-    this.code = code;
-    this.httpStatus = extra.httpStatus;
-    this.uploadId = extra.uploadId;
-    this.aborted = extra.aborted;
-  }
-}
-
-interface FileDigest {
-  bytes: number;
-  sha256: Buffer;
-  partSha256: Buffer[];
 }
 
 export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zResult> {
@@ -209,44 +179,41 @@ export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zRes
   const partCount = digest.partSha256.length;
   const completed: CompletedPart[] = new Array<CompletedPart>(partCount);
   let failure: { err: unknown; step: string } | undefined;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < partCount) {
-      const index = next++;
-      const partNumber = index + 1;
-      const start = index * partSize;
-      const end = Math.min(size, start + partSize); // exclusive
-      const checksum = (digest.partSha256[index] as Buffer).toString('base64');
-      try {
-        const out = await withRetries({ ...ctx, signal: partSignal }, (abortSignal) => {
-          const body = createReadStream(file, { start, end: end - 1 });
-          return {
-            body,
-            run: () =>
-              client.send(
-                new UploadPartCommand({
-                  Bucket: bucket,
-                  Key: key,
-                  UploadId: uploadId,
-                  PartNumber: partNumber,
-                  Body: body,
-                  ContentLength: end - start,
-                  ChecksumAlgorithm: 'SHA256',
-                  ChecksumSHA256: checksum,
-                }),
-                { abortSignal },
-              ),
-          };
-        });
-        if (!out.ETag) throw Object.assign(new Error(`UploadPart ${partNumber} returned no ETag`), { name: 'NoETag' });
-        completed[index] = { ETag: out.ETag, PartNumber: partNumber, ChecksumSHA256: out.ChecksumSHA256 ?? checksum };
-      } catch (err) {
-        if (failure === undefined) failure = { err, step: `UploadPart ${partNumber}` };
-        stopParts.abort();
-      }
+  const indexes = Array.from({ length: partCount }, (_, i) => i);
+  await mapLimit(indexes, concurrency, async (index) => {
+    const partNumber = index + 1;
+    const start = index * partSize;
+    const end = Math.min(size, start + partSize); // exclusive
+    const checksum = (digest.partSha256[index] as Buffer).toString('base64');
+    try {
+      const out = await withRetries({ ...ctx, signal: partSignal }, (abortSignal) => {
+        const body = createReadStream(file, { start, end: end - 1 });
+        return {
+          body,
+          run: () =>
+            client.send(
+              new UploadPartCommand({
+                Bucket: bucket,
+                Key: key,
+                UploadId: uploadId,
+                PartNumber: partNumber,
+                Body: body,
+                ContentLength: end - start,
+                ChecksumAlgorithm: 'SHA256',
+                ChecksumSHA256: checksum,
+              }),
+              { abortSignal },
+            ),
+        };
+      });
+      if (!out.ETag) throw Object.assign(new Error(`UploadPart ${partNumber} returned no ETag`), { name: 'NoETag' });
+      completed[index] = { ETag: out.ETag, PartNumber: partNumber, ChecksumSHA256: out.ChecksumSHA256 ?? checksum };
+    } catch (err) {
+      failure ??= { err, step: `UploadPart ${partNumber}` };
+      stopParts.abort();
+      throw err;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, partCount) }, worker));
+  }).catch(() => undefined);
 
   if (failure === undefined) {
     try {
@@ -288,39 +255,6 @@ export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zRes
   });
 }
 
-/** One pass over the file: SHA-256 of the whole file and, if partSize > 0, of each part. */
-async function hashFile(file: string, partSize: number, bucket: string, key: string): Promise<FileDigest> {
-  const whole = createHash('sha256');
-  const partSha256: Buffer[] = [];
-  let part = partSize > 0 ? createHash('sha256') : undefined;
-  let inPart = 0;
-  let bytes = 0;
-  try {
-    for await (const chunk of createReadStream(file, { highWaterMark: MIB }) as AsyncIterable<Buffer>) {
-      whole.update(chunk);
-      bytes += chunk.length;
-      if (part === undefined) continue;
-      let offset = 0;
-      while (offset < chunk.length) {
-        const take = Math.min(chunk.length - offset, partSize - inPart);
-        part.update(chunk.subarray(offset, offset + take));
-        inPart += take;
-        offset += take;
-        if (inPart === partSize) {
-          partSha256.push(part.digest());
-          part = createHash('sha256');
-          inPart = 0;
-        }
-      }
-    }
-  } catch (err) {
-    const code = errorCode(err);
-    throw new UploadError(bucket, key, code, `upload to s3://${bucket}/${key} failed: cannot read ${file} (${code})`, { cause: err });
-  }
-  if (part !== undefined && (inPart > 0 || partSha256.length === 0)) partSha256.push(part.digest());
-  return { bytes, sha256: whole.digest(), partSha256 };
-}
-
 function checkMetadata(bucket: string, key: string, metadata: Record<string, string>): void {
   let total = 0;
   for (const [k, v] of Object.entries(metadata)) {
@@ -337,71 +271,3 @@ function checkMetadata(bucket: string, key: string, metadata: Record<string, str
   }
 }
 
-interface RequestContext {
-  client: S3Client;
-  bucket: string;
-  key: string;
-  maxAttempts: number;
-  signal: AbortSignal | undefined;
-}
-
-/** Runs one request, retrying transient failures with a fresh body each time. */
-async function withRetries<T>(
-  ctx: RequestContext,
-  make: (abortSignal: AbortSignal | undefined) => { body?: ReadStream; run: () => Promise<T> },
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    ctx.signal?.throwIfAborted();
-    const { body, run } = make(ctx.signal);
-    try {
-      return await run();
-    } catch (err) {
-      if (attempt >= ctx.maxAttempts || !isRetryable(err) || ctx.signal?.aborted) throw err;
-      const delay = Math.random() * Math.min(5_000, 200 * 2 ** attempt);
-      await new Promise((r) => setTimeout(r, delay));
-    } finally {
-      body?.destroy();
-    }
-  }
-}
-
-const RETRYABLE_CODES = new Set([
-  'SlowDown',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'InternalError',
-  'ServiceUnavailable',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'TimeoutError',
-]);
-
-function isRetryable(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false;
-  const e = err as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  if (e.name === 'AbortError') return false;
-  if (e.$retryable) return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 500) return true;
-  return RETRYABLE_CODES.has(errorCode(err));
-}
-
-function toUploadError(bucket: string, key: string, err: unknown, step: string): UploadError {
-  if (err instanceof UploadError) return err;
-  const code = errorCode(err);
-  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  const detail = err instanceof Error && err.message && err.message !== code ? `: ${oneLine(err.message, 300)}` : '';
-  return new UploadError(
-    bucket,
-    key,
-    code,
-    `upload to s3://${bucket}/${key} failed at ${step}: ${code}${status ? ` (HTTP ${status})` : ''}${detail}`,
-    { ...(status !== undefined ? { httpStatus: status } : {}), cause: err },
-  );
-}

@@ -1,7 +1,8 @@
 import type { Grant } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant } from '../../../shared/sync/model.ts';
-import { mapLimit, type SegmentContext } from '../context.ts';
+import { mapLimit } from '../../../shared/concurrency.ts';
+import type { SegmentContext } from '../context.ts';
 import { permissionGrants, userPrincipal, workspaceMemberEntitlement, workspaceResource } from '../mapping.ts';
 import { workspaceType } from './types.ts';
 
