@@ -90,6 +90,32 @@ export class C1zWriter {
     }
   }
 
+  /**
+   * Reopens a database restored from a checkpoint to go on with its unfinished sync `syncId`.
+   * Fails if that run is missing or already ended: a checkpoint is only ever trusted as what it says.
+   */
+  static resume(dbPath: string, syncId: string): C1zWriter {
+    if (!existsSync(dbPath)) throw new C1zError('not_found', `${dbPath}: no sync database to resume`);
+    let writer: C1zWriter;
+    try {
+      writer = new C1zWriter(dbPath);
+    } catch (err) {
+      throw new C1zError('write_failed', `${dbPath}: cannot open the sync database (${(err as Error).message})`, { cause: err });
+    }
+    const run = writer.db.prepare('SELECT ended_at AS endedAt FROM v1_sync_runs WHERE sync_id = ?').get(syncId) as { endedAt: string | null } | undefined;
+    if (!run || run.endedAt !== null) {
+      writer.close();
+      throw new C1zError('no_sync', `${dbPath}: holds no unfinished sync ${syncId}`);
+    }
+    writer.syncIdValue = syncId;
+    return writer;
+  }
+
+  /** The engine state last written by checkpoint(). */
+  token(): string {
+    return (this.db.prepare('SELECT sync_token AS t FROM v1_sync_runs WHERE sync_id = ?').get(this.syncId) as { t: string }).t;
+  }
+
   get syncId(): string {
     if (!this.syncIdValue) throw new C1zError('no_sync', 'no sync started');
     return this.syncIdValue;

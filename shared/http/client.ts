@@ -4,7 +4,7 @@
 import { Agent, request as send, type Dispatcher } from 'undici';
 import { backoffMs, parseRetryAfter } from './backoff.ts';
 import { describeIssues, parseBody } from './body.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, withDeadline, type Clock } from './clock.ts';
 import { HttpError, kindForStatus, type HttpErrorKind } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { excerpt, redact, redactUrl, secretsFromHeaders, SENSITIVE_NAME } from './redact.ts';
@@ -50,7 +50,7 @@ type Attempt =
 
 export function createHttpClient(options: HttpClientOptions, internals: ClientInternals = {}): HttpClient {
   const app = options.name;
-  const clock = internals.clock ?? systemClock;
+  const clock = withDeadline(internals.clock ?? systemClock, options.deadline);
   const random = internals.random ?? Math.random;
   const dispatcher = internals.dispatcher ?? defaultDispatcher();
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;

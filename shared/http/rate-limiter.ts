@@ -17,7 +17,7 @@ interface Bucket {
    */
   factor: number;
   /** Waiters in arrival order; only the head is ever granted, which keeps the queue FIFO. */
-  queue: (() => void)[];
+  queue: { resolve: () => void; reject: (err: unknown) => void }[];
   pumping: boolean;
 }
 
@@ -49,8 +49,8 @@ export class RateLimiter {
         return Promise.resolve();
       }
     }
-    return new Promise((resolve) => {
-      bucket.queue.push(resolve);
+    return new Promise((resolve, reject) => {
+      bucket.queue.push({ resolve, reject });
       if (!bucket.pumping) void this.pump(bucket);
     });
   }
@@ -116,12 +116,19 @@ export class RateLimiter {
         const wait = this.waitMs(bucket, now);
         if (wait > 0) {
           dueAt = now + wait;
-          await this.clock.sleep(wait);
+          try {
+            await this.clock.sleep(wait);
+          } catch (err) {
+            // The clock refused the wait (past the slice's deadline): everyone behind would wait
+            // longer still, so all of them get the refusal now.
+            for (const waiter of bucket.queue.splice(0)) waiter.reject(err);
+            return;
+          }
           continue;
         }
         this.grant(bucket, dueAt === undefined ? now : Math.min(now, dueAt));
         dueAt = undefined;
-        bucket.queue.shift()?.();
+        bucket.queue.shift()?.resolve();
       }
     } finally {
       bucket.pumping = false;

@@ -57,6 +57,11 @@ export interface HttpClientOptions {
    */
   rateLimitScale?: number;
   /**
+   * Epoch ms no wait may end after (a Retry-After, a rate-limit slot, a backoff): such a wait throws
+   * DeadlineReached at once instead, so the sync can checkpoint before Lambda's hard stop.
+   */
+  deadline?: number;
+  /**
    * App-specific reading of a response (runs for every status, after the JSON parse attempt,
    * before the generic rules apply). Return undefined to leave the response to the generic rules;
    * `ok` skips them (even for a non-2xx status) and goes straight to schema validation.

@@ -14,4 +14,9 @@ export const METRIC = {
   apiRequests: 'ApiRequests',
   apiRetries: 'ApiRetries',
   apiThrottles: 'ApiThrottles',
+  slices: 'SyncSlices',
+  checkpointBytes: 'CheckpointBytes',
+  checkpointMs: 'CheckpointMs',
+  skipped: 'SyncSkipped',
+  runningMinutes: 'SyncRunningMinutes',
 } as const;

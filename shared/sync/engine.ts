@@ -5,6 +5,8 @@
 // keyed by id, so redoing a page that was in flight at a stop changes nothing.
 import type { C1zWriter } from '../c1z/writer.ts';
 import { ChildResourceTypeSchema, SkipEntitlementsAndGrantsSchema, SkipEntitlementsSchema, SkipGrantsSchema, type Resource, type ResourceType } from '../c1z/messages.ts';
+import { z } from 'zod';
+import { isDeadlineReached } from '../http/clock.ts';
 import type { CallStat } from '../http/types.ts';
 import type { Connector, ResourceSyncer } from './connector.ts';
 import { findAnnotation, resourceId } from './model.ts';
@@ -22,6 +24,43 @@ export interface EngineState {
   queue: Action[];
   /** Row id of the last written resource whose entitlement/grant actions were queued. */
   cursor: number;
+}
+
+const refSchema = z.object({ type: z.string(), id: z.string() });
+const actionSchema = z.union([
+  z.object({ op: z.literal('list'), type: z.string(), parent: refSchema.optional(), token: z.string().optional() }),
+  z.object({ op: z.enum(['entitlements', 'grants']), type: z.string(), id: z.string(), token: z.string().optional() }),
+]);
+const engineStateSchema = z.object({
+  version: z.literal(1),
+  phase: z.enum(['resources', 'access', 'done']),
+  queue: z.array(actionSchema),
+  cursor: z.number().int().nonnegative(),
+});
+const tokenSchema = z.object({ baton_serverless: engineStateSchema });
+
+/** The sync run's `sync_token`: the engine state under a key of ours, beside anything baton-sdk keeps. */
+export function tokenOf(state: EngineState): string {
+  return JSON.stringify({ baton_serverless: state });
+}
+
+/**
+ * The state in a checkpoint's token, checked against the connector that will resume it: a token
+ * that does not parse, or names resource types this connector does not sync, is refused.
+ */
+export function stateFromToken(token: string, resourceTypes: readonly string[]): EngineState {
+  let json: unknown;
+  try {
+    json = JSON.parse(token);
+  } catch {
+    throw new Error('its sync_token is not JSON');
+  }
+  const parsed = tokenSchema.safeParse(json);
+  if (!parsed.success) throw new Error('its sync_token holds no baton-serverless engine state');
+  const state = parsed.data.baton_serverless as EngineState;
+  const unknown = state.queue.find((a) => !resourceTypes.includes(a.type));
+  if (unknown) throw new Error(`it queues resource type ${JSON.stringify(unknown.type)}, which this connector does not sync`);
+  return state;
 }
 
 export interface Progress {
@@ -77,6 +116,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const state: EngineState = options.state ? structuredClone(options.state) : initialState([...syncers.values()]);
   const inflight = new Set<Action>();
   let failure: unknown;
+  // A wait that would cross the deadline: the page goes back in the queue and the slice ends.
+  let yielded = false;
   let actionsDone = 0;
   let lastCheckpoint = 0;
 
@@ -85,9 +126,9 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     const now = Date.now();
     if (!force && now - lastCheckpoint < checkpointEveryMs) return;
     lastCheckpoint = now;
-    writer.checkpoint(JSON.stringify({ baton_serverless: snapshot() }));
+    writer.checkpoint(tokenOf(snapshot()));
   };
-  const pastDeadline = () => options.deadline !== undefined && Date.now() >= options.deadline;
+  const pastDeadline = () => yielded || (options.deadline !== undefined && Date.now() >= options.deadline);
 
   /** Moves the access phase's cursor forward, queueing entitlement/grant actions of written resources. */
   const feed = () => {
@@ -150,7 +191,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
             (err: unknown) => {
               inflight.delete(action);
               state.queue.unshift(action);
-              failure ??= err;
+              if (isDeadlineReached(err)) yielded = true;
+              else failure ??= err;
               pump();
             },
           );

@@ -1,14 +1,19 @@
-// One whole sync from a connector definition to a verified c1z file on disk: what the Lambda
-// handler, the CLI, the demo and the benchmarks all run.
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+// A sync from a connector definition to a verified c1z file, in slices: each slice runs the engine
+// until its deadline and either finishes the sync or leaves a checkpoint (an unfinished-sync c1z)
+// in a CheckpointStore for the next slice. The Lambda runs one slice per invocation; the CLI, the
+// demo and the benchmarks run one slice with no deadline, or several in one process.
+import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { decodeV1 } from '../c1z/container.ts';
 import { newKsuid } from '../c1z/ksuid.ts';
 import { verifyPacked } from '../c1z/verify.ts';
 import { C1zWriter, type Counts } from '../c1z/writer.ts';
+import { oneLine } from '../errors.ts';
 import type { CallStat, HttpClientOptions, HttpStats } from '../http/types.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from './config.ts';
 import type { ConnectorDefinition } from './connector.ts';
-import { runEngine, type Progress } from './engine.ts';
+import { runEngine, stateFromToken, type EngineState, type Progress } from './engine.ts';
 import { createRuntime } from './runtime.ts';
 
 export interface RunSyncOptions<C> {
@@ -22,8 +27,10 @@ export interface RunSyncOptions<C> {
   deliver?: (file: string, summary: SyncSummary) => Promise<void>;
   /** Parent of the per-sync work folder (`<workRoot>/<syncId>/`), removed in every outcome. */
   workRoot: string;
-  /** Epoch ms after which no page starts; the run then fails with DeadlineError. */
+  /** Epoch ms after which no page starts and no wait may end. */
   deadline?: number;
+  /** Where an unfinished slice leaves its checkpoint; without one a slice must finish. */
+  store?: CheckpointStore;
   concurrency?: number;
   httpOverrides?: Partial<HttpClientOptions>;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -41,6 +48,21 @@ export interface SyncSummary {
   mode?: string;
 }
 
+/** Which slice of which sync to run. */
+export interface SlicePlan {
+  syncId: string;
+  /** When the sync began (epoch ms): the sync run's started_at, and the base of durationMs. */
+  startedAt: number;
+  /** 0 for the first slice of a fresh sync. */
+  slice: number;
+  /** Restore the work from the store's checkpoint of `syncId` (every slice but a fresh first one). */
+  resume: boolean;
+}
+
+export type SliceResult =
+  | { done: true; summary: SyncSummary }
+  | { done: false; syncId: string; counts: Counts; queued: number; phase: EngineState['phase']; checkpointBytes: number; checkpointMs: number; http: HttpStats };
+
 export class DeadlineError extends Error {
   constructor(message: string) {
     super(message);
@@ -48,43 +70,108 @@ export class DeadlineError extends Error {
   }
 }
 
+/** A checkpoint that cannot be trusted (missing, not a c1z, another connector's, no state). */
+export class CheckpointError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CheckpointError';
+  }
+}
+
+export function freshPlan(now = Date.now()): SlicePlan {
+  return { syncId: newKsuid(new Date(now)), startedAt: now, slice: 0, resume: false };
+}
+
+/** One whole sync in one slice (no checkpoint store): fails with DeadlineError if it cannot finish. */
 export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummary> {
-  const started = Date.now();
-  const syncId = newKsuid();
-  const workDir = join(options.workRoot, syncId);
-  const runtime = createRuntime({ secrets: options.secretValues, httpOverrides: options.httpOverrides, log: options.log });
+  const result = await runSlice({ ...options, store: undefined }, freshPlan());
+  if (!result.done) throw new Error('unreachable: a slice without a store finishes or throws');
+  return result.summary;
+}
+
+/** Slices of at most `sliceMs` each in this process, checkpointing to `store` between them. */
+export async function runSlicedSync<C>(options: RunSyncOptions<C> & { store: CheckpointStore; sliceMs: number; onSlice?: (r: SliceResult, slice: number) => void }): Promise<SyncSummary & { slices: number }> {
+  const plan = freshPlan();
+  for (;;) {
+    const result = await runSlice({ ...options, deadline: Date.now() + options.sliceMs }, plan);
+    options.onSlice?.(result, plan.slice);
+    if (result.done) return { ...result.summary, slices: plan.slice + 1 };
+    plan.slice += 1;
+    plan.resume = true;
+  }
+}
+
+export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): Promise<SliceResult> {
+  const sliceStarted = Date.now();
+  const workDir = join(options.workRoot, plan.syncId);
+  const dbPath = join(workDir, 'sync.db');
+  const runtime = createRuntime({ secrets: options.secretValues, httpOverrides: options.httpOverrides, log: options.log, deadline: options.deadline });
+  // A killed earlier attempt of this slice may have left the folder: start from the checkpoint.
+  await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
   let writer: C1zWriter | undefined;
   try {
     const connector = options.definition.create(options.config, runtime);
     const mode = connector.describe?.();
     await connector.validate();
-    writer = C1zWriter.create(join(workDir, 'sync.db'));
-    writer.startSync(new Date(started), syncId);
-    const result = await runEngine({
-      connector,
-      writer,
-      concurrency: options.concurrency,
-      deadline: options.deadline,
-      onProgress: options.onProgress,
-    });
-    if (!result.done) {
-      throw new DeadlineError(
-        `${options.definition.name}: stopped before the deadline with ${result.state.queue.length} page(s) left in phase ${result.state.phase}; raise the function timeout (resuming across invocations is not wired yet)`,
-      );
+    let state: EngineState | undefined;
+    if (plan.resume) {
+      writer = await restore(options, plan.syncId, workDir, dbPath);
+      try {
+        state = stateFromToken(writer.token(), connector.resourceSyncers().map((s) => s.resourceType.id));
+      } catch (err) {
+        throw new CheckpointError(`checkpoint of sync ${plan.syncId} in ${options.store?.where} cannot be resumed: ${oneLine(err)}`);
+      }
+    } else {
+      writer = C1zWriter.create(dbPath);
+      writer.startSync(new Date(plan.startedAt), plan.syncId);
     }
+    const result = await runEngine({ connector, writer, state, concurrency: options.concurrency, deadline: options.deadline, onProgress: options.onProgress });
+    const syncId = plan.syncId;
+
+    if (!result.done) {
+      const left = `${result.state.queue.length} page(s) left in phase ${result.state.phase}`;
+      if (!options.store) {
+        throw new DeadlineError(`${options.definition.name}: stopped at the deadline with ${left}; run it with slices (a checkpoint store) to resume`);
+      }
+      const counts = writer.counts();
+      const packedAt = Date.now();
+      const file = join(workDir, 'checkpoint.c1z');
+      const packed = await writer.finish(file);
+      await verifyPacked(file, dbPath, packed, syncId, counts, false);
+      const { bytes } = await options.store.save(syncId, file);
+      options.log?.(`slice ${plan.slice} checkpointed: ${left}`, { syncId, slice: plan.slice, checkpointBytes: bytes });
+      return { done: false, syncId, counts, queued: result.state.queue.length, phase: result.state.phase, checkpointBytes: bytes, checkpointMs: Date.now() - packedAt, http: runtime.httpStats() };
+    }
+
     const counts = writer.endSync();
-    const packed = await writer.finish(join(workDir, 'sync.c1z'));
+    const file = join(workDir, 'sync.c1z');
+    const packed = await writer.finish(file);
     // Never hand on a file that a reader would not take as this finished sync, byte for byte.
-    await verifyPacked(join(workDir, 'sync.c1z'), writer.dbPath, packed, syncId, counts);
+    await verifyPacked(file, dbPath, packed, syncId, counts);
     const summary: SyncSummary = { syncId, counts, bytes: packed.bytes, durationMs: 0, http: runtime.httpStats(), calls: result.callStats, mode };
-    if (options.deliver) await options.deliver(join(workDir, 'sync.c1z'), summary);
-    if (options.out) await moveFile(join(workDir, 'sync.c1z'), options.out);
-    summary.durationMs = Date.now() - started;
-    return summary;
+    if (options.deliver) await options.deliver(file, summary);
+    if (options.out) await moveFile(file, options.out);
+    if (plan.resume || plan.slice > 0) await options.store?.remove(syncId);
+    summary.durationMs = Date.now() - (plan.slice > 0 ? plan.startedAt : sliceStarted);
+    return { done: true, summary };
   } finally {
     writer?.close();
     await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function restore<C>(options: RunSyncOptions<C>, syncId: string, workDir: string, dbPath: string): Promise<C1zWriter> {
+  const store = options.store;
+  if (!store) throw new CheckpointError(`sync ${syncId}: resuming needs a checkpoint store`);
+  const file = join(workDir, 'resume.c1z');
+  if (!(await store.load(syncId, file))) throw new CheckpointError(`checkpoint of sync ${syncId} is missing from ${store.where}`);
+  try {
+    await decodeV1(file, dbPath);
+    await rm(file);
+    return C1zWriter.resume(dbPath, syncId);
+  } catch (err) {
+    throw new CheckpointError(`checkpoint of sync ${syncId} in ${store.where} cannot be resumed: ${oneLine(err)}`, { cause: err });
   }
 }
 
@@ -115,7 +202,10 @@ export async function syncToFile<C>(options: {
   });
 }
 
+/** Moves the finished file into place; never over anything but a regular file (e.g. /dev/null). */
 async function moveFile(from: string, to: string): Promise<void> {
+  const existing = await lstat(to).catch(() => undefined);
+  if (existing && !existing.isFile()) throw new Error(`${to} exists and is not a regular file; refusing to replace it`);
   try {
     await rename(from, to);
   } catch (err) {

@@ -8,6 +8,8 @@ export interface RuntimeOptions {
   /** Overrides HttpClientOptions fields for every client (tests: rateLimitScale, short backoff). */
   httpOverrides?: Partial<HttpClientOptions>;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Epoch ms no HTTP wait may end after (the slice's deadline). */
+  deadline?: number;
 }
 
 export interface TrackedRuntime extends ConnectorRuntime {
@@ -23,6 +25,7 @@ export function createRuntime(options: RuntimeOptions = {}): TrackedRuntime {
       const client = createHttpClient({
         ...clientOptions,
         ...options.httpOverrides,
+        ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
         secrets: [...(clientOptions.secrets ?? []), ...(options.secrets ?? [])],
       });
       clients.push(client);

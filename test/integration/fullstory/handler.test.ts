@@ -5,15 +5,16 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { makeSyncHandler } from '../../../shared/aws/handler.ts';
+import { makeSyncHandler, type SyncResult } from '../../../shared/aws/handler.ts';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
 import { startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
+import { runDurable } from '../../support/durable.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from '../../unit/fullstory/fixtures.ts';
 import { toRow } from '../../unit/fullstory/rows.ts';
 
-const context = { getRemainingTimeInMillis: () => 120_000 };
+const invoke = (handler: ReturnType<typeof makeSyncHandler>, event: unknown) => runDurable<SyncResult>(handler, event).then((r) => r.result);
 
 describe('fullstory Lambda handler against the simulator', () => {
   for (const mode of ['scim', 'apikey'] as const) {
@@ -32,7 +33,7 @@ describe('fullstory Lambda handler against the simulator', () => {
           env: { BUCKET: bucket, OBJECT_KEY: key, SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' },
           httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 20 },
         });
-        const result = await handler({}, context);
+        const result = await invoke(handler, {});
         const expected = mode === 'scim' ? EXPECTED_SCIM_ROWS : EXPECTED_API_ROWS;
         expect(result).toMatchObject({ bucket, key, uploaded: true, dryRun: false, counts: { resourceTypes: 1, resources: expected.length, entitlements: 0, grants: 0 } });
 
@@ -64,7 +65,7 @@ describe('fullstory Lambda handler against the simulator', () => {
       const bucket = await createBucket(s3, 'fullstory');
       const secretId = await createSecret(sm, { ...sim.config('apikey'), BATON_API_KEY: 'na1.revoked-key' }, 'baton/fullstory');
       const handler = makeSyncHandler(fullstoryConnector, { s3, secrets: sm, env: { BUCKET: bucket, OBJECT_KEY: 'k/sync.c1z', SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' } });
-      const err = await handler({}, context).then(
+      const err = await invoke(handler, {}).then(
         () => undefined,
         (e: unknown) => e as Error,
       );

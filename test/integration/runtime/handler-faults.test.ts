@@ -10,16 +10,16 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
-import { makeSyncHandler, type HandlerDeps } from '../../../shared/aws/handler.ts';
+import { makeSyncHandler, type HandlerDeps, type SyncResult } from '../../../shared/aws/handler.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { generateTenant, startFullstorySim, type FullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
+import { runDurable } from '../../support/durable.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const TOKEN = 'scim-Secret-Token-4f9a7c21e8';
 const USERS = 260;
-const context = (ms = 120_000) => ({ getRemainingTimeInMillis: () => ms, awsRequestId: 'req-1', functionName: 'baton-fullstory', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:baton-fullstory', memoryLimitInMB: '1024', logGroupName: '/aws/lambda/baton-fullstory', logStreamName: 's', callbackWaitsForEmptyEventLoop: true });
 
 let sim: FullstorySim;
 const s3 = () => s3Client();
@@ -68,13 +68,16 @@ function canMountTmpfs(): boolean {
 /** Work roots handed to handlers: every invocation must leave them empty, whatever the outcome. */
 const workRoots: string[] = [];
 
+/** One durable execution of `handler` to its end (as Lambda runs it, offline). */
+const invoke = (handler: ReturnType<typeof makeSyncHandler>, event: unknown) => runDurable<SyncResult>(handler, event).then((r) => r.result);
+
 function handlerFor(secretId: string, extra: Partial<HandlerDeps> = {}, env: Record<string, string> = {}) {
   const workRoot = tempDir('handler-');
   workRoots.push(workRoot);
   return makeSyncHandler(fullstoryConnector, {
     s3: s3(),
     secrets: sm(),
-    env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: workRoot, MIN_FREE_TMP_MB: '1', ...env },
+    env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: workRoot, MIN_FREE_TMP_MB: '1', SLICE_MAX_ATTEMPTS: '1', ...env },
     httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 40, timeoutMs: 1500, maxRetries: 4 },
     ...extra,
   });
@@ -96,7 +99,7 @@ afterEach(() => {
 /** A good secret, and a good object already in place from a first sync. */
 async function withGoodObject(): Promise<{ secretId: string; before: Buffer }> {
   const secretId = await createSecret(sm(), sim.config('scim'), 'baton/fullstory');
-  const first = await captured(() => handlerFor(secretId)({}, context()));
+  const first = await captured(() => invoke(handlerFor(secretId), {}));
   expect(first.error).toBeUndefined();
   return { secretId, before: await objectBytes() };
 }
@@ -117,7 +120,7 @@ describe('sync handler against moto and the Fullstory simulator', () => {
   it('fresh bucket and secret → invoke → readable object; a second warm invoke replaces it', async () => {
     const secretId = await createSecret(sm(), sim.config('scim'), 'baton/fullstory');
     const handler = handlerFor(secretId);
-    const first = await captured(() => handler({}, context()));
+    const first = await captured(() => invoke(handler, {}));
     expect(first.error).toBeUndefined();
     expect(first.value).toMatchObject({ bucket, key: KEY, uploaded: true, counts: { resourceTypes: 1, resources: sim.tenant.seats.length, entitlements: 0, grants: 0 } });
     expect(first.output).toContain('"sync succeeded"');
@@ -130,7 +133,7 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     expect(reader.counts().resources).toBe(sim.tenant.seats.length);
     reader.close();
 
-    const second = await captured(() => handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-22T20:00:00Z', resources: [], detail: {} }, context()));
+    const second = await captured(() => invoke(handler, { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-22T20:00:00Z', resources: [], detail: {} }));
     expect(second.error).toBeUndefined();
     expect(second.value!.syncId).not.toBe(first.value!.syncId);
     const head = await s3().send(new HeadObjectCommand({ Bucket: bucket, Key: KEY }));
@@ -140,44 +143,44 @@ describe('sync handler against moto and the Fullstory simulator', () => {
 
   it('dryRun syncs without touching the object', async () => {
     const { secretId, before } = await withGoodObject();
-    const r = await captured(() => handlerFor(secretId)({ dryRun: true }, context()));
+    const r = await captured(() => invoke(handlerFor(secretId), { dryRun: true }));
     expect(r.value).toMatchObject({ dryRun: true, uploaded: false });
     expect((await objectBytes()).equals(before)).toBe(true);
   });
 
   it('an unknown manual payload is refused before anything runs', async () => {
     const { secretId, before } = await withGoodObject();
-    await expectFailureKeepsObject(() => handlerFor(secretId)({ dryrun: true }, context()), before, /unrecognised event.*dryrun/);
+    await expectFailureKeepsObject(() => invoke(handlerFor(secretId), { dryrun: true }), before, /unrecognised event.*dryrun/);
   });
 
   it('no such secret', async () => {
     const { before } = await withGoodObject();
-    await expectFailureKeepsObject(() => handlerFor('baton/does-not-exist')({}, context()), before, /baton\/does-not-exist/);
+    await expectFailureKeepsObject(() => invoke(handlerFor('baton/does-not-exist'), {}), before, /baton\/does-not-exist/);
   });
 
   it('secret that is not JSON', async () => {
     const { before } = await withGoodObject();
     const id = await createSecret(sm(), `BATON_SCIM_TOKEN=${TOKEN}`, 'baton/fullstory');
-    await expectFailureKeepsObject(() => handlerFor(id)({}, context()), before, /not (valid )?JSON/i);
+    await expectFailureKeepsObject(() => invoke(handlerFor(id), {}), before, /not (valid )?JSON/i);
   });
 
   it('a required key missing', async () => {
     const { before } = await withGoodObject();
     const id = await createSecret(sm(), { BATON_SCIM_TOKEN: TOKEN }, 'baton/fullstory');
-    await expectFailureKeepsObject(() => handlerFor(id)({}, context()), before, /BATON_SCIM_BASE_URL/);
+    await expectFailureKeepsObject(() => invoke(handlerFor(id), {}), before, /BATON_SCIM_BASE_URL/);
   });
 
   it('401 from the app (token revoked after it was stored)', async () => {
     const { before } = await withGoodObject();
     const id = await createSecret(sm(), { ...sim.config('scim'), BATON_SCIM_TOKEN: `${TOKEN}-revoked` }, 'baton/fullstory');
-    const output = await expectFailureKeepsObject(() => handlerFor(id)({}, context()), before, /BATON_SCIM_TOKEN was rejected \(HTTP 401\)/);
+    const output = await expectFailureKeepsObject(() => invoke(handlerFor(id), {}), before, /BATON_SCIM_TOKEN was rejected \(HTTP 401\)/);
     expect(output).not.toContain(`${TOKEN}-revoked`);
   });
 
   it('a burst of 5xx recovers', async () => {
     const { secretId } = await withGoodObject();
     sim.server.fault({ kind: '5xx', times: 3, pathIncludes: '/Users' });
-    const r = await captured(() => handlerFor(secretId)({}, context()));
+    const r = await captured(() => invoke(handlerFor(secretId), {}));
     expect(r.error).toBeUndefined();
     expect(r.value!.counts.resources).toBe(sim.tenant.seats.length);
     expect(r.output).toMatch(/"ApiRetries":\s*[3-9]/);
@@ -186,14 +189,14 @@ describe('sync handler against moto and the Fullstory simulator', () => {
   it('persistent 5xx fails', async () => {
     const { secretId, before } = await withGoodObject();
     sim.server.fault({ kind: '5xx', times: Infinity, pathIncludes: '/Users' });
-    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context()), before, /HTTP 500/);
+    await expectFailureKeepsObject(() => invoke(handlerFor(secretId), {}), before, /HTTP 500/);
   });
 
   it('429 with Retry-After waits and succeeds', async () => {
     const { secretId } = await withGoodObject();
     sim.failWith(429, { times: 1, retryAfterSeconds: 1, pathIncludes: '/Users' });
     const started = Date.now();
-    const r = await captured(() => handlerFor(secretId)({}, context()));
+    const r = await captured(() => invoke(handlerFor(secretId), {}));
     expect(r.error).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(r.output).toMatch(/"ApiThrottles":\s*1\b/);
@@ -202,19 +205,19 @@ describe('sync handler against moto and the Fullstory simulator', () => {
   it('malformed JSON fails', async () => {
     const { secretId, before } = await withGoodObject();
     sim.server.fault({ kind: 'malformed', times: Infinity, pathIncludes: '/Users' });
-    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context()), before, /not valid JSON|JSON/);
+    await expectFailureKeepsObject(() => invoke(handlerFor(secretId), {}), before, /not valid JSON|JSON/);
   });
 
   it('a truncated body fails', async () => {
     const { secretId, before } = await withGoodObject();
     sim.server.fault({ kind: 'truncated', times: Infinity, pathIncludes: '/Users' });
-    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context()), before, /JSON|truncated/);
+    await expectFailureKeepsObject(() => invoke(handlerFor(secretId), {}), before, /JSON|truncated/);
   });
 
   it('a timeout fails', async () => {
     const { secretId, before } = await withGoodObject();
     sim.server.fault({ kind: 'timeout', times: Infinity, pathIncludes: '/Users' });
-    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context()), before, /timed out|no complete response within 1500 ms/);
+    await expectFailureKeepsObject(() => invoke(handlerFor(secretId), {}), before, /timed out|no complete response within 1500 ms/);
   });
 
   it('S3 refusing the upload', async () => {
@@ -231,13 +234,13 @@ describe('sync handler against moto and the Fullstory simulator', () => {
       { step: 'initialize', name: 'refuseWrites' },
     );
     void PutObjectCommand;
-    await expectFailureKeepsObject(() => handlerFor(secretId, { s3: refusing })({}, context()), before, /AccessDenied/);
+    await expectFailureKeepsObject(() => invoke(handlerFor(secretId, { s3: refusing }), {}), before, /AccessDenied/);
   });
 
   it('not enough room in /tmp fails before syncing', async () => {
     const { secretId, before } = await withGoodObject();
     const requests = sim.server.count();
-    await expectFailureKeepsObject(() => handlerFor(secretId, {}, { MIN_FREE_TMP_MB: String(1024 ** 3) })({}, context()), before, /not enough free space/);
+    await expectFailureKeepsObject(() => invoke(handlerFor(secretId, {}, { MIN_FREE_TMP_MB: String(1024 ** 3) }), {}), before, /not enough free space/);
     expect(sim.server.count()).toBe(requests);
   });
 
@@ -251,9 +254,9 @@ describe('sync handler against moto and the Fullstory simulator', () => {
       const handler = makeSyncHandler(fullstoryConnector, {
         s3: s3(),
         secrets: sm(),
-        env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: root, MIN_FREE_TMP_MB: '1' },
+        env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: root, MIN_FREE_TMP_MB: '1', SLICE_MAX_ATTEMPTS: '1' },
       });
-      await expectFailureKeepsObject(() => handler({}, context()), before, /disk full|no space left/);
+      await expectFailureKeepsObject(() => invoke(handler, {}), before, /disk full|no space left/);
       expect(readdirSync(root)).toEqual([]);
     } finally {
       execFileSync('umount', [root]);
@@ -262,17 +265,18 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     }
   });
 
-  it('a deadline too close stops with a clear error', async () => {
+  it('a slice budget too short to finish a page fails after MAX_SLICES, naming the setting', async () => {
     const { secretId, before } = await withGoodObject();
-    await expectFailureKeepsObject(() => handlerFor(secretId)({}, context(3_000)), before, /deadline|timeout/i);
+    const handler = handlerFor(secretId, { sliceDeadline: () => Date.now() }, { MAX_SLICES: '2' });
+    await expectFailureKeepsObject(() => invoke(handler, {}), before, /did not finish in 2 slices \(MAX_SLICES\)/);
   });
 
   it('a rotated secret is picked up once the cache TTL has passed', async () => {
     const secretId = await createSecret(sm(), sim.config('scim'), 'baton/fullstory');
     const handler = handlerFor(secretId, {}, { SECRET_TTL_SECONDS: '0' });
-    expect((await captured(() => handler({}, context()))).error).toBeUndefined();
+    expect((await captured(() => invoke(handler, {}))).error).toBeUndefined();
     await sm().send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...sim.config('scim'), BATON_SCIM_TOKEN: 'rotated-token-value-xyz' }) }));
-    const r = await captured(() => handler({}, context()));
+    const r = await captured(() => invoke(handler, {}));
     expect(r.error?.message).toMatch(/BATON_SCIM_TOKEN was rejected/);
   });
 });

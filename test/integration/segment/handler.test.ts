@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { makeSyncHandler } from '../../../shared/aws/handler.ts';
+import { makeSyncHandler, type SyncResult } from '../../../shared/aws/handler.ts';
 import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
 import { startSegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
+import { runDurable } from '../../support/durable.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { EXPECTED_ENTITLEMENTS, EXPECTED_GRANTS, EXPECTED_RESOURCES, fixedTenant } from '../../unit/segment/fixture.ts';
 
-const context = { getRemainingTimeInMillis: () => 120_000 };
+const invoke = (handler: ReturnType<typeof makeSyncHandler>, event: unknown) => runDurable<SyncResult>(handler, event).then((r) => r.result);
 
 describe('segment Lambda handler against the simulator', () => {
   it('syncs the fixed tenant through the handler into S3 with the exact ids', async () => {
@@ -30,7 +31,7 @@ describe('segment Lambda handler against the simulator', () => {
         env: { BUCKET: bucket, OBJECT_KEY: key, SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' },
         httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 20 },
       });
-      const result = await handler({}, context);
+      const result = await invoke(handler, {});
       expect(result).toMatchObject({
         bucket,
         key,

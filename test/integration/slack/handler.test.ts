@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { makeSyncHandler } from '../../../shared/aws/handler.ts';
+import { makeSyncHandler, type SyncResult } from '../../../shared/aws/handler.ts';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { SIM_BOT_TOKEN, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
+import { runDurable } from '../../support/durable.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/slack/fixture.ts';
 
-const context = { getRemainingTimeInMillis: () => 120_000 };
+const invoke = (handler: ReturnType<typeof makeSyncHandler>, event: unknown) => runDurable<SyncResult>(handler, event).then((r) => r.result);
 
 describe('slack Lambda handler against the simulator', () => {
   it('Business+: syncs through the handler into S3, twice in one process (warm start)', async () => {
@@ -31,7 +32,7 @@ describe('slack Lambda handler against the simulator', () => {
         httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 20 },
       });
       for (let run = 0; run < 2; run++) {
-        const result = await handler({}, context);
+        const result = await invoke(handler, {});
         expect(result).toMatchObject({ bucket, key, uploaded: true, counts: sim.expected });
       }
       const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -62,7 +63,7 @@ describe('slack Lambda handler against the simulator', () => {
       const bucket = await createBucket(s3, 'slack');
       const secretId = await createSecret(sm, sim.config, 'baton/slack');
       const handler = makeSyncHandler(slackConnector, { s3, secrets: sm, env: { BUCKET: bucket, OBJECT_KEY: 'k/sync.c1z', SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' } });
-      const err = await handler({}, context).then(
+      const err = await invoke(handler, {}).then(
         () => undefined,
         (e: unknown) => e as Error,
       );
