@@ -19,7 +19,7 @@ BATON_CLI_VERSION="${BATON_CLI_VERSION:-v0.4.3}"
 log() { printf 'interop/build.sh: %s\n' "$*" >&2; }
 
 find_go() {
-  if [[ -n "${GO:-}" ]]; then printf '%s' "$GO"; return; fi
+  if [[ -n "${GO:-}" ]]; then [[ -f "$GO" && -x "$GO" ]] && printf '%s' "$GO"; return; fi
   if command -v go >/dev/null; then command -v go; return; fi
   if [[ -x /usr/local/go/bin/go ]]; then printf '/usr/local/go/bin/go'; return; fi
   return 1
