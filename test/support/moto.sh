@@ -14,13 +14,15 @@
 # installed on this machine cannot hide a missing dependency that a fresh machine would lack.
 #
 # Needs: Debian bookworm (or a system with apt-get, dpkg-deb and /usr/bin/python3 3.11), network to
-# deb.debian.org (or the mirror in $MOTO_DEBIAN_MIRROR) for the first install only.
+# the Debian mirror this machine's apt sources name (debian-mirror.sh; $MOTO_DEBIAN_MIRROR or
+# $DEBIAN_MIRROR override it) for the first install only.
 set -euo pipefail
 
 CACHE_ROOT="${BATON_CACHE_DIR:-${HOME:-/root}/.cache/baton-serverless}"
 MOTO_DIR="$CACHE_ROOT/moto"
 PYTHON="${MOTO_PYTHON:-/usr/bin/python3}"
-MIRROR="${MOTO_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# shellcheck source=debian-mirror.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
 
 # Bump when the package set changes: an install with another stamp is redone.
 MOTO_SUITE=trixie
@@ -71,6 +73,9 @@ install() {
   fi
   log "installing moto into $MOTO_DIR"
 
+  local mirror
+  mirror="${MOTO_DEBIAN_MIRROR:-$(debian_mirror)}" || die "cannot tell which Debian mirror to use (see above)"
+
   local scratch
   scratch="$(mktemp -d "$CACHE_ROOT/moto.tmp.XXXXXX")"
   # shellcheck disable=SC2064
@@ -78,8 +83,8 @@ install() {
   mkdir -p "$scratch/apt/lists/partial" "$scratch/apt/cache/archives/partial" \
     "$scratch/apt/sources.list.d" "$scratch/apt/preferences.d" "$scratch/debs" "$scratch/root"
   cat >"$scratch/apt/sources.list" <<EOF
-deb $MIRROR $MOTO_SUITE main
-deb $MIRROR $DEP_SUITE main
+deb $mirror $MOTO_SUITE main
+deb $mirror $DEP_SUITE main
 EOF
   # apt drops privileges to _apt for downloads when run as root: let it write the scratch dirs.
   if [[ "$(id -u)" == 0 ]] && id _apt >/dev/null 2>&1; then

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 export const MOTO_SCRIPT = fileURLToPath(new URL('./moto.sh', import.meta.url));
 
-const INSTALL_HINT = `install it with: bash ${MOTO_SCRIPT} install (needs apt-get and network access to deb.debian.org once)`;
+const INSTALL_HINT = `install it with: bash ${MOTO_SCRIPT} install (needs apt-get and network access once to the Debian mirror in this machine's apt sources)`;
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:41234 */
