@@ -14,4 +14,6 @@ export const METRIC = {
   apiRequests: 'ApiRequests',
   apiRetries: 'ApiRetries',
   apiThrottles: 'ApiThrottles',
+  provisionSucceeded: 'ProvisionSucceeded',
+  provisionFailed: 'ProvisionFailed',
 } as const;
