@@ -26,9 +26,10 @@ export class S3ReplayStore implements ReplayStore {
         new PutObjectCommand({
           Bucket: this.options.bucket,
           Key: `${this.options.prefix}${jti}`,
-          Body: '',
+          // The token's expiry, for whoever looks at the marker; the key alone does the work.
+          Body: new Date(expiresAtMs).toISOString(),
+          ContentType: 'text/plain',
           IfNoneMatch: '*',
-          Metadata: { 'token-expires': new Date(expiresAtMs).toISOString() },
         }),
       );
       return true;
