@@ -8,7 +8,7 @@ import type { AuditOutcome, ProvisionAudit } from './audit.ts';
 import type { C1zSource } from './c1z-source.ts';
 import { isTransient, ProvisionRefused } from './failure.ts';
 import type { AppEntitlement, AppUser } from './payload.ts';
-import { provision, type ProvisionAction } from './provision.ts';
+import { assertProvisions, provision, type ProvisionAction } from './provision.ts';
 import { findEntitlement, findPrincipal, matchAppUser, resolveAppEntitlement, type SyncedRows } from './resolve.ts';
 
 /** A configured connector instance, ready to provision. */
@@ -62,6 +62,7 @@ export async function executeProvision(
   let effect: string | undefined;
   let error: string | undefined;
   try {
+    assertProvisions(instance.connectorName, instance.connector);
     const rows = await instance.c1z.rows();
     const { entitlement, principal } = resolveTarget(rows, target);
     const principalId = `${principal.id?.resourceType}:${principal.id?.resource}`;

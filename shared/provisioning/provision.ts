@@ -7,11 +7,16 @@ import { ProvisionRefused } from './failure.ts';
 
 export type ProvisionAction = 'grant' | 'revoke';
 
-export async function provision(connectorName: string, connector: Connector, action: ProvisionAction, entitlement: Entitlement, principal: Resource): Promise<ProvisionOutcome> {
-  const syncers = connector.resourceSyncers();
-  if (!syncers.some((s) => s.grant || s.revoke)) {
+/** Refuses up front for a connector with no grant/revoke at all (Fullstory), before any lookup. */
+export function assertProvisions(connectorName: string, connector: Connector): void {
+  if (!connector.resourceSyncers().some((s) => s.grant || s.revoke)) {
     throw new ProvisionRefused(`${connectorName} does not support provisioning; provision this entitlement manually or choose another provisioning strategy`);
   }
+}
+
+export async function provision(connectorName: string, connector: Connector, action: ProvisionAction, entitlement: Entitlement, principal: Resource): Promise<ProvisionOutcome> {
+  assertProvisions(connectorName, connector);
+  const syncers = connector.resourceSyncers();
   const type = entitlement.resource?.id?.resourceType ?? '';
   const syncer = syncers.find((s) => s.resourceType.id === type);
   if (action === 'grant') {
