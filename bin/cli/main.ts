@@ -13,6 +13,8 @@ usage:
                                                               one sync; config from BATON_* env vars or Secrets Manager
   baton-serverless inspect FILE [--resources|--entitlements|--grants] [--resource-type T] [--json]
   baton-serverless sim <connector> [--port N] [--users N] [--rate-limits real|off|SCALE]
+  baton-serverless grant|revoke <connector> --entitlement ID --principal ID [--c1z FILE] [--json]
+  baton-serverless webhook <connector> --port N --tenant T [--jwks-url URL] [--c1z FILE] [--public-url URL]
 
 connectors: ${connectorNames.join(', ')}`;
 
@@ -33,6 +35,13 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'sim':
         await (await import('./sim.ts')).simCommand(rest, out);
+        return 0;
+      case 'grant':
+      case 'revoke':
+        await (await import('./grant.ts')).grantCommand(command, rest, out, err);
+        return 0;
+      case 'webhook':
+        await (await import('./webhook.ts')).webhookCommand(rest, out, err);
         return 0;
       case undefined:
       case 'help':

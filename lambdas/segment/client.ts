@@ -280,7 +280,7 @@ export class SegmentClient {
     return { rows: data.functions.map((f) => ({ id: f.id, name: f.displayName })), nextPageToken: nextCursor(data.pagination) };
   }
 
-  // Provisioning endpoints (wired by the provisioning issue; used by provisioning.ts).
+  // Provisioning endpoints (used by provisioning.ts).
 
   async addUserToGroup(groupId: string, email: string): Promise<void> {
     await this.http.request({
@@ -294,16 +294,19 @@ export class SegmentClient {
     });
   }
 
-  /** Succeeds only when Segment answers `status: SUCCESS` (the Go code discarded the body, B3). */
+  /**
+   * Succeeds only when Segment answers `status: SUCCESS` (the Go code discarded the body, B3). The
+   * path is Segment's OpenAPI spelling, singular `/group/`; the Go connector used `/groups/`.
+   */
   async removeUserFromGroup(groupId: string, email: string): Promise<void> {
     const res = await this.http.request({
       method: 'DELETE',
-      path: `/groups/${encodeURIComponent(groupId)}/users`,
+      path: `/group/${encodeURIComponent(groupId)}/users`,
       // A JSON array in one parameter, as the Go connector sends it.
       query: { emails: JSON.stringify([email]) },
       rateLimit: IAM_WRITES,
       schema: removeFromGroupResponse,
-      route: 'DELETE /groups/{id}/users',
+      route: 'DELETE /group/{id}/users',
     });
     const status = res.data?.status;
     if (status !== 'SUCCESS') {

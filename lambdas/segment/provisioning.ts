@@ -1,8 +1,8 @@
-// Grant/revoke building blocks with the Go connector's provisioning bugs fixed (B3, B6, B7, B8).
-// Not wired into the syncers yet: the provisioning issue decides when `grant`/`revoke` go live.
+// Grant/revoke with the Go connector's provisioning bugs fixed (B3, B6, B7, B8); the group, role
+// and permission-target syncers call these.
 import type { Entitlement, Grant, Resource } from '../../shared/c1z/messages.ts';
 import { UserTraitSchema } from '../../shared/c1z/messages.ts';
-import { ConnectorError } from '../../shared/sync/connector.ts';
+import { ConnectorError, type ProvisionOutcome } from '../../shared/sync/connector.ts';
 import { findAnnotation } from '../../shared/sync/model.ts';
 import type { Permission } from './client.ts';
 import type { SegmentClient } from './client.ts';
@@ -86,18 +86,23 @@ export async function permissionChange(ent: Entitlement, roleBySlug?: RoleBySlug
   return { roleId, target: { id, type: target.segmentType } };
 }
 
-async function readPermissions(client: SegmentClient, principal: Resource): Promise<{ kind: 'user' | 'group'; id: string; permissions: Permission[] }> {
+interface Holder {
+  kind: 'user' | 'group';
+  id: string;
+  permissions: Permission[];
+}
+
+/** The principal's current permissions; undefined when the principal no longer exists in Segment. */
+async function readPermissions(client: SegmentClient, principal: Resource): Promise<Holder | undefined> {
   const kind = principal.id?.resourceType;
   const id = principal.id?.resource ?? '';
   if (kind === 'user') {
     const user = await client.user(id);
-    if (!user) fail('not_found', `user ${id} no longer exists in Segment`);
-    return { kind, id, permissions: user.permissions ?? [] };
+    return user && { kind, id, permissions: user.permissions ?? [] };
   }
   if (kind === 'group') {
     const group = await client.group(id);
-    if (!group) fail('not_found', `group ${id} no longer exists in Segment`);
-    return { kind, id, permissions: group.permissions ?? [] };
+    return group && { kind, id, permissions: group.permissions ?? [] };
   }
   return fail('bad_principal', `only users and groups hold Segment permissions, not ${kind ?? '?'}`);
 }
@@ -111,31 +116,41 @@ function isGroupMembership(ent: Entitlement | undefined): boolean {
   return ent?.resource?.id?.resourceType === 'group' && slugOf(ent) === 'member';
 }
 
-export async function grantEntitlement(client: SegmentClient, principal: Resource, ent: Entitlement, roleBySlug?: RoleBySlug): Promise<void> {
+/**
+ * Group membership is a set add in Segment (adding a member again changes nothing), so it reports
+ * `changed` without a membership read that could cost many pages on a big group.
+ */
+export async function grantEntitlement(client: SegmentClient, principal: Resource, ent: Entitlement, roleBySlug?: RoleBySlug): Promise<ProvisionOutcome> {
   if (isGroupMembership(ent)) {
     if (principal.id?.resourceType !== 'user') fail('bad_principal', 'only users can be granted group membership');
     await client.addUserToGroup(ent.resource?.id?.resource ?? '', loginOf(principal));
-    return;
+    return 'changed';
   }
   const change = await permissionChange(ent, roleBySlug);
   // PUT replaces everything: read immediately before writing.
   const current = await readPermissions(client, principal);
+  if (!current) fail('not_found', `${principal.id?.resourceType} ${principal.id?.resource} no longer exists in Segment`);
   const next = addPermission(current.permissions, change.roleId, change.target);
-  if (next.length !== current.permissions.length) await writePermissions(client, current, next);
+  if (next.length === current.permissions.length) return 'unchanged';
+  await writePermissions(client, current, next);
+  return 'changed';
 }
 
-export async function revokeGrant(client: SegmentClient, g: Grant, roleBySlug?: RoleBySlug): Promise<void> {
+/** A principal that no longer exists holds nothing: its revoke is `unchanged`, not an error. */
+export async function revokeGrant(client: SegmentClient, g: Grant, roleBySlug?: RoleBySlug): Promise<ProvisionOutcome> {
   const principal = g.principal;
   const ent = g.entitlement;
   if (!principal || !ent) fail('bad_grant', `grant ${g.id} lacks its principal or entitlement`);
   if (isGroupMembership(ent)) {
     if (principal.id?.resourceType !== 'user') fail('bad_principal', 'only users can hold group membership');
     await client.removeUserFromGroup(ent.resource?.id?.resource ?? '', loginOf(principal));
-    return;
+    return 'changed';
   }
   const change = await permissionChange(ent, roleBySlug);
   const current = await readPermissions(client, principal);
+  if (!current) return 'unchanged';
   const next = removePermission(current.permissions, change.roleId, change.target.id);
-  if (next.length === current.permissions.length && next.every((p, i) => p === current.permissions[i])) return;
+  if (next.length === current.permissions.length && next.every((p, i) => p === current.permissions[i])) return 'unchanged';
   await writePermissions(client, current, next);
+  return 'changed';
 }

@@ -25,6 +25,8 @@ export const RATE_LIMITS = {
   scimRead: { key: 'slack-scim:read', perMinute: 1000, burst: 999 },
   scimReadById: { key: 'slack-scim:read-by-id', perMinute: 300, burst: 299 },
   scimPatchGroup: { key: 'slack-scim:patch-group', perMinute: 180, burst: 79 },
+  // PATCH/DELETE user: 180/min, burst 20.
+  scimWriteUser: { key: 'slack-scim:write-user', perMinute: 180, burst: 19 },
 } satisfies Record<string, RateLimit>;
 
 /** users.list page size: Slack recommends at most 200 (spec §7). */
@@ -177,6 +179,27 @@ export class SlackClient {
 
   async scimGroup(groupId: string): Promise<ScimGroup> {
     return this.requireScim().request({ path: `Groups/${encodeURIComponent(groupId)}`, schema: scimGroupSchema, rateLimit: RATE_LIMITS.scimReadById, route: 'scim Groups/{id}' });
+  }
+
+  async scimUser(userId: string) {
+    return this.requireScim().request({ path: `Users/${encodeURIComponent(userId)}`, schema: scimUserSchema, rateLimit: RATE_LIMITS.scimReadById, route: 'scim Users/{id}' });
+  }
+
+  /** S6: SCIM DELETE deactivates the user (Slack keeps the account). */
+  async scimDeactivateUser(userId: string): Promise<void> {
+    await this.requireScim().request({ method: 'DELETE', path: `Users/${encodeURIComponent(userId)}`, schema: ignored, rateLimit: RATE_LIMITS.scimWriteUser, route: 'scim DELETE Users/{id}' });
+  }
+
+  /** S7: PATCH active=true. */
+  async scimActivateUser(userId: string): Promise<void> {
+    await this.requireScim().request({
+      method: 'PATCH',
+      path: `Users/${encodeURIComponent(userId)}`,
+      json: { schemas: [PATCH_OP], Operations: [{ path: 'active', op: 'replace', value: true }] },
+      schema: ignored,
+      rateLimit: RATE_LIMITS.scimWriteUser,
+      route: 'scim PATCH Users/{id}',
+    });
   }
 
   async scimPatchGroupMembers(groupId: string, op: 'add' | 'remove', userIds: string[]): Promise<void> {

@@ -1,5 +1,7 @@
-// The Slack connector (Pro and Business+): config, validate() (spec §4) and the five syncers.
+// The Slack connector (Pro and Business+): config, validate() (spec §4), the five syncers and the
+// enable/disable user actions.
 import { ConnectorError, type ConnectorDefinition } from '../../shared/sync/connector.ts';
+import { slackActions } from './actions.ts';
 import { SlackClient } from './client.ts';
 import { configSchema, type SlackConfig } from './config.ts';
 import type { SlackContext } from './context.ts';
@@ -27,6 +29,9 @@ export const connector: ConnectorDefinition<SlackConfig> = {
       },
       resourceSyncers() {
         return [workspaceSyncer(ctx), userSyncer(ctx), userGroupSyncer(ctx), workspaceRoleSyncer(ctx), idpGroupSyncer(ctx)];
+      },
+      actions() {
+        return slackActions(ctx.client);
       },
       describe() {
         return `mode=${ctx.client.hasScim ? 'business-plus' : 'standard'} gov=${config.gov}`;

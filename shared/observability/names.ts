@@ -19,4 +19,6 @@ export const METRIC = {
   checkpointMs: 'CheckpointMs',
   skipped: 'SyncSkipped',
   runningMinutes: 'SyncRunningMinutes',
+  provisionSucceeded: 'ProvisionSucceeded',
+  provisionFailed: 'ProvisionFailed',
 } as const;

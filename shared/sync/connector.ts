@@ -24,10 +24,17 @@ export interface ResourceSyncer {
   list(parent: ResourceId | undefined, pageToken: string | undefined): Promise<Page<Resource>>;
   entitlements(resource: Resource, pageToken: string | undefined): Promise<Page<Entitlement>>;
   grants(resource: Resource, pageToken: string | undefined): Promise<Page<Grant>>;
-  /** Provisioning (optional). */
-  grant?(principal: Resource, entitlement: Entitlement): Promise<void>;
-  revoke?(grant: Grant): Promise<void>;
+  /**
+   * Provisioning (optional), called for entitlements on this syncer's resource type. Both must be
+   * idempotent: access already held (grant) or already gone (revoke) is success, `unchanged`.
+   * A permanent refusal throws ConnectorError; the app's outages surface as HttpError.
+   */
+  grant?(principal: Resource, entitlement: Entitlement): Promise<ProvisionOutcome>;
+  revoke?(grant: Grant): Promise<ProvisionOutcome>;
 }
+
+/** What a grant or revoke did: `unchanged` when the app already was in the asked state. */
+export type ProvisionOutcome = 'changed' | 'unchanged';
 
 export interface Connector {
   /** Checks the credentials with the cheapest call; throws a ConnectorError that names the key. */
@@ -35,6 +42,18 @@ export interface Connector {
   resourceSyncers(): ResourceSyncer[];
   /** One line for the run's log, e.g. `mode=scim` (never a secret). */
   describe?(): string;
+  /**
+   * Account actions beyond grant/revoke (optional), by name, e.g. Slack's `enable_user` /
+   * `disable_user` as the Go connector registers them. Idempotent like grant/revoke.
+   */
+  actions?(): Record<string, ConnectorAction>;
+}
+
+export interface ConnectorAction {
+  description: string;
+  /** Argument names the action requires (all strings). */
+  args: readonly string[];
+  run(args: Record<string, string>): Promise<ProvisionOutcome>;
 }
 
 /** What the runtime hands a connector: the only way it reaches the network. */

@@ -4,9 +4,11 @@ import { grant } from '../../../shared/sync/model.ts';
 import type { SegmentContext } from '../context.ts';
 import { groupMemberEntitlement, groupPrincipal, groupResource, permissionGrants, userPrincipal } from '../mapping.ts';
 import { groupType } from './types.ts';
+import { provisioner } from './provision.ts';
 
 export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
   return {
+    ...provisioner(ctx),
     resourceType: groupType,
     async list(parent, pageToken) {
       if (!parent) return { rows: [] };

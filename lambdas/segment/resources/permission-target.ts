@@ -7,6 +7,7 @@ import type { Named } from '../client.ts';
 import type { SegmentContext } from '../context.ts';
 import { permissionEntitlement, targetResource } from '../mapping.ts';
 import type { PermissionTargetType } from './types.ts';
+import { provisioner } from './provision.ts';
 
 export type ListTargets = (pageToken: string | undefined) => Promise<Page<Named>>;
 
@@ -17,6 +18,7 @@ export function permissionTargetSyncer(
   listTargets: ListTargets,
 ): ResourceSyncer {
   return {
+    ...provisioner(ctx),
     resourceType,
     async list(parent, pageToken) {
       if (!parent) return { rows: [] };

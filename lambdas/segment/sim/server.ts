@@ -33,6 +33,11 @@ export interface SegmentSim {
   throttle(options: { times?: number; msBeforeNext?: number; pathIncludes?: string; bodyless?: boolean }): void;
   /** Answer the next matching calls with an errors envelope. */
   envelopeError(fault: EnvelopeFault): void;
+  /**
+   * Refuse every write with 403, as Segment does for a token whose role cannot change IAM (a
+   * read-only token: the "missing scope" case of provisioning).
+   */
+  denyWrites(on: boolean): void;
   /** Calls served, by `METHOD /route` with ids collapsed to `{id}`. */
   routeCounts(): Record<string, number>;
   close(): Promise<void>;
@@ -148,6 +153,7 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
   const envelopeFaults: (EnvelopeFault & { left: number })[] = [];
   const routes: Record<string, number> = {};
   let consumed = 0;
+  let writesDenied = false;
 
   const userRow = (u: SimUser, withPermissions: boolean) => ({
     id: u.id,
@@ -269,6 +275,7 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
     routes[key] = (routes[key] ?? 0) + 1;
     const auth = req.headers.authorization;
     if (auth !== `Bearer ${t.token}`) return errors(401, 'Unauthorized', 'Unauthorized: invalid or missing token');
+    if (writesDenied && req.method !== 'GET') return errors(403, 'Forbidden', 'Forbidden: the token does not have access to this resource');
 
     const throttle = throttles.find((f) => f.left > 0 && (!f.pathIncludes || req.path.includes(f.pathIncludes)));
     if (throttle) {
@@ -310,6 +317,9 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
     },
     envelopeError(fault) {
       envelopeFaults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    denyWrites(on) {
+      writesDenied = on;
     },
     routeCounts() {
       return { ...routes };

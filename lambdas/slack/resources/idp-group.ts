@@ -63,9 +63,10 @@ export function idpGroupSyncer(ctx: SlackContext): ResourceSyncer {
       const groupId = ent.resource?.id?.resource ?? '';
       const userId = principal.id?.resource ?? '';
       const current = (await ctx.client.scimGroup(groupId)).members?.map((m) => m.value) ?? [];
-      if (current.includes(userId)) return;
+      if (current.includes(userId)) return 'unchanged';
       // Slack's SCIM "add" replaces the list on some tenants, so send every member plus the new one.
       await ctx.client.scimPatchGroupMembers(groupId, 'add', [...current, userId]);
+      return 'changed';
     },
 
     async revoke(g: Grant) {
@@ -74,8 +75,9 @@ export function idpGroupSyncer(ctx: SlackContext): ResourceSyncer {
       const userId = g.principal?.id?.resource ?? '';
       const current = (await ctx.client.scimGroup(groupId)).members?.map((m) => m.value) ?? [];
       // Already revoked: nothing to send (the Go connector reports GrantAlreadyRevoked).
-      if (!current.includes(userId)) return;
+      if (!current.includes(userId)) return 'unchanged';
       await ctx.client.scimPatchGroupMembers(groupId, 'remove', [userId]);
+      return 'changed';
     },
   };
 }

@@ -233,6 +233,9 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
         for (const op of patchOps(req.json)) {
           if (op.path !== 'members' || !Array.isArray(op.value)) return scimError(400, 'invalid_patch');
           const values = op.value.map((v: { value?: unknown }) => String(v.value));
+          // Only SCIM users can be members; the simulator refuses the whole PATCH (Slack's exact answer is unverified).
+          const unknown = values.find((v) => userById.get(v)?.scimActive === undefined);
+          if (op.op.toLowerCase() === 'add' && unknown !== undefined) return scimError(404, `user_not_found: ${unknown}`);
           if (op.op.toLowerCase() === 'add') for (const v of values) if (!g.members.includes(v)) g.members.push(v);
           if (op.op.toLowerCase() === 'remove') g.members = g.members.filter((m) => !values.includes(m));
         }
