@@ -7,6 +7,7 @@
  * objects also accept them as JSON text (`-c connectors='["slack"]'`).
  */
 import { z } from 'zod';
+import { connectorNames, isConnectorName } from '../lambdas/index.ts';
 
 /** ConductorOne's S3 data-source service role (design.md §4). */
 export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
@@ -25,15 +26,68 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const KEY_SEGMENT = "[A-Za-z0-9!_.*'()-]+";
+
+/** "fullstory" → "Fullstory", "segment-eu" → "SegmentEu": for construct and output ids. */
+export function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** Lambda's limit on a function name (`<stackName>-<instance id>`). */
+export const MAX_FUNCTION_NAME = 64;
+const INSTANCE_ID_MAX = 40;
+
+/**
+ * The one problem with an instance id, or undefined. Ids become parts of resource names, construct
+ * ids, S3 keys and metric dimensions, so they are kept to lower-case words joined by single hyphens.
+ */
+export function instanceIdProblem(id: string): string | undefined {
+  if (id.length === 0) return 'expected an instance id, e.g. "segment-eu"';
+  if (id.length > INSTANCE_ID_MAX) return `too long: ${id.length} characters, at most ${INSTANCE_ID_MAX}`;
+  const bad = [...id].find((ch) => !/[a-z0-9-]/.test(ch));
+  if (bad !== undefined) {
+    const what = bad === ' ' ? 'a space' : /[A-Z]/.test(bad) ? `an upper-case letter "${bad}"` : `"${bad}"`;
+    return `contains ${what}: use lower-case letters, digits and single hyphens`;
+  }
+  if (!/^[a-z]/.test(id)) return 'must start with a lower-case letter';
+  if (id.endsWith('-')) return 'must not end with "-"';
+  if (id.includes('--')) return 'must not contain "--"';
+  return undefined;
+}
+
+const instanceId = z.string().superRefine((id, ctx) => {
+  const problem = instanceIdProblem(id);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+// Checked against the registry here, not at bundling, so a typo is one line instead of a stack trace.
+const connectorType = z.string().superRefine((name, ctx) => {
+  if (!isConnectorName(name)) {
+    ctx.addIssue({ code: 'custom', message: `unknown connector "${name}" (known: ${connectorNames.join(', ')})` });
+  }
+});
 
 const connectorSchema = z.preprocess(
-  // Shorthand: "slack" means { "name": "slack" } with every default.
-  (value) => (typeof value === 'string' ? { name: value } : value),
+  // Short forms: "slack" and { "name": "slack" } are one instance whose id is the connector's name,
+  // so deployments written before instances existed keep every name, key and logical id.
+  (value) => {
+    if (typeof value === 'string') return { id: value, connector: value };
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const { name, ...rest } = value as Record<string, unknown>;
+      if (name === undefined) {
+        return 'id' in rest || !('connector' in rest) ? rest : { id: rest['connector'], ...rest };
+      }
+      if ('id' in rest || 'connector' in rest) return { ...rest, name };
+      return { id: name, connector: name, ...rest };
+    }
+    return value;
+  },
   z.strictObject({
-    name: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lower-case connector name (the folder under lambdas/)'),
+    id: instanceId,
+    connector: connectorType,
     enabled: z.boolean().default(true),
     schedule: z
       .string()
@@ -52,6 +106,23 @@ const connectorSchema = z.preprocess(
     staleAfterHours: z.int().min(1).max(24).default(2),
   }),
 );
+
+/**
+ * The problem with a key prefix, or undefined: the first thing wrong, named (a space is not a
+ * slash problem).
+ */
+export function keyPrefixProblem(prefix: string): string | undefined {
+  if (prefix.length === 0) return 'expected path segments, e.g. "baton" or "exports/baton"';
+  if (prefix.startsWith('/') || prefix.endsWith('/')) return 'must not start or end with "/"';
+  if (prefix.includes('//')) return 'contains an empty segment ("//")';
+  const bad = [...prefix].find((ch) => !/[A-Za-z0-9!_.*'()\/-]/.test(ch));
+  if (bad !== undefined) {
+    const what = bad === ' ' ? 'a space' : /\s/.test(bad) ? 'white space' : `"${bad}"`;
+    return `contains ${what}: use letters, digits and ! _ . * ' ( ) - between "/"`;
+  }
+  if (prefix.split('/').some((seg) => seg === '.' || seg === '..')) return 'must not contain "." or ".." segments';
+  return undefined;
+}
 
 const bucketSchema = z
   .strictObject({
@@ -94,16 +165,33 @@ export const configSchema = z.object({
     .array(connectorSchema)
     .min(1, 'list at least one connector')
     .superRefine((list, ctx) => {
-      const seen = new Set<string>();
+      const ids = new Map<string, string>();
+      const names = new Map<string, string>();
       list.forEach((c, i) => {
-        if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate connector "${c.name}"` });
-        seen.add(c.name);
+        if (ids.has(c.id)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate instance id "${c.id}"` });
+          return;
+        }
+        ids.set(c.id, c.id);
+        // Construct ids and output names are the PascalCase of the id: "a-1b" and "a1b" would collide.
+        const other = names.get(pascal(c.id));
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'id'],
+            message: `"${c.id}" and "${other}" give the same resource names (${pascal(c.id)}): rename one`,
+          });
+        }
+        names.set(pascal(c.id), c.id);
       });
     }),
   bucket: bucketSchema.default({ encryption: 'S3', noncurrentVersionExpirationDays: 30 }),
   keyPrefix: z
     .string()
-    .regex(new RegExp(`^${KEY_SEGMENT}(?:/${KEY_SEGMENT})*$`), 'expected path segments without leading or trailing "/"')
+    .superRefine((prefix, ctx) => {
+      const problem = keyPrefixProblem(prefix);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('baton'),
   conductorOneExternalId: z
     .string()
@@ -182,17 +270,42 @@ export function loadConfig(context: Record<string, unknown>): Config {
       const message = issue.message;
       // Name the offending key inside strict objects, not just the object.
       if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) problems.push({ key: formatKey([...issue.path, k]), message: 'unknown key' });
+        for (const k of issue.keys) {
+          const inConnector = issue.path[0] === 'connectors' && issue.path.length === 2;
+          problems.push({
+            key: formatKey([...issue.path, k]),
+            message:
+              inConnector && k === 'name'
+                ? 'give either "name" (one instance named after its connector) or "id" and "connector", not both'
+                : 'unknown key',
+          });
+        }
         continue;
       }
       problems.push({ key: formatKey(issue.path), message });
     }
   }
+  if (parsed.success) {
+    parsed.data.connectors.forEach((c, i) => {
+      const name = functionName(parsed.data, c.id);
+      if (name.length > MAX_FUNCTION_NAME) {
+        problems.push({
+          key: formatKey(['connectors', i, 'id']),
+          message: `the function name "${name}" is ${name.length} characters, Lambda allows ${MAX_FUNCTION_NAME}: shorten the id or stackName`,
+        });
+      }
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data as Config;
 }
 
-/** `<prefix>/<connector>/sync.c1z`: the object the function writes and ConductorOne reads. */
-export function objectKey(config: Pick<Config, 'keyPrefix'>, connector: string): string {
-  return `${config.keyPrefix}/${connector}/sync.c1z`;
+/** `<stack>-<instance id>`: the sync function's name. */
+export function functionName(config: Pick<Config, 'stackName'>, id: string): string {
+  return `${config.stackName}-${id}`;
+}
+
+/** `<prefix>/<instance id>/sync.c1z`: the object the function writes and ConductorOne reads. */
+export function objectKey(config: Pick<Config, 'keyPrefix'>, id: string): string {
+  return `${config.keyPrefix}/${id}/sync.c1z`;
 }

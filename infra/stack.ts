@@ -10,7 +10,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type Config, type ConnectorConfig, objectKey, SERVICE_NAME } from './config.ts';
+import { type Config, type ConnectorConfig, functionName, objectKey, pascal, SERVICE_NAME } from './config.ts';
 import { ConductorOneAccessRole } from './constructs/conductorone-access-role.ts';
 import { ConnectorSyncFunction } from './constructs/connector-sync-function.ts';
 import { SyncBucket } from './constructs/sync-bucket.ts';
@@ -18,23 +18,16 @@ import { SyncMonitoring } from './constructs/sync-monitoring.ts';
 
 export interface BatonServerlessStackProps extends StackProps {
   config: Config;
-  /** Overrides each connector's code asset (tests); default: bundled from lambdas/<name>/handler.ts. */
+  /** Overrides each instance's code asset (tests); default: bundled from lambdas/<connector>/handler.ts. */
   code?: (connector: ConnectorConfig) => Code;
 }
 
-/** "fullstory" → "Fullstory", "my-app" → "MyApp": for construct and output ids. */
-export function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join('');
-}
+export { pascal };
 
 /** The exact command for an on-demand sync (`--cli-read-timeout 0`: a sync can take minutes). */
-export function invokeCommand(functionName: string, region: string, payload = '{}'): string {
+export function invokeCommand(name: string, region: string, payload = '{}'): string {
   return (
-    `aws lambda invoke --region ${region} --function-name ${functionName} ` +
+    `aws lambda invoke --region ${region} --function-name ${name} ` +
     `--cli-binary-format raw-in-base64-out --cli-read-timeout 0 --payload '${payload}' sync-result.json`
   );
 }
@@ -71,15 +64,17 @@ export class BatonServerlessStack extends Stack {
         'dead-letter queue): it records failed runs for inspection and is never consumed.',
     });
 
+    // Construct ids come from the instance id alone: a short-form entry ("segment") keeps the logical
+    // ids it had before instances existed.
     for (const connector of config.connectors) {
-      const key = objectKey(config, connector.name);
-      this.functions[connector.name] = new ConnectorSyncFunction(this, `${pascal(connector.name)}Sync`, {
+      const key = objectKey(config, connector.id);
+      this.functions[connector.id] = new ConnectorSyncFunction(this, `${pascal(connector.id)}Sync`, {
         connector,
         bucket,
         ...(bucketKey ? { bucketKey } : {}),
         objectKey: key,
-        functionName: `${config.stackName}-${connector.name}`,
-        secretName: `${config.stackName}/${connector.name}`,
+        functionName: functionName(config, connector.id),
+        secretName: `${config.stackName}/${connector.id}`,
         failureQueue: this.failureQueue,
         metricsNamespace: config.metricsNamespace,
         logLevel: config.logLevel,
@@ -91,7 +86,7 @@ export class BatonServerlessStack extends Stack {
     if (config.conductorOneExternalId) {
       this.accessRole = new ConductorOneAccessRole(this, 'ConductorOneAccess', {
         bucket,
-        objectKeys: config.connectors.map((c) => objectKey(config, c.name)),
+        objectKeys: config.connectors.map((c) => objectKey(config, c.id)),
         externalId: config.conductorOneExternalId,
         principalArn: config.conductorOnePrincipalArn,
         ...(bucketKey ? { bucketKey } : {}),
@@ -116,8 +111,9 @@ export class BatonServerlessStack extends Stack {
       dashboardName: config.stackName,
       alarmPrefix: config.stackName,
       namespace: config.metricsNamespace,
-      connectors: Object.values(this.functions).map((f) => ({
-        name: f.connector.name,
+      instances: Object.values(this.functions).map((f) => ({
+        id: f.connector.id,
+        connector: f.connector.connector,
         function: f.function,
         timeout: f.timeout,
         staleAfterHours: f.connector.staleAfterHours,
@@ -142,10 +138,10 @@ export class BatonServerlessStack extends Stack {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${config.stackName}`,
     });
     for (const sync of Object.values(this.functions)) {
-      const id = pascal(sync.connector.name);
+      const id = pascal(sync.connector.id);
       new CfnOutput(this, `${id}FunctionName`, { value: sync.function.functionName });
       new CfnOutput(this, `${id}ObjectKey`, {
-        value: objectKey(config, sync.connector.name),
+        value: objectKey(config, sync.connector.id),
         description: 'In ConductorOne: Import app data → From data source → this object key',
       });
       new CfnOutput(this, `${id}SecretId`, {
@@ -155,8 +151,8 @@ export class BatonServerlessStack extends Stack {
           : 'The existing secret this connector reads',
       });
       new CfnOutput(this, `${id}InvokeCommand`, {
-        value: invokeCommand(`${config.stackName}-${sync.connector.name}`, Aws.REGION),
-        description: `Runs a ${sync.connector.name} sync now and prints its result (add "dryRun": true to skip the upload)`,
+        value: invokeCommand(functionName(config, sync.connector.id), Aws.REGION),
+        description: `Runs a ${sync.connector.id} sync now and prints its result (add "dryRun": true to skip the upload)`,
       });
     }
   }

@@ -1,5 +1,5 @@
 /**
- * One connector's sync: the Node.js 24 function (bundled by infra/bundling.ts, no Docker), its
+ * One connector instance's sync: the Node.js 24 function (bundled by infra/bundling.ts, no Docker), its
  * secret (an existing one, or an empty `{}` one created to be filled in), its log group, a role that
  * may only read that secret and write that one object key, reserved concurrency 1 (a scheduled run
  * and a manual invoke never overlap), async-invoke retries with an SQS on-failure destination, and
@@ -86,7 +86,7 @@ export class ConnectorSyncFunction extends Construct {
     if (connector.secret === undefined) {
       const secret = new Secret(this, 'Secret', {
         secretName: props.secretName,
-        description: `Credentials for the ${connector.name} Baton sync: a JSON map of BATON_* keys`,
+        description: `Credentials for the ${connector.id} Baton sync (${connector.connector}): a JSON map of BATON_* keys`,
         // An empty map to fill in with `aws secretsmanager put-secret-value`; CloudFormation does
         // not overwrite what you put there as long as this value is unchanged.
         secretStringValue: SecretValue.unsafePlainText('{}'),
@@ -124,7 +124,7 @@ export class ConnectorSyncFunction extends Construct {
     // --- the role: logs, this secret, this object key ------------------------------------------
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${connector.name} Baton sync: reads its secret, writes ${props.objectKey}`,
+      description: `Runs the ${connector.id} Baton sync: reads its secret, writes ${props.objectKey}`,
     });
     this.role.addToPolicy(
       new PolicyStatement({
@@ -184,11 +184,11 @@ export class ConnectorSyncFunction extends Construct {
     const architecture = connector.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64;
     this.function = new LambdaFn(this, 'Function', {
       functionName: props.functionName,
-      description: `Baton sync for ${connector.name}: writes s3://.../${props.objectKey} for ConductorOne`,
+      description: `Baton sync for ${connector.id}: writes s3://.../${props.objectKey} for ConductorOne`,
       runtime: Runtime.NODEJS_24_X,
       architecture,
       handler: HANDLER,
-      code: props.code ?? connectorCode(connector.name, connector.architecture),
+      code: props.code ?? connectorCode(connector.connector, connector.architecture),
       memorySize: connector.memoryMb,
       timeout: this.timeout,
       ephemeralStorageSize: Size.mebibytes(connector.ephemeralStorageMb),
@@ -196,7 +196,8 @@ export class ConnectorSyncFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: {
-        CONNECTOR: connector.name,
+        CONNECTOR: connector.connector,
+        CONNECTOR_ID: connector.id,
         BUCKET: props.bucket.bucketName,
         OBJECT_KEY: props.objectKey,
         SECRET_ID: this.secretId,
@@ -216,7 +217,7 @@ export class ConnectorSyncFunction extends Construct {
 
     // --- the schedule -----------------------------------------------------------------------------
     this.schedule = new Rule(this, 'Schedule', {
-      description: `Runs the ${connector.name} Baton sync (${connector.schedule})`,
+      description: `Runs the ${connector.id} Baton sync (${connector.schedule})`,
       schedule: Schedule.expression(connector.schedule),
       enabled: connector.enabled,
       targets: [

@@ -1,12 +1,13 @@
 /**
- * One CloudWatch dashboard for every connector and four alarms per connector, all on the EMF
- * metrics the runtime emits (namespace from config, dimensions exactly
- * `{ service: 'baton-serverless', connector: '<name>' }`) and on the function's own metrics:
+ * One CloudWatch dashboard with a section per connector instance and four alarms per instance, all
+ * on the EMF metrics the runtime emits (namespace from config, dimensions exactly
+ * `{ service: 'baton-serverless', connector: '<type>', instance: '<instance id>' }`) and on the
+ * function's own metrics:
  *
- *   <stack>-<connector>-sync-failed   a run reported SyncFailed
- *   <stack>-<connector>-stale         no SyncSucceeded for staleAfterHours (default 2) hours
- *   <stack>-<connector>-duration      the function's Duration above 80 % of its timeout
- *   <stack>-<connector>-errors        the function itself errored (crash, timeout, out of memory)
+ *   <stack>-<id>-sync-failed   a run reported SyncFailed
+ *   <stack>-<id>-stale         no SyncSucceeded for staleAfterHours (default 2) hours
+ *   <stack>-<id>-duration      the function's Duration above 80 % of its timeout
+ *   <stack>-<id>-errors        the function itself errored (crash, timeout, out of memory)
  *
  * Alarm (and OK) notifications go to the SNS topic when one is given (an e-mail is configured).
  */
@@ -33,11 +34,24 @@ import { METRIC } from '../../shared/observability/names.ts';
 
 export { METRIC };
 
+/**
+ * The dimension carrying the instance id (the function's CONNECTOR_ID). The runtime must publish
+ * exactly `metricDimensions()`: CloudWatch matches a metric only on its complete dimension set.
+ */
+export const INSTANCE_DIMENSION = 'instance';
+
+export function metricDimensions(instance: Pick<MonitoredInstance, 'id' | 'connector'>): Record<string, string> {
+  return { service: SERVICE_NAME, connector: instance.connector, [INSTANCE_DIMENSION]: instance.id };
+}
+
 /** The share of the timeout above which a run's duration alarms. */
 export const DURATION_ALARM_RATIO = 0.8;
 
-export interface MonitoredConnector {
-  name: string;
+export interface MonitoredInstance {
+  /** The instance id (alarm names, dashboard rows). */
+  id: string;
+  /** The connector type it runs. */
+  connector: string;
   function: IFunction;
   timeout: Duration;
   staleAfterHours: number;
@@ -50,7 +64,7 @@ export interface SyncMonitoringProps {
   /** Prefix of the alarm names (the stack name). */
   alarmPrefix: string;
   namespace: string;
-  connectors: MonitoredConnector[];
+  instances: MonitoredInstance[];
   alarmTopic?: ITopic;
 }
 
@@ -74,70 +88,70 @@ export class SyncMonitoring extends Construct {
     this.dashboard.addWidgets(
       new TextWidget({
         markdown:
-          '# Baton syncs\nOne row per connector. ConductorOne reads `sync.c1z` hourly: keep **hours since the last ' +
+          '# Baton syncs\nOne section per connector instance. ConductorOne reads `sync.c1z` hourly: keep **hours since the last ' +
           'success** under 2. Failed runs also land in the failed-runs SQS queue with their error.',
         width: 24,
         height: 2,
       }),
     );
 
-    for (const connector of props.connectors) {
+    for (const instance of props.instances) {
       const metric = (metricName: string, statistic: string, label?: string, period = Duration.hours(1)) =>
         new Metric({
           namespace: props.namespace,
           metricName,
-          dimensionsMap: { service: SERVICE_NAME, connector: connector.name },
+          dimensionsMap: metricDimensions(instance),
           statistic,
           period,
           ...(label ? { label } : {}),
         });
-      const timeoutMs = connector.timeout.toMilliseconds();
+      const timeoutMs = instance.timeout.toMilliseconds();
       const alarmMs = Math.round(timeoutMs * DURATION_ALARM_RATIO);
 
       // --- alarms -----------------------------------------------------------------------------
-      const prefix = `${props.alarmPrefix}-${connector.name}`;
-      const failed = new Alarm(this, `${connector.name}-Failed`, {
+      const prefix = `${props.alarmPrefix}-${instance.id}`;
+      const failed = new Alarm(this, `${instance.id}-Failed`, {
         alarmName: `${prefix}-sync-failed`,
-        alarmDescription: `A ${connector.name} sync failed: the previous sync.c1z stays in place. See the function's logs and the failed-runs queue.`,
+        alarmDescription: `A ${instance.id} sync failed: the previous sync.c1z stays in place. See the function's logs and the failed-runs queue.`,
         metric: metric(METRIC.failed, 'Sum'),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        actionsEnabled: connector.enabled,
+        actionsEnabled: instance.enabled,
       });
-      const stale = new Alarm(this, `${connector.name}-Stale`, {
+      const stale = new Alarm(this, `${instance.id}-Stale`, {
         alarmName: `${prefix}-stale`,
-        alarmDescription: `No successful ${connector.name} sync in ${connector.staleAfterHours} h: ConductorOne is reading stale data.`,
+        alarmDescription: `No successful ${instance.id} sync in ${instance.staleAfterHours} h: ConductorOne is reading stale data.`,
         metric: metric(METRIC.succeeded, 'Sum'),
         threshold: 1,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: connector.staleAfterHours,
-        datapointsToAlarm: connector.staleAfterHours,
+        evaluationPeriods: instance.staleAfterHours,
+        datapointsToAlarm: instance.staleAfterHours,
         // No data at all (the function never ran, or crashed before flushing) is stale too.
         treatMissingData: TreatMissingData.BREACHING,
-        actionsEnabled: connector.enabled,
+        actionsEnabled: instance.enabled,
       });
-      const duration = new Alarm(this, `${connector.name}-Duration`, {
+      const duration = new Alarm(this, `${instance.id}-Duration`, {
         alarmName: `${prefix}-duration`,
-        alarmDescription: `A ${connector.name} sync took over ${DURATION_ALARM_RATIO * 100} % of its ${connector.timeout.toSeconds()} s timeout: raise timeoutSeconds or memoryMb before it times out.`,
-        metric: connector.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1) }),
+        alarmDescription: `A ${instance.id} sync took over ${DURATION_ALARM_RATIO * 100} % of its ${instance.timeout.toSeconds()} s timeout: raise timeoutSeconds or memoryMb before it times out.`,
+        metric: instance.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1) }),
         threshold: alarmMs,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      const errors = new Alarm(this, `${connector.name}-Errors`, {
+      const errors = new Alarm(this, `${instance.id}-Errors`, {
         alarmName: `${prefix}-errors`,
-        alarmDescription: `The ${connector.name} function errored (exception, timeout or out of memory).`,
-        metric: connector.function.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+        alarmDescription: `The ${instance.id} function errored (exception, timeout or out of memory).`,
+        metric: instance.function.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
       const alarms = { failed, stale, duration, errors };
-      this.alarms[connector.name] = alarms;
+      this.alarms[instance.id] = alarms;
       if (props.alarmTopic) {
         const action = new SnsAction(props.alarmTopic);
         for (const alarm of Object.values(alarms)) {
@@ -157,12 +171,12 @@ export class SyncMonitoring extends Construct {
         period: Duration.minutes(5),
       });
       const staleLine: HorizontalAnnotation = {
-        value: connector.staleAfterHours,
-        label: `stale after ${connector.staleAfterHours} h`,
+        value: instance.staleAfterHours,
+        label: `stale after ${instance.staleAfterHours} h`,
         color: '#d62728',
       };
       const header: IWidget = new TextWidget({
-          markdown: `## ${connector.name}\nObject \`sync.c1z\` · timeout ${connector.timeout.toSeconds()} s · alarms: ${Object.values(
+          markdown: `## ${instance.id}${instance.id === instance.connector ? '' : ` (${instance.connector})`}\nObject \`sync.c1z\` · timeout ${instance.timeout.toSeconds()} s · alarms: ${Object.values(
             alarms,
           )
             .map((a) => a.alarmName)
@@ -172,22 +186,22 @@ export class SyncMonitoring extends Construct {
         });
       const health: IWidget[] = [
         new SingleValueWidget({
-          title: `${connector.name}: hours since the last success`,
+          title: `${instance.id}: hours since the last success`,
           metrics: [ageHours],
           width: 6,
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: runs`,
+          title: `${instance.id}: runs`,
           left: [metric(METRIC.succeeded, 'Sum', 'succeeded'), metric(METRIC.failed, 'Sum', 'failed')],
           width: 6,
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: duration vs timeout (ms)`,
+          title: `${instance.id}: duration vs timeout (ms)`,
           left: [
             metric(METRIC.durationMs, 'Maximum', 'sync duration'),
-            connector.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1), label: 'function duration' }),
+            instance.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1), label: 'function duration' }),
           ],
           leftAnnotations: [
             { value: timeoutMs, label: 'timeout', color: '#d62728' },
@@ -198,7 +212,7 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: hours since the last success`,
+          title: `${instance.id}: hours since the last success`,
           left: [ageHours],
           leftAnnotations: [staleLine],
           leftYAxis: { min: 0 },
@@ -208,7 +222,7 @@ export class SyncMonitoring extends Construct {
       ];
       const volume: IWidget[] = [
         new GraphWidget({
-          title: `${connector.name}: resources, entitlements, grants`,
+          title: `${instance.id}: resources, entitlements, grants`,
           left: [
             metric(METRIC.resources, 'Maximum', 'resources'),
             metric(METRIC.entitlements, 'Maximum', 'entitlements'),
@@ -219,14 +233,14 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: sync.c1z size (bytes)`,
+          title: `${instance.id}: sync.c1z size (bytes)`,
           left: [metric(METRIC.c1zBytes, 'Maximum', 'c1z bytes')],
           leftYAxis: { min: 0 },
           width: 8,
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: API requests, retries, throttles`,
+          title: `${instance.id}: API requests, retries, throttles`,
           left: [metric(METRIC.apiRequests, 'Sum', 'requests')],
           right: [metric(METRIC.apiRetries, 'Sum', 'retries'), metric(METRIC.apiThrottles, 'Sum', 'throttles (429)')],
           width: 8,

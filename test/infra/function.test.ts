@@ -44,6 +44,7 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
     const secretId = logicalId(template, 'AWS::SecretsManager::Secret', 'SlackSyncSecret');
     expect(fn['Environment'].Variables).toEqual({
       CONNECTOR: 'slack',
+      CONNECTOR_ID: 'slack',
       BUCKET: { Ref: bucketId },
       OBJECT_KEY: 'baton/slack/sync.c1z',
       SECRET_ID: { Ref: secretId },

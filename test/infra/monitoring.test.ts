@@ -36,14 +36,14 @@ describe('dashboard and alarms', () => {
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'BatonServerless' });
     });
 
-    it.each(['slack', 'segment', 'fullstory'])('%s: every runtime metric, with exactly the service and connector dimensions', (connector) => {
+    it.each(['slack', 'segment', 'fullstory'])('%s: every runtime metric, with exactly the service, connector and instance dimensions', (connector) => {
       const names = new Set<string>();
       for (const row of customRows) {
         // [namespace, metricName, dim1, value1, dim2, value2, {options}]
         const flat = row.slice(2).filter((x) => typeof x === 'string') as string[];
         const dims = Object.fromEntries(flat.flatMap((x, i) => (i % 2 === 0 ? [[x, flat[i + 1]]] : [])));
-        if (dims['connector'] !== connector) continue;
-        expect(dims).toEqual({ service: 'baton-serverless', connector });
+        if (dims['instance'] !== connector) continue;
+        expect(dims).toEqual({ service: 'baton-serverless', connector, instance: connector });
         names.add(row[1] as string);
       }
       expect([...names].sort()).toEqual(Object.values(METRIC).sort());
@@ -88,6 +88,7 @@ describe('dashboard and alarms', () => {
     const topicId = logicalId(template, 'AWS::SNS::Topic', 'Alarms');
     const dims = (c: string) => [
       { Name: 'connector', Value: c },
+      { Name: 'instance', Value: c },
       { Name: 'service', Value: 'baton-serverless' },
     ];
 
