@@ -3,6 +3,7 @@
  * validated with zod at synth. Every error names the context key, e.g.
  *   cdk.json context "connectors[1].memoryMb": Too big: expected number to be <=10240
  *
+ * Without a `connectors` list, every connector of the registry (lambdas/index.ts) runs once.
  * Values given on the command line arrive as strings; the keys that take numbers, arrays or
  * objects also accept them as JSON text (`-c connectors='["slack"]'`).
  */
@@ -260,6 +261,9 @@ export function loadConfig(context: Record<string, unknown>): Config {
     }
     if (value !== undefined) input[key] = value;
   }
+  // Unlisted, every connector in the registry runs once under its own name: adding a connector to
+  // lambdas/index.ts deploys it without a second list to keep in step.
+  if (input['connectors'] === undefined) input['connectors'] = [...connectorNames];
   const problems = unknown.map((key) => ({
     key,
     message: `unknown context key (known keys: ${CONTEXT_KEYS.join(', ')})`,

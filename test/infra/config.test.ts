@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, CONDUCTORONE_PRINCIPAL_ARN, loadConfig, objectKey } from '../../infra/config.ts';
+import { connectorNames } from '../../lambdas/index.ts';
 import { CDK_JSON } from './helpers.ts';
 
 function errorOf(context: Record<string, unknown>): ConfigError {
@@ -13,10 +14,13 @@ function errorOf(context: Record<string, unknown>): ConfigError {
 }
 
 describe('config from the cdk.json context', () => {
-  it('cdk.json is valid and deploys the three connectors with the documented defaults', () => {
+  it('cdk.json is valid and deploys every connector of the registry once, with the documented defaults', () => {
     expect(CDK_JSON.app).toBe('node infra/app.ts');
+    expect(CDK_JSON.context['connectors']).toBeUndefined();
     const config = loadConfig(CDK_JSON.context);
-    expect(config.connectors.map((c) => c.id)).toEqual(['slack', 'segment', 'fullstory']);
+    expect(connectorNames.length).toBeGreaterThan(0);
+    expect(config.connectors.map((c) => c.id)).toEqual(connectorNames);
+    expect(config.connectors.map((c) => c.connector)).toEqual(connectorNames);
     for (const c of config.connectors) {
       expect(c).toMatchObject({
         enabled: true,
@@ -63,6 +67,11 @@ describe('config from the cdk.json context', () => {
     expect(objectKey(config, 'segment')).toBe('exports/baton/segment/sync.c1z');
   });
 
+  it('without a connectors list, runs each connector of the registry once; a list replaces it', () => {
+    expect(loadConfig({}).connectors.map((c) => c.id)).toEqual(connectorNames);
+    expect(loadConfig({ connectors: ['segment'] }).connectors.map((c) => c.id)).toEqual(['segment']);
+  });
+
   it('ignores CDK\'s own context keys', () => {
     expect(() =>
       loadConfig({
@@ -75,7 +84,6 @@ describe('config from the cdk.json context', () => {
   });
 
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
-    ['no connectors', {}, 'connectors', /expected array/],
     ['an empty list', { connectors: [] }, 'connectors', /at least one connector/],
     ['memory too large', { connectors: [{ name: 'slack', memoryMb: 20000 }] }, 'connectors[0].memoryMb', /10240/],
     ['timeout above 15 min', { connectors: [{ name: 'slack', timeoutSeconds: 901 }] }, 'connectors[0].timeoutSeconds', /900/],

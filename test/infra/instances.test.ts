@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../infra/config.ts';
 import { REPO_ROOT } from '../../infra/bundling.ts';
 import { connectorNames } from '../../lambdas/index.ts';
-import { cleanupOutdirs, CDK_JSON, functionOf, logicalId, policyStatements, resourcesOf, synth } from './helpers.ts';
+import { cleanupOutdirs, CDK_JSON, TEST_CONTEXT, functionOf, logicalId, policyStatements, resourcesOf, synth } from './helpers.ts';
 
 afterAll(cleanupOutdirs);
 
@@ -50,7 +50,9 @@ function lineFor(error: ConfigError, key: string): string {
 
 describe('short forms keep a deployment unchanged', () => {
   const variants: [string, Record<string, unknown>][] = [
+    // cdk.json no longer lists the connectors: the registry's default must give the same stack.
     ['cdkjson', { ...CDK_JSON.context, conductorOneExternalId: 'c1-external-id', alarmEmail: 'ops@example.com' }],
+    ['cdkjson', { ...TEST_CONTEXT, conductorOneExternalId: 'c1-external-id', alarmEmail: 'ops@example.com' }],
     ['short', { connectors: ['segment'], conductorOneExternalId: 'c1-external-id' }],
     ['named', { connectors: [{ name: 'segment' }], conductorOneExternalId: 'c1-external-id' }],
   ];
