@@ -37,7 +37,7 @@ export function pascal(name: string): string {
     .join('');
 }
 
-/** Lambda's limit on a function name (`<stackName>-<instance id>`). */
+/** Lambda's limit on a function name (`<stackName>-<instance id>-sync`). */
 export const MAX_FUNCTION_NAME = 64;
 const INSTANCE_ID_MAX = 40;
 
@@ -70,6 +70,13 @@ const connectorType = z.string().superRefine((name, ctx) => {
     ctx.addIssue({ code: 'custom', message: `unknown connector "${name}" (known: ${connectorNames.join(', ')})` });
   }
 });
+
+/** How long one sync's durable execution may run, across all its 15-minute slices. */
+const maxSyncHours = z.int().min(1).max(168);
+/** A checkpoint older than this is not resumed from: the next sync starts over. */
+const checkpointMaxAgeHours = z.int().min(1).max(72);
+export const DEFAULT_MAX_SYNC_HOURS = 6;
+export const DEFAULT_CHECKPOINT_MAX_AGE_HOURS = 6;
 
 const connectorSchema = z.preprocess(
   // Short forms: "slack" and { "name": "slack" } are one instance whose id is the connector's name,
@@ -105,6 +112,9 @@ const connectorSchema = z.preprocess(
     architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
     retryAttempts: z.int().min(0).max(2).default(2),
     staleAfterHours: z.int().min(1).max(24).default(2),
+    // Unset: the top-level value (filled in by loadConfig).
+    maxSyncHours: maxSyncHours.optional(),
+    checkpointMaxAgeHours: checkpointMaxAgeHours.optional(),
   }),
 );
 
@@ -206,6 +216,10 @@ export const configSchema = z.object({
     .refine((s) => !s.startsWith('AWS/'), 'the AWS/ namespaces are reserved')
     .default('BatonServerless'),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  maxSyncHours: maxSyncHours.default(DEFAULT_MAX_SYNC_HOURS),
+  checkpointMaxAgeHours: checkpointMaxAgeHours.default(DEFAULT_CHECKPOINT_MAX_AGE_HOURS),
+  /** Days Lambda keeps a finished durable execution's history (GetDurableExecutionHistory). */
+  durableRetentionDays: z.int().min(1).max(90).default(14),
   logRetentionDays: z
     .int()
     .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
@@ -214,13 +228,26 @@ export const configSchema = z.object({
     .default(90),
 });
 
-export type Config = z.infer<typeof configSchema>;
-export type ConnectorConfig = Config['connectors'][number];
+type ParsedConfig = z.infer<typeof configSchema>;
+type ParsedConnector = ParsedConfig['connectors'][number];
+/** One instance, with the top-level defaults resolved. */
+export type ConnectorConfig = Omit<ParsedConnector, 'maxSyncHours' | 'checkpointMaxAgeHours'> & {
+  maxSyncHours: number;
+  checkpointMaxAgeHours: number;
+};
+export type Config = Omit<ParsedConfig, 'connectors'> & { connectors: ConnectorConfig[] };
 export type BucketConfig = Config['bucket'];
 
 /** Our top-level keys; any other plain camelCase key is a typo (CDK's own keys contain ':' or '@'). */
 export const CONTEXT_KEYS = Object.keys(configSchema.shape) as (keyof Config)[];
-const JSON_KEYS = new Set<string>(['connectors', 'bucket', 'logRetentionDays']);
+const JSON_KEYS = new Set<string>([
+  'connectors',
+  'bucket',
+  'logRetentionDays',
+  'maxSyncHours',
+  'checkpointMaxAgeHours',
+  'durableRetentionDays',
+]);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -301,12 +328,37 @@ export function loadConfig(context: Record<string, unknown>): Config {
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return parsed.data as Config;
+  const top = parsed.data!;
+  return {
+    ...top,
+    connectors: top.connectors.map((c) => ({
+      ...c,
+      maxSyncHours: c.maxSyncHours ?? top.maxSyncHours,
+      checkpointMaxAgeHours: c.checkpointMaxAgeHours ?? top.checkpointMaxAgeHours,
+    })),
+  };
 }
 
-/** `<stack>-<instance id>`: the sync function's name. */
+/**
+ * `<stack>-<instance id>-sync`: the sync function's name. It is not the pre-durable
+ * `<stack>-<instance id>`: turning durability on replaces the function, and CloudFormation creates
+ * the replacement before deleting the old one, which fails when both have the same name.
+ */
 export function functionName(config: Pick<Config, 'stackName'>, id: string): string {
-  return `${config.stackName}-${id}`;
+  return `${config.stackName}-${id}-sync`;
+}
+
+/** Durable functions are invoked qualified: the schedule and the invoke command use this alias. */
+export const LIVE_ALIAS = 'live';
+
+/** `<prefix>/<instance id>/`: everything one instance's function may read, write and delete. */
+export function instancePrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
+  return `${config.keyPrefix}/${id}/`;
+}
+
+/** `<prefix>/<instance id>/.checkpoint/`: a sync's resumable state, `<syncId>.c1z`. */
+export function checkpointPrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
+  return `${instancePrefix(config, id)}.checkpoint/`;
 }
 
 /** `<prefix>/<instance id>/sync.c1z`: the object the function writes and ConductorOne reads. */

@@ -10,7 +10,17 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type Config, type ConnectorConfig, functionName, objectKey, pascal, SERVICE_NAME } from './config.ts';
+import {
+  checkpointPrefix,
+  type Config,
+  type ConnectorConfig,
+  functionName,
+  instancePrefix,
+  LIVE_ALIAS,
+  objectKey,
+  pascal,
+  SERVICE_NAME,
+} from './config.ts';
 import { ConductorOneAccessRole } from './constructs/conductorone-access-role.ts';
 import { ConnectorSyncFunction } from './constructs/connector-sync-function.ts';
 import { SyncBucket } from './constructs/sync-bucket.ts';
@@ -32,6 +42,14 @@ export function invokeCommand(name: string, region: string, payload = '{}'): str
   );
 }
 
+/**
+ * Days before S3 expires a stray checkpoint: a day past the age at which the runtime would still
+ * resume from it, so the lifecycle never deletes a checkpoint a running sync may need.
+ */
+export function checkpointExpirationDays(checkpointMaxAgeHours: number): number {
+  return Math.ceil(checkpointMaxAgeHours / 24) + 1;
+}
+
 export class BatonServerlessStack extends Stack {
   readonly syncBucket: SyncBucket;
   readonly functions: Record<string, ConnectorSyncFunction> = {};
@@ -48,7 +66,14 @@ export class BatonServerlessStack extends Stack {
     const { config } = props;
     Tags.of(this).add('app', SERVICE_NAME);
 
-    this.syncBucket = new SyncBucket(this, 'SyncBucket', { config: config.bucket });
+    this.syncBucket = new SyncBucket(this, 'SyncBucket', {
+      config: config.bucket,
+      expiringPrefixes: config.connectors.map((c) => ({
+        id: `expire-checkpoints-${c.id}`,
+        prefix: checkpointPrefix(config, c.id),
+        days: checkpointExpirationDays(c.checkpointMaxAgeHours),
+      })),
+    });
     const bucket = this.syncBucket.bucket;
     const bucketKey = this.syncBucket.encryptionKey;
 
@@ -73,6 +98,9 @@ export class BatonServerlessStack extends Stack {
         bucket,
         ...(bucketKey ? { bucketKey } : {}),
         objectKey: key,
+        instancePrefix: instancePrefix(config, connector.id),
+        checkpointPrefix: checkpointPrefix(config, connector.id),
+        durableRetentionDays: config.durableRetentionDays,
         functionName: functionName(config, connector.id),
         secretName: `${config.stackName}/${connector.id}`,
         failureQueue: this.failureQueue,
@@ -117,6 +145,7 @@ export class BatonServerlessStack extends Stack {
         function: f.function,
         timeout: f.timeout,
         staleAfterHours: f.connector.staleAfterHours,
+        maxSyncHours: f.connector.maxSyncHours,
         enabled: f.connector.enabled,
       })),
       ...(this.alarmTopic ? { alarmTopic: this.alarmTopic } : {}),
@@ -151,8 +180,10 @@ export class BatonServerlessStack extends Stack {
           : 'The existing secret this connector reads',
       });
       new CfnOutput(this, `${id}InvokeCommand`, {
-        value: invokeCommand(functionName(config, sync.connector.id), Aws.REGION),
-        description: `Runs a ${sync.connector.id} sync now and prints its result (add "dryRun": true to skip the upload)`,
+        value: invokeCommand(`${functionName(config, sync.connector.id)}:${LIVE_ALIAS}`, Aws.REGION),
+        description:
+          `Runs a ${sync.connector.id} sync now and prints its result (add "dryRun": true to skip the upload; ` +
+          'a sync longer than 15 minutes: add --invocation-type Event and follow the logs)',
       });
     }
   }

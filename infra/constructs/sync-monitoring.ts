@@ -8,6 +8,10 @@
  *   <stack>-<id>-stale         no SyncSucceeded for staleAfterHours (default 2) hours
  *   <stack>-<id>-duration      the function's Duration above 80 % of its timeout
  *   <stack>-<id>-errors        the function itself errored (crash, timeout, out of memory)
+ *   <stack>-<id>-running-long  a sync's durable execution has run over maxSyncHours (SyncRunningMinutes)
+ *
+ * The stale alarm keeps meaning "no finished sync in staleAfterHours": a sync sliced over several
+ * invocations publishes SyncSucceeded once, from its last slice.
  *
  * Alarm (and OK) notifications go to the SNS topic when one is given (an e-mail is configured).
  */
@@ -35,6 +39,19 @@ import { METRIC } from '../../shared/observability/names.ts';
 export { METRIC };
 
 /**
+ * What the durable runtime publishes per slice (same namespace and dimensions as METRIC):
+ * slices per sync, checkpoint size and time, syncs skipped (one already running), and minutes since
+ * the running sync's execution started.
+ */
+export const DURABLE_METRIC = {
+  slices: 'SyncSlices',
+  checkpointBytes: 'CheckpointBytes',
+  checkpointMs: 'CheckpointMs',
+  skipped: 'SyncSkipped',
+  runningMinutes: 'SyncRunningMinutes',
+} as const;
+
+/**
  * The dimension carrying the instance id (the function's CONNECTOR_ID). The runtime must publish
  * exactly `metricDimensions()`: CloudWatch matches a metric only on its complete dimension set.
  */
@@ -55,6 +72,8 @@ export interface MonitoredInstance {
   function: IFunction;
   timeout: Duration;
   staleAfterHours: number;
+  /** The durable execution timeout, in hours. */
+  maxSyncHours: number;
   /** A disabled connector's schedule is off: its alarms stay, without actions. */
   enabled: boolean;
 }
@@ -73,6 +92,7 @@ export interface ConnectorAlarms {
   stale: Alarm;
   duration: Alarm;
   errors: Alarm;
+  runningLong: Alarm;
 }
 
 export class SyncMonitoring extends Construct {
@@ -150,7 +170,18 @@ export class SyncMonitoring extends Construct {
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      const alarms = { failed, stale, duration, errors };
+      const maxMinutes = instance.maxSyncHours * 60;
+      const runningLong = new Alarm(this, `${instance.id}-RunningLong`, {
+        alarmName: `${prefix}-running-long`,
+        alarmDescription: `A ${instance.id} sync has run over its maxSyncHours (${instance.maxSyncHours} h): its durable execution is about to time out, and ConductorOne keeps the previous file.`,
+        metric: metric(DURABLE_METRIC.runningMinutes, 'Maximum', undefined, Duration.minutes(15)),
+        threshold: maxMinutes,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        actionsEnabled: instance.enabled,
+      });
+      const alarms = { failed, stale, duration, errors, runningLong };
       this.alarms[instance.id] = alarms;
       if (props.alarmTopic) {
         const action = new SnsAction(props.alarmTopic);
@@ -247,9 +278,45 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
       ];
+      const durable: IWidget[] = [
+        new GraphWidget({
+          title: `${instance.id}: running sync (minutes since its execution started)`,
+          left: [metric(DURABLE_METRIC.runningMinutes, 'Maximum', 'running minutes', Duration.minutes(15))],
+          leftAnnotations: [{ value: maxMinutes, label: `maxSyncHours (${instance.maxSyncHours} h)`, color: '#d62728' }],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${instance.id}: slices per sync, skipped runs`,
+          left: [metric(DURABLE_METRIC.slices, 'Maximum', 'slices')],
+          right: [metric(DURABLE_METRIC.skipped, 'Sum', 'skipped (a sync was running)')],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${instance.id}: checkpoint size (bytes)`,
+          left: [metric(DURABLE_METRIC.checkpointBytes, 'Maximum', 'checkpoint bytes')],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${instance.id}: checkpoint time (ms)`,
+          left: [
+            metric(DURABLE_METRIC.checkpointMs, 'Maximum', 'max'),
+            metric(DURABLE_METRIC.checkpointMs, 'Average', 'average'),
+          ],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+      ];
       this.dashboard.addWidgets(header);
       this.dashboard.addWidgets(...health);
       this.dashboard.addWidgets(...volume);
+      this.dashboard.addWidgets(...durable);
     }
   }
 }

@@ -105,6 +105,10 @@ describe('config from the cdk.json context', () => {
     ['an AWS/ namespace', { connectors: ['slack'], metricsNamespace: 'AWS/Lambda' }, 'metricsNamespace', /reserved/],
     ['a short external ID', { connectors: ['slack'], conductorOneExternalId: 'x' }, 'conductorOneExternalId', /external ID/],
     ['unparseable JSON', { connectors: '[slack' }, 'connectors', /expected array/],
+    ['a maxSyncHours of 0', { connectors: ['slack'], maxSyncHours: 0 }, 'maxSyncHours', />=1/],
+    ['a maxSyncHours over a week', { connectors: [{ name: 'slack', maxSyncHours: 200 }] }, 'connectors[0].maxSyncHours', /<=168/],
+    ['a fractional checkpoint age', { connectors: ['slack'], checkpointMaxAgeHours: 1.5 }, 'checkpointMaxAgeHours', /expected int/],
+    ['a durable retention over 90 days', { connectors: ['slack'], durableRetentionDays: '91' }, 'durableRetentionDays', /<=90/],
   ];
   it.each(cases)('rejects %s, naming the key', (_label, context, key, message) => {
     const error = errorOf(context);

@@ -53,12 +53,20 @@ describe('cdk synth', () => {
     expect(existsSync(join(outdir, 'BatonServerless.template.json'))).toBe(true);
     expect(JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')).pluginReports).toEqual([]);
     const assets = assetsByFunction(outdir);
-    expect(Object.keys(assets).sort()).toEqual(registered.map((c) => `BatonServerless-${c}`).sort());
+    expect(Object.keys(assets).sort()).toEqual(registered.map((c) => `BatonServerless-${c}-sync`).sort());
     expect(new Set(Object.values(assets)).size).toBe(registered.length);
     for (const dir of Object.values(assets)) {
       expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.LEGAL.txt', 'linux-arm64.node']);
       expect(readElf(join(dir, 'linux-arm64.node')).machine).toBe(EM_AARCH64);
     }
+    // Durable functions, each scheduled through its live alias.
+    const template = JSON.parse(readFileSync(join(outdir, 'BatonServerless.template.json'), 'utf8'));
+    const resources = Object.entries<any>(template.Resources);
+    const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map(([, r]) => r.Properties.DurableConfig)).toEqual(registered.map(() => ({ ExecutionTimeout: 21600, RetentionPeriodInDays: 14 })));
+    const aliases = new Map(resources.filter(([, r]) => r.Type === 'AWS::Lambda::Alias').map(([id, r]) => [id, r.Properties]));
+    const targets = resources.filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([, r]) => r.Properties.Targets[0].Arn.Ref);
+    expect(targets.map((id: string) => aliases.get(id)?.Name)).toEqual(registered.map(() => 'live'));
   }, 120_000);
 
   it('in-process with bundling on: each function gets the bundle of its own connector and architecture', () => {
@@ -68,10 +76,10 @@ describe('cdk synth', () => {
     const { app } = buildApp({ outdir, context: { ...TEST_CONTEXT, connectors }, nag: true });
     app.synth();
     const assets = assetsByFunction(outdir);
-    const x64 = assets[`BatonServerless-${first}`]!;
+    const x64 = assets[`BatonServerless-${first}-sync`]!;
     expect(readdirSync(x64)).toContain('linux-x64.node');
     expect(readElf(join(x64, 'linux-x64.node')).machine).toBe(EM_X86_64);
-    const arm = assets[`BatonServerless-${second}`]!;
+    const arm = assets[`BatonServerless-${second}-sync`]!;
     expect(readElf(join(arm, 'linux-arm64.node')).machine).toBe(EM_AARCH64);
     // Different connectors, different code (the asset cache must not hand one bundle to both).
     expect(readFileSync(join(arm, 'index.mjs'))).not.toEqual(readFileSync(join(x64, 'index.mjs')));
