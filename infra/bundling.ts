@@ -60,6 +60,11 @@ export function connectorEntry(connector: string, root = REPO_ROOT): string {
   return join(root, 'lambdas', connector, 'handler.ts');
 }
 
+/** The provisioning endpoint's handler (exports `handler`). */
+export function provisioningEntry(root = REPO_ROOT): string {
+  return join(root, 'lambdas', 'provisioning.ts');
+}
+
 export function connectorHandlerExists(connector: string, root = REPO_ROOT): boolean {
   return existsSync(connectorEntry(connector, root));
 }

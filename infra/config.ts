@@ -135,6 +135,22 @@ export function keyPrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
+/** Connector types whose instances the provisioning endpoint may serve (fullstory answers errored). */
+export const PROVISIONING_CONNECTORS = ['segment', 'slack', 'fullstory'] as const;
+
+const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const provisioningSchema = z.strictObject({
+  tenant: z.string().superRefine((host, ctx) => {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+      ctx.addIssue({ code: 'custom', message: 'expected the host name alone, without a scheme: e.g. "acme.conductor.one"' });
+    } else if (!HOST_NAME.test(host)) {
+      ctx.addIssue({ code: 'custom', message: 'expected a lower-case host name, e.g. "acme.conductor.one"' });
+    }
+  }),
+  connectors: z.array(z.string()).min(1, 'list at least one instance id'),
+});
+
 const bucketSchema = z
   .strictObject({
     existingBucketName: z.string().regex(BUCKET_NAME, 'expected an S3 bucket name').optional(),
@@ -204,6 +220,8 @@ export const configSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default('baton'),
+  /** Off unless set: the provisioning endpoint (a function URL) for these instances. */
+  provisioning: provisioningSchema.optional(),
   conductorOneExternalId: z
     .string()
     .regex(/^[\w+=,.@:/-]{2,1224}$/, 'expected the external ID ConductorOne shows (2-1224 characters)')
@@ -247,6 +265,7 @@ const JSON_KEYS = new Set<string>([
   'maxSyncHours',
   'checkpointMaxAgeHours',
   'durableRetentionDays',
+  'provisioning',
 ]);
 
 export class ConfigError extends Error {
@@ -316,6 +335,24 @@ export function loadConfig(context: Record<string, unknown>): Config {
       problems.push({ key: formatKey(issue.path), message });
     }
   }
+  if (parsed.success && parsed.data.provisioning) {
+    const instances = new Map(parsed.data.connectors.map((c) => [c.id, c]));
+    const seen = new Set<string>();
+    parsed.data.provisioning.connectors.forEach((id, i) => {
+      const key = formatKey(['provisioning', 'connectors', i]);
+      const instance = instances.get(id);
+      if (seen.has(id)) problems.push({ key, message: `duplicate instance id "${id}"` });
+      else if (!instance) {
+        problems.push({ key, message: `"${id}" is not a configured instance (configured: ${[...instances.keys()].join(', ')})` });
+      } else if (!(PROVISIONING_CONNECTORS as readonly string[]).includes(instance.connector)) {
+        problems.push({
+          key,
+          message: `"${id}" runs ${instance.connector}, which has no provisioning (supported: ${PROVISIONING_CONNECTORS.join(', ')})`,
+        });
+      }
+      seen.add(id);
+    });
+  }
   if (parsed.success) {
     parsed.data.connectors.forEach((c, i) => {
       const name = functionName(parsed.data, c.id);
@@ -354,6 +391,11 @@ export const LIVE_ALIAS = 'live';
 /** `<prefix>/<instance id>/`: everything one instance's function may read, write and delete. */
 export function instancePrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
   return `${config.keyPrefix}/${id}/`;
+}
+
+/** `<prefix>/.provisioning/jti/`: one object per accepted ConductorOne token id (replay protection). */
+export function jtiPrefix(config: Pick<Config, 'keyPrefix'>): string {
+  return `${config.keyPrefix}/.provisioning/jti/`;
 }
 
 /** `<prefix>/<instance id>/.checkpoint/`: a sync's resumable state, `<syncId>.c1z`. */

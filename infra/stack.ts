@@ -16,6 +16,7 @@ import {
   type ConnectorConfig,
   functionName,
   instancePrefix,
+  jtiPrefix,
   LIVE_ALIAS,
   objectKey,
   pascal,
@@ -23,6 +24,7 @@ import {
 } from './config.ts';
 import { ConductorOneAccessRole } from './constructs/conductorone-access-role.ts';
 import { ConnectorSyncFunction } from './constructs/connector-sync-function.ts';
+import { ProvisioningEndpoint } from './constructs/provisioning-endpoint.ts';
 import { SyncBucket } from './constructs/sync-bucket.ts';
 import { SyncMonitoring } from './constructs/sync-monitoring.ts';
 
@@ -30,6 +32,8 @@ export interface BatonServerlessStackProps extends StackProps {
   config: Config;
   /** Overrides each instance's code asset (tests); default: bundled from lambdas/<connector>/handler.ts. */
   code?: (connector: ConnectorConfig) => Code;
+  /** Overrides the provisioning function's code asset (tests); default: bundled from lambdas/provisioning.ts. */
+  provisioningCode?: Code;
 }
 
 export { pascal };
@@ -57,6 +61,7 @@ export class BatonServerlessStack extends Stack {
   readonly accessRole?: ConductorOneAccessRole;
   readonly monitoring: SyncMonitoring;
   readonly alarmTopic?: Topic;
+  readonly provisioning?: ProvisioningEndpoint;
 
   constructor(scope: Construct, id: string, props: BatonServerlessStackProps) {
     super(scope, id, {
@@ -68,11 +73,15 @@ export class BatonServerlessStack extends Stack {
 
     this.syncBucket = new SyncBucket(this, 'SyncBucket', {
       config: config.bucket,
-      expiringPrefixes: config.connectors.map((c) => ({
-        id: `expire-checkpoints-${c.id}`,
-        prefix: checkpointPrefix(config, c.id),
-        days: checkpointExpirationDays(c.checkpointMaxAgeHours),
-      })),
+      expiringPrefixes: [
+        ...config.connectors.map((c) => ({
+          id: `expire-checkpoints-${c.id}`,
+          prefix: checkpointPrefix(config, c.id),
+          days: checkpointExpirationDays(c.checkpointMaxAgeHours),
+        })),
+        // A token id only has to outlive the token (minutes); a day is S3's shortest expiration.
+        ...(config.provisioning ? [{ id: 'expire-provisioning-jti', prefix: jtiPrefix(config), days: 1 }] : []),
+      ],
     });
     const bucket = this.syncBucket.bucket;
     const bucketKey = this.syncBucket.encryptionKey;
@@ -121,6 +130,28 @@ export class BatonServerlessStack extends Stack {
       });
     }
 
+    if (config.provisioning) {
+      const served = config.provisioning.connectors.map((id) => this.functions[id]!);
+      this.provisioning = new ProvisioningEndpoint(this, 'Provisioning', {
+        bucket,
+        ...(bucketKey ? { bucketKey } : {}),
+        tenant: config.provisioning.tenant,
+        instances: served.map((f) => ({
+          id: f.connector.id,
+          connector: f.connector.connector,
+          secretId: f.secretId,
+          secretResource: f.secretResource,
+          ...(f.connector.secretKmsKeyArn ? { secretKmsKeyArn: f.connector.secretKmsKeyArn } : {}),
+          objectKey: objectKey(config, f.connector.id),
+        })),
+        jtiPrefix: jtiPrefix(config),
+        metricsNamespace: config.metricsNamespace,
+        logLevel: config.logLevel,
+        logRetentionDays: config.logRetentionDays,
+        ...(props.provisioningCode ? { code: props.provisioningCode } : {}),
+      });
+    }
+
     if (config.alarmEmail) {
       this.alarmTopic = new Topic(this, 'Alarms', {
         displayName: 'Baton sync alarms',
@@ -149,6 +180,14 @@ export class BatonServerlessStack extends Stack {
         enabled: f.connector.enabled,
       })),
       ...(this.alarmTopic ? { alarmTopic: this.alarmTopic } : {}),
+      ...(this.provisioning
+        ? {
+            provisioning: {
+              function: this.provisioning.function,
+              instances: config.provisioning!.connectors.map((id) => ({ id, connector: this.functions[id]!.connector.connector })),
+            },
+          }
+        : {}),
     });
 
     // --- outputs ----------------------------------------------------------------------------------
@@ -163,6 +202,14 @@ export class BatonServerlessStack extends Stack {
       value: this.failureQueue.queueUrl,
       description: 'Failed scheduled runs (after retries) land here with their error',
     });
+    if (this.provisioning) {
+      new CfnOutput(this, 'ProvisioningUrl', {
+        value: this.provisioning.url.url,
+        description:
+          'In ConductorOne, each app\'s provisioning URL is this URL followed by its instance id ' +
+          `(${config.provisioning!.connectors.join(', ')}), e.g. <this>${config.provisioning!.connectors[0]}`,
+      });
+    }
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${config.stackName}`,
     });

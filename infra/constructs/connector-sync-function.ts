@@ -83,6 +83,8 @@ export class ConnectorSyncFunction extends Construct {
   readonly secretId: string;
   /** Whether this construct created the secret (it then holds `{}` until you put the credentials). */
   readonly secretCreated: boolean;
+  /** The secret's ARN as an IAM resource (a name-only secret: its ARN with the `-??????` suffix). */
+  readonly secretResource: string;
   readonly timeout: Duration;
   readonly connector: ConnectorConfig;
 
@@ -94,7 +96,6 @@ export class ConnectorSyncFunction extends Construct {
     this.timeout = Duration.seconds(connector.timeoutSeconds);
 
     // --- the secret: read only this one -------------------------------------------------------
-    let secretResource: string;
     if (connector.secret === undefined) {
       const secret = new Secret(this, 'Secret', {
         secretName: props.secretName,
@@ -111,16 +112,16 @@ export class ConnectorSyncFunction extends Construct {
       });
       this.secretCreated = true;
       this.secretId = secret.secretArn;
-      secretResource = secret.secretArn;
+      this.secretResource = secret.secretArn;
     } else if (connector.secret.startsWith('arn:')) {
       this.secretCreated = false;
       this.secretId = connector.secret;
-      secretResource = connector.secret;
+      this.secretResource = connector.secret;
     } else {
       this.secretCreated = false;
       this.secretId = connector.secret;
       // Secrets Manager appends "-" and 6 random characters to a secret's name in its ARN.
-      secretResource = stack.formatArn({
+      this.secretResource = stack.formatArn({
         service: 'secretsmanager',
         resource: 'secret',
         resourceName: `${connector.secret}-??????`,
@@ -149,7 +150,7 @@ export class ConnectorSyncFunction extends Construct {
       new PolicyStatement({
         sid: 'ReadOwnSecret',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [secretResource],
+        resources: [this.secretResource],
       }),
     );
     // cdk-nag flags "*" only, not the "-??????" of a secret named without its ARN suffix.

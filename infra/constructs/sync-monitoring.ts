@@ -85,6 +85,8 @@ export interface SyncMonitoringProps {
   namespace: string;
   instances: MonitoredInstance[];
   alarmTopic?: ITopic;
+  /** The provisioning endpoint, when enabled: its error alarm and a dashboard section. */
+  provisioning?: { function: IFunction; instances: Pick<MonitoredInstance, 'id' | 'connector'>[] };
 }
 
 export interface ConnectorAlarms {
@@ -95,9 +97,13 @@ export interface ConnectorAlarms {
   runningLong: Alarm;
 }
 
+/** What the provisioning function publishes per call, with the instance's metricDimensions(). */
+export const PROVISIONING_METRIC = { succeeded: 'ProvisionSucceeded', failed: 'ProvisionFailed' } as const;
+
 export class SyncMonitoring extends Construct {
   readonly dashboard: Dashboard;
   readonly alarms: Record<string, ConnectorAlarms> = {};
+  readonly provisioningErrors?: Alarm;
 
   constructor(scope: Construct, id: string, props: SyncMonitoringProps) {
     super(scope, id);
@@ -317,6 +323,58 @@ export class SyncMonitoring extends Construct {
       this.dashboard.addWidgets(...health);
       this.dashboard.addWidgets(...volume);
       this.dashboard.addWidgets(...durable);
+    }
+
+    if (props.provisioning) {
+      const fn = props.provisioning.function;
+      this.provisioningErrors = new Alarm(this, 'Provisioning-Errors', {
+        alarmName: `${props.alarmPrefix}-provisioning-errors`,
+        alarmDescription: 'The provisioning function errored (exception, timeout or out of memory): ConductorOne provisioning calls are failing.',
+        metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      if (props.alarmTopic) {
+        const action = new SnsAction(props.alarmTopic);
+        this.provisioningErrors.addAlarmAction(action);
+        this.provisioningErrors.addOkAction(action);
+      }
+      const calls = (metricName: string, statistic: string, label: string) =>
+        props.provisioning!.instances.map(
+          (instance) =>
+            new Metric({
+              namespace: props.namespace,
+              metricName,
+              dimensionsMap: metricDimensions(instance),
+              statistic,
+              period: Duration.hours(1),
+              label: `${instance.id} ${label}`,
+            }),
+        );
+      this.dashboard.addWidgets(
+        new TextWidget({
+          markdown: `## provisioning\nConductorOne's provisioning calls · alarm: ${this.provisioningErrors.alarmName}`,
+          width: 24,
+          height: 1,
+        }),
+      );
+      this.dashboard.addWidgets(
+        new GraphWidget({
+          title: 'provisioning: calls by instance',
+          left: [...calls(PROVISIONING_METRIC.succeeded, 'Sum', 'succeeded'), ...calls(PROVISIONING_METRIC.failed, 'Sum', 'failed')],
+          width: 12,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: 'provisioning: function invocations and errors',
+          left: [fn.metricInvocations({ statistic: 'Sum', period: Duration.hours(1), label: 'invocations' })],
+          right: [fn.metricErrors({ statistic: 'Sum', period: Duration.hours(1), label: 'errors' })],
+          width: 12,
+          height: 6,
+        }),
+      );
     }
   }
 }
