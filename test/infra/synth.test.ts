@@ -29,20 +29,45 @@ function assetsByFunction(outdir: string, stackName = 'BatonServerless'): Record
   return out;
 }
 
+/** The environment of an offline CLI run: no credentials, no profile, nothing to reach AWS with. */
+function offlineEnv(outdir: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_')) env[k] = v;
+  return Object.assign(env, {
+    PATH: `${join(REPO_ROOT, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`,
+    CDK_DISABLE_VERSION_CHECK: 'true',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(outdir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(outdir, 'no-aws-credentials'),
+  });
+}
+
 describe('cdk synth', () => {
+  it('two instances of one connector: `cdk synth -c connectors=...` passes cdk-nag, both share one bundle', () => {
+    const outdir = tempOutdir('baton-cdk-synth-');
+    const connectors = [
+      { id: 'segment-us', connector: 'segment' },
+      { id: 'segment-eu', connector: 'segment' },
+    ];
+    const args = ['synth', '--no-notices', '-q', '-o', outdir, '-c', `connectors=${JSON.stringify(connectors)}`];
+    const run = spawnSync(join(REPO_ROOT, 'node_modules/.bin/cdk'), args, {
+      cwd: REPO_ROOT,
+      env: offlineEnv(outdir),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')).pluginReports).toEqual([]);
+    const assets = assetsByFunction(outdir);
+    expect(Object.keys(assets).sort()).toEqual(['BatonServerless-segment-eu-sync', 'BatonServerless-segment-us-sync']);
+    // Same connector, same architecture: one bundle.
+    expect(new Set(Object.values(assets)).size).toBe(1);
+  }, 120_000);
+
   it('`npx cdk synth --no-notices` runs offline with bundling and cdk-nag, one asset per connector', () => {
     const outdir = tempOutdir('baton-cdk-synth-');
-    // No credentials, no profile: nothing to reach AWS with.
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_')) env[k] = v;
-    Object.assign(env, {
-      PATH: `${join(REPO_ROOT, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`,
-      CDK_DISABLE_VERSION_CHECK: 'true',
-      CDK_DISABLE_CLI_TELEMETRY: 'true',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: join(outdir, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(outdir, 'no-aws-credentials'),
-    });
+    const env = offlineEnv(outdir);
     const args = ['synth', '--no-notices', '-q', '-o', outdir];
     const started = Date.now();
     const run = spawnSync(join(REPO_ROOT, 'node_modules/.bin/cdk'), args, { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
