@@ -65,10 +65,6 @@ export function provisioningEntry(root = REPO_ROOT): string {
   return join(root, 'lambdas', 'provisioning.ts');
 }
 
-export function connectorHandlerExists(connector: string, root = REPO_ROOT): boolean {
-  return existsSync(connectorEntry(connector, root));
-}
-
 export interface BundleOptions {
   /** The handler source file (exports `handler`). */
   entry: string;

@@ -1,8 +1,9 @@
 /**
- * The whole deployment: the bucket, one sync function (with its secret, schedule and log group) per
- * configured connector, the failed-runs queue, the ConductorOne read role (when an external ID is
- * configured), the dashboard and alarms (to an SNS e-mail when configured), and the outputs a user
- * needs next: bucket, role ARN, secrets, object keys, function names, invoke commands.
+ * The whole deployment: the bucket, one durable sync function (with its alias, secret, schedule and
+ * log group) per connector instance, the failed-runs queue, the ConductorOne read role (when an
+ * external ID is configured), the provisioning endpoint (when configured), the dashboard and alarms
+ * (to an SNS e-mail when configured), and the outputs a user needs next: bucket, role ARN, secrets,
+ * object keys, function names, invoke commands, provisioning URL.
  */
 import { Aws, CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
