@@ -15,6 +15,7 @@ export interface BuildAppOptions {
   /** Run cdk-nag (default true). */
   nag?: boolean;
   code?: BatonServerlessStackProps['code'];
+  provisioningCode?: BatonServerlessStackProps['provisioningCode'];
 }
 
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: BatonServerlessStack; config: Config } {
@@ -28,6 +29,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Bato
     // Environment-agnostic: deploys into the account and region of the CLI's credentials, and the
     // template is the same on every machine (no lookups, nothing to resolve at synth).
     ...(options.code ? { code: options.code } : {}),
+    ...(options.provisioningCode ? { provisioningCode: options.provisioningCode } : {}),
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config };

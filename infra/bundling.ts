@@ -8,8 +8,9 @@
  *   linux-<arch>.node    better-sqlite3's N-API prebuild for the target architecture
  *   index.mjs.LEGAL.txt  the bundled packages' license comments
  *
- * Every bundle is checked before it is returned: no node_modules, each `.node` file is an ELF for
- * the target machine needing at most GLIBC_2.34 (Amazon Linux 2023), zipped size ≤ 3 MB.
+ * Every bundle is checked before it is returned: no simulator code (`lambdas/<app>/sim/`,
+ * `shared/sim/`: test and demo code), no node_modules, each `.node` file is an ELF for the target
+ * machine needing at most GLIBC_2.34 (Amazon Linux 2023), zipped size ≤ 3 MB.
  */
 import { buildSync } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -43,6 +44,13 @@ const ESM_REQUIRE_BANNER = [
   'const require = __batonCreateRequire(import.meta.url);',
 ].join('\n');
 
+/**
+ * Simulator folders, relative to the repository root: test and demo code that must never ship in a
+ * function. (CDK bundles synchronously and esbuild's buildSync runs no plugins, so the build's
+ * metafile is checked instead of refusing the import while resolving.)
+ */
+export const SIMULATOR_PATH = /^(?:lambdas\/[^/]+|shared)\/sim\//;
+
 export class BundlingError extends Error {
   override name = 'BundlingError';
 }
@@ -52,8 +60,9 @@ export function connectorEntry(connector: string, root = REPO_ROOT): string {
   return join(root, 'lambdas', connector, 'handler.ts');
 }
 
-export function connectorHandlerExists(connector: string, root = REPO_ROOT): boolean {
-  return existsSync(connectorEntry(connector, root));
+/** The provisioning endpoint's handler (exports `handler`). */
+export function provisioningEntry(root = REPO_ROOT): string {
+  return join(root, 'lambdas', 'provisioning.ts');
 }
 
 export interface BundleOptions {
@@ -73,6 +82,8 @@ export interface BundleResult {
   files: string[];
   /** The `.node` addons copied next to the bundle, relative to outDir. */
   nativeAddons: string[];
+  /** The source files esbuild put in the bundle, relative to the working directory. */
+  inputs: string[];
   /** The deflate size of the folder as a zip archive (CDK uploads function code as a zip). */
   zippedBytes: number;
   unzippedBytes: number;
@@ -104,7 +115,7 @@ export function zippedSize(dir: string): number {
 }
 
 /** Checks a bundle folder the way Lambda will need it; throws a BundlingError naming the problem. */
-export function verifyBundle(outDir: string, architecture: Architecture): BundleResult {
+export function verifyBundle(outDir: string, architecture: Architecture, inputs: string[] = []): BundleResult {
   const files = listFiles(outDir);
   const entries = readdirSync(outDir, { recursive: true }).map(String);
   if (entries.some((f) => f.split(/[\\/]/).includes('node_modules'))) {
@@ -133,7 +144,7 @@ export function verifyBundle(outDir: string, architecture: Architecture): Bundle
     );
   }
   const unzippedBytes = files.reduce((sum, f) => sum + statSync(join(outDir, f)).size, 0);
-  return { outDir, files, nativeAddons, zippedBytes, unzippedBytes };
+  return { outDir, files, inputs, nativeAddons, zippedBytes, unzippedBytes };
 }
 
 /** Bundles `entry` for `architecture` into `outDir` and verifies the result. */
@@ -163,11 +174,20 @@ export function bundleHandler(options: BundleOptions): BundleResult {
     keepNames: true,
     legalComments: 'external',
     logLevel: 'silent',
+    metafile: true,
   });
   if (result.errors.length > 0) {
     throw new BundlingError(result.errors.map((e) => e.text).join('\n'));
   }
-  return verifyBundle(outDir, architecture);
+  const inputs = Object.keys(result.metafile.inputs).map((f) => f.split('\\').join('/'));
+  const simulator = inputs.filter((f) => SIMULATOR_PATH.test(f));
+  if (simulator.length > 0) {
+    throw new BundlingError(
+      `${relative(workingDir, entry)} pulls simulator code into the function: ${simulator.join(', ')} ` +
+        '(simulators are test and demo code; import the connector, not its index.ts or sim/)',
+    );
+  }
+  return verifyBundle(outDir, architecture, inputs);
 }
 
 /** Bundles `lambdas/<connector>/handler.ts`. */

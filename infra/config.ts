@@ -3,10 +3,12 @@
  * validated with zod at synth. Every error names the context key, e.g.
  *   cdk.json context "connectors[1].memoryMb": Too big: expected number to be <=10240
  *
+ * Without a `connectors` list, every connector of the registry (lambdas/index.ts) runs once.
  * Values given on the command line arrive as strings; the keys that take numbers, arrays or
  * objects also accept them as JSON text (`-c connectors='["slack"]'`).
  */
 import { z } from 'zod';
+import { connectorNames, isConnectorName } from '../lambdas/index.ts';
 
 /** ConductorOne's S3 data-source service role (design.md §4). */
 export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
@@ -25,15 +27,75 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const KEY_SEGMENT = "[A-Za-z0-9!_.*'()-]+";
+
+/** "fullstory" → "Fullstory", "segment-eu" → "SegmentEu": for construct and output ids. */
+export function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** Lambda's limit on a function name (`<stackName>-<instance id>-sync`). */
+export const MAX_FUNCTION_NAME = 64;
+const INSTANCE_ID_MAX = 40;
+
+/**
+ * The one problem with an instance id, or undefined. Ids become parts of resource names, construct
+ * ids, S3 keys and metric dimensions, so they are kept to lower-case words joined by single hyphens.
+ */
+export function instanceIdProblem(id: string): string | undefined {
+  if (id.length === 0) return 'expected an instance id, e.g. "segment-eu"';
+  if (id.length > INSTANCE_ID_MAX) return `too long: ${id.length} characters, at most ${INSTANCE_ID_MAX}`;
+  const bad = [...id].find((ch) => !/[a-z0-9-]/.test(ch));
+  if (bad !== undefined) {
+    const what = bad === ' ' ? 'a space' : /[A-Z]/.test(bad) ? `an upper-case letter "${bad}"` : `"${bad}"`;
+    return `contains ${what}: use lower-case letters, digits and single hyphens`;
+  }
+  if (!/^[a-z]/.test(id)) return 'must start with a lower-case letter';
+  if (id.endsWith('-')) return 'must not end with "-"';
+  if (id.includes('--')) return 'must not contain "--"';
+  return undefined;
+}
+
+const instanceId = z.string().superRefine((id, ctx) => {
+  const problem = instanceIdProblem(id);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+// Checked against the registry here, not at bundling, so a typo is one line instead of a stack trace.
+const connectorType = z.string().superRefine((name, ctx) => {
+  if (!isConnectorName(name)) {
+    ctx.addIssue({ code: 'custom', message: `unknown connector "${name}" (known: ${connectorNames.join(', ')})` });
+  }
+});
+
+/** How long one sync's durable execution may run, across all its 15-minute slices. */
+const maxSyncHours = z.int().min(1).max(168);
+/** A checkpoint older than this is not resumed from: the next sync starts over. */
+const checkpointMaxAgeHours = z.int().min(1).max(72);
+export const DEFAULT_MAX_SYNC_HOURS = 6;
+export const DEFAULT_CHECKPOINT_MAX_AGE_HOURS = 6;
 
 const connectorSchema = z.preprocess(
-  // Shorthand: "slack" means { "name": "slack" } with every default.
-  (value) => (typeof value === 'string' ? { name: value } : value),
+  // Short forms: "slack" and { "name": "slack" } are one instance whose id is the connector's name,
+  // so deployments written before instances existed keep every name, key and logical id.
+  (value) => {
+    if (typeof value === 'string') return { id: value, connector: value };
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const { name, ...rest } = value as Record<string, unknown>;
+      if (name === undefined) {
+        return 'id' in rest || !('connector' in rest) ? rest : { id: rest['connector'], ...rest };
+      }
+      if ('id' in rest || 'connector' in rest) return { ...rest, name };
+      return { id: name, connector: name, ...rest };
+    }
+    return value;
+  },
   z.strictObject({
-    name: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lower-case connector name (the folder under lambdas/)'),
+    id: instanceId,
+    connector: connectorType,
     enabled: z.boolean().default(true),
     schedule: z
       .string()
@@ -50,8 +112,44 @@ const connectorSchema = z.preprocess(
     architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
     retryAttempts: z.int().min(0).max(2).default(2),
     staleAfterHours: z.int().min(1).max(24).default(2),
+    // Unset: the top-level value (filled in by loadConfig).
+    maxSyncHours: maxSyncHours.optional(),
+    checkpointMaxAgeHours: checkpointMaxAgeHours.optional(),
   }),
 );
+
+/**
+ * The problem with a key prefix, or undefined: the first thing wrong, named (a space is not a
+ * slash problem).
+ */
+export function keyPrefixProblem(prefix: string): string | undefined {
+  if (prefix.length === 0) return 'expected path segments, e.g. "baton" or "exports/baton"';
+  if (prefix.startsWith('/') || prefix.endsWith('/')) return 'must not start or end with "/"';
+  if (prefix.includes('//')) return 'contains an empty segment ("//")';
+  const bad = [...prefix].find((ch) => !/[A-Za-z0-9!_.*'()\/-]/.test(ch));
+  if (bad !== undefined) {
+    const what = bad === ' ' ? 'a space' : /\s/.test(bad) ? 'white space' : `"${bad}"`;
+    return `contains ${what}: use letters, digits and ! _ . * ' ( ) - between "/"`;
+  }
+  if (prefix.split('/').some((seg) => seg === '.' || seg === '..')) return 'must not contain "." or ".." segments';
+  return undefined;
+}
+
+/** Connector types whose instances the provisioning endpoint may serve (fullstory answers errored). */
+export const PROVISIONING_CONNECTORS = ['segment', 'slack', 'fullstory'] as const;
+
+const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const provisioningSchema = z.strictObject({
+  tenant: z.string().superRefine((host, ctx) => {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+      ctx.addIssue({ code: 'custom', message: 'expected the host name alone, without a scheme: e.g. "acme.conductor.one"' });
+    } else if (!HOST_NAME.test(host)) {
+      ctx.addIssue({ code: 'custom', message: 'expected a lower-case host name, e.g. "acme.conductor.one"' });
+    }
+  }),
+  connectors: z.array(z.string()).min(1, 'list at least one instance id'),
+});
 
 const bucketSchema = z
   .strictObject({
@@ -94,17 +192,36 @@ export const configSchema = z.object({
     .array(connectorSchema)
     .min(1, 'list at least one connector')
     .superRefine((list, ctx) => {
-      const seen = new Set<string>();
+      const ids = new Map<string, string>();
+      const names = new Map<string, string>();
       list.forEach((c, i) => {
-        if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate connector "${c.name}"` });
-        seen.add(c.name);
+        if (ids.has(c.id)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate instance id "${c.id}"` });
+          return;
+        }
+        ids.set(c.id, c.id);
+        // Construct ids and output names are the PascalCase of the id: "a-1b" and "a1b" would collide.
+        const other = names.get(pascal(c.id));
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'id'],
+            message: `"${c.id}" and "${other}" give the same resource names (${pascal(c.id)}): rename one`,
+          });
+        }
+        names.set(pascal(c.id), c.id);
       });
     }),
   bucket: bucketSchema.default({ encryption: 'S3', noncurrentVersionExpirationDays: 30 }),
   keyPrefix: z
     .string()
-    .regex(new RegExp(`^${KEY_SEGMENT}(?:/${KEY_SEGMENT})*$`), 'expected path segments without leading or trailing "/"')
+    .superRefine((prefix, ctx) => {
+      const problem = keyPrefixProblem(prefix);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('baton'),
+  /** Off unless set: the provisioning endpoint (a function URL) for these instances. */
+  provisioning: provisioningSchema.optional(),
   conductorOneExternalId: z
     .string()
     .regex(/^[\w+=,.@:/-]{2,1224}$/, 'expected the external ID ConductorOne shows (2-1224 characters)')
@@ -117,6 +234,10 @@ export const configSchema = z.object({
     .refine((s) => !s.startsWith('AWS/'), 'the AWS/ namespaces are reserved')
     .default('BatonServerless'),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  maxSyncHours: maxSyncHours.default(DEFAULT_MAX_SYNC_HOURS),
+  checkpointMaxAgeHours: checkpointMaxAgeHours.default(DEFAULT_CHECKPOINT_MAX_AGE_HOURS),
+  /** Days Lambda keeps a finished durable execution's history (GetDurableExecutionHistory). */
+  durableRetentionDays: z.int().min(1).max(90).default(14),
   logRetentionDays: z
     .int()
     .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
@@ -125,13 +246,27 @@ export const configSchema = z.object({
     .default(90),
 });
 
-export type Config = z.infer<typeof configSchema>;
-export type ConnectorConfig = Config['connectors'][number];
+type ParsedConfig = z.infer<typeof configSchema>;
+type ParsedConnector = ParsedConfig['connectors'][number];
+/** One instance, with the top-level defaults resolved. */
+export type ConnectorConfig = Omit<ParsedConnector, 'maxSyncHours' | 'checkpointMaxAgeHours'> & {
+  maxSyncHours: number;
+  checkpointMaxAgeHours: number;
+};
+export type Config = Omit<ParsedConfig, 'connectors'> & { connectors: ConnectorConfig[] };
 export type BucketConfig = Config['bucket'];
 
 /** Our top-level keys; any other plain camelCase key is a typo (CDK's own keys contain ':' or '@'). */
 export const CONTEXT_KEYS = Object.keys(configSchema.shape) as (keyof Config)[];
-const JSON_KEYS = new Set<string>(['connectors', 'bucket', 'logRetentionDays']);
+const JSON_KEYS = new Set<string>([
+  'connectors',
+  'bucket',
+  'logRetentionDays',
+  'maxSyncHours',
+  'checkpointMaxAgeHours',
+  'durableRetentionDays',
+  'provisioning',
+]);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -172,6 +307,9 @@ export function loadConfig(context: Record<string, unknown>): Config {
     }
     if (value !== undefined) input[key] = value;
   }
+  // Unlisted, every connector in the registry runs once under its own name: adding a connector to
+  // lambdas/index.ts deploys it without a second list to keep in step.
+  if (input['connectors'] === undefined) input['connectors'] = [...connectorNames];
   const problems = unknown.map((key) => ({
     key,
     message: `unknown context key (known keys: ${CONTEXT_KEYS.join(', ')})`,
@@ -182,17 +320,90 @@ export function loadConfig(context: Record<string, unknown>): Config {
       const message = issue.message;
       // Name the offending key inside strict objects, not just the object.
       if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) problems.push({ key: formatKey([...issue.path, k]), message: 'unknown key' });
+        for (const k of issue.keys) {
+          const inConnector = issue.path[0] === 'connectors' && issue.path.length === 2;
+          problems.push({
+            key: formatKey([...issue.path, k]),
+            message:
+              inConnector && k === 'name'
+                ? 'give either "name" (one instance named after its connector) or "id" and "connector", not both'
+                : 'unknown key',
+          });
+        }
         continue;
       }
       problems.push({ key: formatKey(issue.path), message });
     }
   }
+  if (parsed.success && parsed.data.provisioning) {
+    const instances = new Map(parsed.data.connectors.map((c) => [c.id, c]));
+    const seen = new Set<string>();
+    parsed.data.provisioning.connectors.forEach((id, i) => {
+      const key = formatKey(['provisioning', 'connectors', i]);
+      const instance = instances.get(id);
+      if (seen.has(id)) problems.push({ key, message: `duplicate instance id "${id}"` });
+      else if (!instance) {
+        problems.push({ key, message: `"${id}" is not a configured instance (configured: ${[...instances.keys()].join(', ')})` });
+      } else if (!(PROVISIONING_CONNECTORS as readonly string[]).includes(instance.connector)) {
+        problems.push({
+          key,
+          message: `"${id}" runs ${instance.connector}, which has no provisioning (supported: ${PROVISIONING_CONNECTORS.join(', ')})`,
+        });
+      }
+      seen.add(id);
+    });
+  }
+  if (parsed.success) {
+    parsed.data.connectors.forEach((c, i) => {
+      const name = functionName(parsed.data, c.id);
+      if (name.length > MAX_FUNCTION_NAME) {
+        problems.push({
+          key: formatKey(['connectors', i, 'id']),
+          message: `the function name "${name}" is ${name.length} characters, Lambda allows ${MAX_FUNCTION_NAME}: shorten the id or stackName`,
+        });
+      }
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
-  return parsed.data as Config;
+  const top = parsed.data!;
+  return {
+    ...top,
+    connectors: top.connectors.map((c) => ({
+      ...c,
+      maxSyncHours: c.maxSyncHours ?? top.maxSyncHours,
+      checkpointMaxAgeHours: c.checkpointMaxAgeHours ?? top.checkpointMaxAgeHours,
+    })),
+  };
 }
 
-/** `<prefix>/<connector>/sync.c1z`: the object the function writes and ConductorOne reads. */
-export function objectKey(config: Pick<Config, 'keyPrefix'>, connector: string): string {
-  return `${config.keyPrefix}/${connector}/sync.c1z`;
+/**
+ * `<stack>-<instance id>-sync`: the sync function's name. It is not the pre-durable
+ * `<stack>-<instance id>`: turning durability on replaces the function, and CloudFormation creates
+ * the replacement before deleting the old one, which fails when both have the same name.
+ */
+export function functionName(config: Pick<Config, 'stackName'>, id: string): string {
+  return `${config.stackName}-${id}-sync`;
+}
+
+/** Durable functions are invoked qualified: the schedule and the invoke command use this alias. */
+export const LIVE_ALIAS = 'live';
+
+/** `<prefix>/<instance id>/`: everything one instance's function may read, write and delete. */
+export function instancePrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
+  return `${config.keyPrefix}/${id}/`;
+}
+
+/** `<prefix>/.provisioning/jti/`: one object per accepted ConductorOne token id (replay protection). */
+export function jtiPrefix(config: Pick<Config, 'keyPrefix'>): string {
+  return `${config.keyPrefix}/.provisioning/jti/`;
+}
+
+/** `<prefix>/<instance id>/.checkpoint/`: a sync's resumable state, `<syncId>.c1z`. */
+export function checkpointPrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
+  return `${instancePrefix(config, id)}.checkpoint/`;
+}
+
+/** `<prefix>/<instance id>/sync.c1z`: the object the function writes and ConductorOne reads. */
+export function objectKey(config: Pick<Config, 'keyPrefix'>, id: string): string {
+  return `${config.keyPrefix}/${id}/sync.c1z`;
 }

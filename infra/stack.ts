@@ -1,8 +1,9 @@
 /**
- * The whole deployment: the bucket, one sync function (with its secret, schedule and log group) per
- * configured connector, the failed-runs queue, the ConductorOne read role (when an external ID is
- * configured), the dashboard and alarms (to an SNS e-mail when configured), and the outputs a user
- * needs next: bucket, role ARN, secrets, object keys, function names, invoke commands.
+ * The whole deployment: the bucket, one durable sync function (with its alias, secret, schedule and
+ * log group) per connector instance, the failed-runs queue, the ConductorOne read role (when an
+ * external ID is configured), the provisioning endpoint (when configured), the dashboard and alarms
+ * (to an SNS e-mail when configured), and the outputs a user needs next: bucket, role ARN, secrets,
+ * object keys, function names, invoke commands, provisioning URL.
  */
 import { Aws, CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
@@ -10,33 +11,48 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type Config, type ConnectorConfig, objectKey, SERVICE_NAME } from './config.ts';
+import {
+  checkpointPrefix,
+  type Config,
+  type ConnectorConfig,
+  functionName,
+  instancePrefix,
+  jtiPrefix,
+  LIVE_ALIAS,
+  objectKey,
+  pascal,
+  SERVICE_NAME,
+} from './config.ts';
 import { ConductorOneAccessRole } from './constructs/conductorone-access-role.ts';
 import { ConnectorSyncFunction } from './constructs/connector-sync-function.ts';
+import { ProvisioningEndpoint } from './constructs/provisioning-endpoint.ts';
 import { SyncBucket } from './constructs/sync-bucket.ts';
 import { SyncMonitoring } from './constructs/sync-monitoring.ts';
 
 export interface BatonServerlessStackProps extends StackProps {
   config: Config;
-  /** Overrides each connector's code asset (tests); default: bundled from lambdas/<name>/handler.ts. */
+  /** Overrides each instance's code asset (tests); default: bundled from lambdas/<connector>/handler.ts. */
   code?: (connector: ConnectorConfig) => Code;
+  /** Overrides the provisioning function's code asset (tests); default: bundled from lambdas/provisioning.ts. */
+  provisioningCode?: Code;
 }
 
-/** "fullstory" → "Fullstory", "my-app" → "MyApp": for construct and output ids. */
-export function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join('');
-}
+export { pascal };
 
 /** The exact command for an on-demand sync (`--cli-read-timeout 0`: a sync can take minutes). */
-export function invokeCommand(functionName: string, region: string, payload = '{}'): string {
+export function invokeCommand(name: string, region: string, payload = '{}'): string {
   return (
-    `aws lambda invoke --region ${region} --function-name ${functionName} ` +
+    `aws lambda invoke --region ${region} --function-name ${name} ` +
     `--cli-binary-format raw-in-base64-out --cli-read-timeout 0 --payload '${payload}' sync-result.json`
   );
+}
+
+/**
+ * Days before S3 expires a stray checkpoint: a day past the age at which the runtime would still
+ * resume from it, so the lifecycle never deletes a checkpoint a running sync may need.
+ */
+export function checkpointExpirationDays(checkpointMaxAgeHours: number): number {
+  return Math.ceil(checkpointMaxAgeHours / 24) + 1;
 }
 
 export class BatonServerlessStack extends Stack {
@@ -46,6 +62,7 @@ export class BatonServerlessStack extends Stack {
   readonly accessRole?: ConductorOneAccessRole;
   readonly monitoring: SyncMonitoring;
   readonly alarmTopic?: Topic;
+  readonly provisioning?: ProvisioningEndpoint;
 
   constructor(scope: Construct, id: string, props: BatonServerlessStackProps) {
     super(scope, id, {
@@ -55,7 +72,18 @@ export class BatonServerlessStack extends Stack {
     const { config } = props;
     Tags.of(this).add('app', SERVICE_NAME);
 
-    this.syncBucket = new SyncBucket(this, 'SyncBucket', { config: config.bucket });
+    this.syncBucket = new SyncBucket(this, 'SyncBucket', {
+      config: config.bucket,
+      expiringPrefixes: [
+        ...config.connectors.map((c) => ({
+          id: `expire-checkpoints-${c.id}`,
+          prefix: checkpointPrefix(config, c.id),
+          days: checkpointExpirationDays(c.checkpointMaxAgeHours),
+        })),
+        // A token id only has to outlive the token (minutes); a day is S3's shortest expiration.
+        ...(config.provisioning ? [{ id: 'expire-provisioning-jti', prefix: jtiPrefix(config), days: 1 }] : []),
+      ],
+    });
     const bucket = this.syncBucket.bucket;
     const bucketKey = this.syncBucket.encryptionKey;
 
@@ -71,15 +99,20 @@ export class BatonServerlessStack extends Stack {
         'dead-letter queue): it records failed runs for inspection and is never consumed.',
     });
 
+    // Construct ids come from the instance id alone: a short-form entry ("segment") keeps the logical
+    // ids it had before instances existed.
     for (const connector of config.connectors) {
-      const key = objectKey(config, connector.name);
-      this.functions[connector.name] = new ConnectorSyncFunction(this, `${pascal(connector.name)}Sync`, {
+      const key = objectKey(config, connector.id);
+      this.functions[connector.id] = new ConnectorSyncFunction(this, `${pascal(connector.id)}Sync`, {
         connector,
         bucket,
         ...(bucketKey ? { bucketKey } : {}),
         objectKey: key,
-        functionName: `${config.stackName}-${connector.name}`,
-        secretName: `${config.stackName}/${connector.name}`,
+        instancePrefix: instancePrefix(config, connector.id),
+        checkpointPrefix: checkpointPrefix(config, connector.id),
+        durableRetentionDays: config.durableRetentionDays,
+        functionName: functionName(config, connector.id),
+        secretName: `${config.stackName}/${connector.id}`,
         failureQueue: this.failureQueue,
         metricsNamespace: config.metricsNamespace,
         logLevel: config.logLevel,
@@ -91,10 +124,32 @@ export class BatonServerlessStack extends Stack {
     if (config.conductorOneExternalId) {
       this.accessRole = new ConductorOneAccessRole(this, 'ConductorOneAccess', {
         bucket,
-        objectKeys: config.connectors.map((c) => objectKey(config, c.name)),
+        objectKeys: config.connectors.map((c) => objectKey(config, c.id)),
         externalId: config.conductorOneExternalId,
         principalArn: config.conductorOnePrincipalArn,
         ...(bucketKey ? { bucketKey } : {}),
+      });
+    }
+
+    if (config.provisioning) {
+      const served = config.provisioning.connectors.map((id) => this.functions[id]!);
+      this.provisioning = new ProvisioningEndpoint(this, 'Provisioning', {
+        bucket,
+        ...(bucketKey ? { bucketKey } : {}),
+        tenant: config.provisioning.tenant,
+        instances: served.map((f) => ({
+          id: f.connector.id,
+          connector: f.connector.connector,
+          secretId: f.secretId,
+          secretResource: f.secretResource,
+          ...(f.connector.secretKmsKeyArn ? { secretKmsKeyArn: f.connector.secretKmsKeyArn } : {}),
+          objectKey: objectKey(config, f.connector.id),
+        })),
+        jtiPrefix: jtiPrefix(config),
+        metricsNamespace: config.metricsNamespace,
+        logLevel: config.logLevel,
+        logRetentionDays: config.logRetentionDays,
+        ...(props.provisioningCode ? { code: props.provisioningCode } : {}),
       });
     }
 
@@ -116,14 +171,24 @@ export class BatonServerlessStack extends Stack {
       dashboardName: config.stackName,
       alarmPrefix: config.stackName,
       namespace: config.metricsNamespace,
-      connectors: Object.values(this.functions).map((f) => ({
-        name: f.connector.name,
+      instances: Object.values(this.functions).map((f) => ({
+        id: f.connector.id,
+        connector: f.connector.connector,
         function: f.function,
         timeout: f.timeout,
         staleAfterHours: f.connector.staleAfterHours,
+        maxSyncHours: f.connector.maxSyncHours,
         enabled: f.connector.enabled,
       })),
       ...(this.alarmTopic ? { alarmTopic: this.alarmTopic } : {}),
+      ...(this.provisioning
+        ? {
+            provisioning: {
+              function: this.provisioning.function,
+              instances: config.provisioning!.connectors.map((id) => ({ id, connector: this.functions[id]!.connector.connector })),
+            },
+          }
+        : {}),
     });
 
     // --- outputs ----------------------------------------------------------------------------------
@@ -138,14 +203,22 @@ export class BatonServerlessStack extends Stack {
       value: this.failureQueue.queueUrl,
       description: 'Failed scheduled runs (after retries) land here with their error',
     });
+    if (this.provisioning) {
+      new CfnOutput(this, 'ProvisioningUrl', {
+        value: this.provisioning.url.url,
+        description:
+          'In ConductorOne, each app\'s provisioning URL is this URL followed by its instance id ' +
+          `(${config.provisioning!.connectors.join(', ')}), e.g. <this>${config.provisioning!.connectors[0]}`,
+      });
+    }
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${config.stackName}`,
     });
     for (const sync of Object.values(this.functions)) {
-      const id = pascal(sync.connector.name);
+      const id = pascal(sync.connector.id);
       new CfnOutput(this, `${id}FunctionName`, { value: sync.function.functionName });
       new CfnOutput(this, `${id}ObjectKey`, {
-        value: objectKey(config, sync.connector.name),
+        value: objectKey(config, sync.connector.id),
         description: 'In ConductorOne: Import app data → From data source → this object key',
       });
       new CfnOutput(this, `${id}SecretId`, {
@@ -155,8 +228,10 @@ export class BatonServerlessStack extends Stack {
           : 'The existing secret this connector reads',
       });
       new CfnOutput(this, `${id}InvokeCommand`, {
-        value: invokeCommand(`${config.stackName}-${sync.connector.name}`, Aws.REGION),
-        description: `Runs a ${sync.connector.name} sync now and prints its result (add "dryRun": true to skip the upload)`,
+        value: invokeCommand(`${functionName(config, sync.connector.id)}:${LIVE_ALIAS}`, Aws.REGION),
+        description:
+          `Runs a ${sync.connector.id} sync now and prints its result (add "dryRun": true to skip the upload; ` +
+          'a sync longer than 15 minutes: add --invocation-type Event and follow the logs)',
       });
     }
   }

@@ -17,8 +17,21 @@ import {
 import { Construct } from 'constructs';
 import type { BucketConfig } from '../config.ts';
 
+/** Objects under `prefix` that are temporary: expired after `days`, old versions after a day. */
+export interface ExpiringPrefix {
+  /** The lifecycle rule's id. */
+  id: string;
+  prefix: string;
+  days: number;
+}
+
 export interface SyncBucketProps {
   config: BucketConfig;
+  /**
+   * S3 lifecycle filters are prefixes, not patterns: one rule per prefix (e.g. each instance's
+   * `.checkpoint/`). Ignored for an existing bucket, whose lifecycle is its owner's.
+   */
+  expiringPrefixes?: ExpiringPrefix[];
 }
 
 export class SyncBucket extends Construct {
@@ -69,6 +82,16 @@ export class SyncBucket extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
           expiredObjectDeleteMarker: true,
         },
+        // Where rules overlap S3 applies the shorter expiration, so these win over the 30-day rule
+        // above; the bucket is versioned, so a deleted or expired temporary object's old version
+        // must expire too or it would stay for noncurrentVersionExpirationDays.
+        ...(props.expiringPrefixes ?? []).map((p) => ({
+          id: p.id,
+          prefix: p.prefix,
+          expiration: Duration.days(p.days),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        })),
       ],
       ...(config.accessLogsBucketName
         ? {

@@ -1,12 +1,17 @@
 /**
- * One CloudWatch dashboard for every connector and four alarms per connector, all on the EMF
- * metrics the runtime emits (namespace from config, dimensions exactly
- * `{ service: 'baton-serverless', connector: '<name>' }`) and on the function's own metrics:
+ * One CloudWatch dashboard with a section per connector instance and four alarms per instance, all
+ * on the EMF metrics the runtime emits (namespace from config, dimensions exactly
+ * `{ service: 'baton-serverless', connector: '<type>', instance: '<instance id>' }`) and on the
+ * function's own metrics:
  *
- *   <stack>-<connector>-sync-failed   a run reported SyncFailed
- *   <stack>-<connector>-stale         no SyncSucceeded for staleAfterHours (default 2) hours
- *   <stack>-<connector>-duration      the function's Duration above 80 % of its timeout
- *   <stack>-<connector>-errors        the function itself errored (crash, timeout, out of memory)
+ *   <stack>-<id>-sync-failed   a run reported SyncFailed
+ *   <stack>-<id>-stale         no SyncSucceeded for staleAfterHours (default 2) hours
+ *   <stack>-<id>-duration      the function's Duration above 80 % of its timeout
+ *   <stack>-<id>-errors        the function itself errored (crash, timeout, out of memory)
+ *   <stack>-<id>-running-long  a sync's durable execution has run over maxSyncHours (SyncRunningMinutes)
+ *
+ * The stale alarm keeps meaning "no finished sync in staleAfterHours": a sync sliced over several
+ * invocations publishes SyncSucceeded once, from its last slice.
  *
  * Alarm (and OK) notifications go to the SNS topic when one is given (an e-mail is configured).
  */
@@ -33,14 +38,42 @@ import { METRIC } from '../../shared/observability/names.ts';
 
 export { METRIC };
 
+/**
+ * What the durable runtime publishes per slice (same namespace and dimensions as METRIC):
+ * slices per sync, checkpoint size and time, syncs skipped (one already running), and minutes since
+ * the running sync's execution started.
+ */
+export const DURABLE_METRIC = {
+  slices: 'SyncSlices',
+  checkpointBytes: 'CheckpointBytes',
+  checkpointMs: 'CheckpointMs',
+  skipped: 'SyncSkipped',
+  runningMinutes: 'SyncRunningMinutes',
+} as const;
+
+/**
+ * The dimension carrying the instance id (the function's CONNECTOR_ID). The runtime must publish
+ * exactly `metricDimensions()`: CloudWatch matches a metric only on its complete dimension set.
+ */
+export const INSTANCE_DIMENSION = 'instance';
+
+export function metricDimensions(instance: Pick<MonitoredInstance, 'id' | 'connector'>): Record<string, string> {
+  return { service: SERVICE_NAME, connector: instance.connector, [INSTANCE_DIMENSION]: instance.id };
+}
+
 /** The share of the timeout above which a run's duration alarms. */
 export const DURATION_ALARM_RATIO = 0.8;
 
-export interface MonitoredConnector {
-  name: string;
+export interface MonitoredInstance {
+  /** The instance id (alarm names, dashboard rows). */
+  id: string;
+  /** The connector type it runs. */
+  connector: string;
   function: IFunction;
   timeout: Duration;
   staleAfterHours: number;
+  /** The durable execution timeout, in hours. */
+  maxSyncHours: number;
   /** A disabled connector's schedule is off: its alarms stay, without actions. */
   enabled: boolean;
 }
@@ -50,8 +83,10 @@ export interface SyncMonitoringProps {
   /** Prefix of the alarm names (the stack name). */
   alarmPrefix: string;
   namespace: string;
-  connectors: MonitoredConnector[];
+  instances: MonitoredInstance[];
   alarmTopic?: ITopic;
+  /** The provisioning endpoint, when enabled: its error alarm and a dashboard section. */
+  provisioning?: { function: IFunction; instances: Pick<MonitoredInstance, 'id' | 'connector'>[] };
 }
 
 export interface ConnectorAlarms {
@@ -59,11 +94,16 @@ export interface ConnectorAlarms {
   stale: Alarm;
   duration: Alarm;
   errors: Alarm;
+  runningLong: Alarm;
 }
+
+/** What the provisioning function publishes per call, with the instance's metricDimensions(). */
+export const PROVISIONING_METRIC = { succeeded: 'ProvisionSucceeded', failed: 'ProvisionFailed' } as const;
 
 export class SyncMonitoring extends Construct {
   readonly dashboard: Dashboard;
   readonly alarms: Record<string, ConnectorAlarms> = {};
+  readonly provisioningErrors?: Alarm;
 
   constructor(scope: Construct, id: string, props: SyncMonitoringProps) {
     super(scope, id);
@@ -74,70 +114,81 @@ export class SyncMonitoring extends Construct {
     this.dashboard.addWidgets(
       new TextWidget({
         markdown:
-          '# Baton syncs\nOne row per connector. ConductorOne reads `sync.c1z` hourly: keep **hours since the last ' +
+          '# Baton syncs\nOne section per connector instance. ConductorOne reads `sync.c1z` hourly: keep **hours since the last ' +
           'success** under 2. Failed runs also land in the failed-runs SQS queue with their error.',
         width: 24,
         height: 2,
       }),
     );
 
-    for (const connector of props.connectors) {
+    for (const instance of props.instances) {
       const metric = (metricName: string, statistic: string, label?: string, period = Duration.hours(1)) =>
         new Metric({
           namespace: props.namespace,
           metricName,
-          dimensionsMap: { service: SERVICE_NAME, connector: connector.name },
+          dimensionsMap: metricDimensions(instance),
           statistic,
           period,
           ...(label ? { label } : {}),
         });
-      const timeoutMs = connector.timeout.toMilliseconds();
+      const timeoutMs = instance.timeout.toMilliseconds();
       const alarmMs = Math.round(timeoutMs * DURATION_ALARM_RATIO);
 
       // --- alarms -----------------------------------------------------------------------------
-      const prefix = `${props.alarmPrefix}-${connector.name}`;
-      const failed = new Alarm(this, `${connector.name}-Failed`, {
+      const prefix = `${props.alarmPrefix}-${instance.id}`;
+      const failed = new Alarm(this, `${instance.id}-Failed`, {
         alarmName: `${prefix}-sync-failed`,
-        alarmDescription: `A ${connector.name} sync failed: the previous sync.c1z stays in place. See the function's logs and the failed-runs queue.`,
+        alarmDescription: `A ${instance.id} sync failed: the previous sync.c1z stays in place. See the function's logs and the failed-runs queue.`,
         metric: metric(METRIC.failed, 'Sum'),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        actionsEnabled: connector.enabled,
+        actionsEnabled: instance.enabled,
       });
-      const stale = new Alarm(this, `${connector.name}-Stale`, {
+      const stale = new Alarm(this, `${instance.id}-Stale`, {
         alarmName: `${prefix}-stale`,
-        alarmDescription: `No successful ${connector.name} sync in ${connector.staleAfterHours} h: ConductorOne is reading stale data.`,
+        alarmDescription: `No successful ${instance.id} sync in ${instance.staleAfterHours} h: ConductorOne is reading stale data.`,
         metric: metric(METRIC.succeeded, 'Sum'),
         threshold: 1,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: connector.staleAfterHours,
-        datapointsToAlarm: connector.staleAfterHours,
+        evaluationPeriods: instance.staleAfterHours,
+        datapointsToAlarm: instance.staleAfterHours,
         // No data at all (the function never ran, or crashed before flushing) is stale too.
         treatMissingData: TreatMissingData.BREACHING,
-        actionsEnabled: connector.enabled,
+        actionsEnabled: instance.enabled,
       });
-      const duration = new Alarm(this, `${connector.name}-Duration`, {
+      const duration = new Alarm(this, `${instance.id}-Duration`, {
         alarmName: `${prefix}-duration`,
-        alarmDescription: `A ${connector.name} sync took over ${DURATION_ALARM_RATIO * 100} % of its ${connector.timeout.toSeconds()} s timeout: raise timeoutSeconds or memoryMb before it times out.`,
-        metric: connector.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1) }),
+        alarmDescription: `A ${instance.id} sync took over ${DURATION_ALARM_RATIO * 100} % of its ${instance.timeout.toSeconds()} s timeout: raise timeoutSeconds or memoryMb before it times out.`,
+        metric: instance.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1) }),
         threshold: alarmMs,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      const errors = new Alarm(this, `${connector.name}-Errors`, {
+      const errors = new Alarm(this, `${instance.id}-Errors`, {
         alarmName: `${prefix}-errors`,
-        alarmDescription: `The ${connector.name} function errored (exception, timeout or out of memory).`,
-        metric: connector.function.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+        alarmDescription: `The ${instance.id} function errored (exception, timeout or out of memory).`,
+        metric: instance.function.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      const alarms = { failed, stale, duration, errors };
-      this.alarms[connector.name] = alarms;
+      const maxMinutes = instance.maxSyncHours * 60;
+      const runningLong = new Alarm(this, `${instance.id}-RunningLong`, {
+        alarmName: `${prefix}-running-long`,
+        alarmDescription: `A ${instance.id} sync has run over its maxSyncHours (${instance.maxSyncHours} h): its durable execution is about to time out, and ConductorOne keeps the previous file.`,
+        metric: metric(DURABLE_METRIC.runningMinutes, 'Maximum', undefined, Duration.minutes(15)),
+        threshold: maxMinutes,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        actionsEnabled: instance.enabled,
+      });
+      const alarms = { failed, stale, duration, errors, runningLong };
+      this.alarms[instance.id] = alarms;
       if (props.alarmTopic) {
         const action = new SnsAction(props.alarmTopic);
         for (const alarm of Object.values(alarms)) {
@@ -157,12 +208,12 @@ export class SyncMonitoring extends Construct {
         period: Duration.minutes(5),
       });
       const staleLine: HorizontalAnnotation = {
-        value: connector.staleAfterHours,
-        label: `stale after ${connector.staleAfterHours} h`,
+        value: instance.staleAfterHours,
+        label: `stale after ${instance.staleAfterHours} h`,
         color: '#d62728',
       };
       const header: IWidget = new TextWidget({
-          markdown: `## ${connector.name}\nObject \`sync.c1z\` · timeout ${connector.timeout.toSeconds()} s · alarms: ${Object.values(
+          markdown: `## ${instance.id}${instance.id === instance.connector ? '' : ` (${instance.connector})`}\nObject \`sync.c1z\` · timeout ${instance.timeout.toSeconds()} s · alarms: ${Object.values(
             alarms,
           )
             .map((a) => a.alarmName)
@@ -172,22 +223,22 @@ export class SyncMonitoring extends Construct {
         });
       const health: IWidget[] = [
         new SingleValueWidget({
-          title: `${connector.name}: hours since the last success`,
+          title: `${instance.id}: hours since the last success`,
           metrics: [ageHours],
           width: 6,
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: runs`,
+          title: `${instance.id}: runs`,
           left: [metric(METRIC.succeeded, 'Sum', 'succeeded'), metric(METRIC.failed, 'Sum', 'failed')],
           width: 6,
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: duration vs timeout (ms)`,
+          title: `${instance.id}: duration vs timeout (ms)`,
           left: [
             metric(METRIC.durationMs, 'Maximum', 'sync duration'),
-            connector.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1), label: 'function duration' }),
+            instance.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1), label: 'function duration' }),
           ],
           leftAnnotations: [
             { value: timeoutMs, label: 'timeout', color: '#d62728' },
@@ -198,7 +249,7 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: hours since the last success`,
+          title: `${instance.id}: hours since the last success`,
           left: [ageHours],
           leftAnnotations: [staleLine],
           leftYAxis: { min: 0 },
@@ -208,7 +259,7 @@ export class SyncMonitoring extends Construct {
       ];
       const volume: IWidget[] = [
         new GraphWidget({
-          title: `${connector.name}: resources, entitlements, grants`,
+          title: `${instance.id}: resources, entitlements, grants`,
           left: [
             metric(METRIC.resources, 'Maximum', 'resources'),
             metric(METRIC.entitlements, 'Maximum', 'entitlements'),
@@ -219,23 +270,111 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: sync.c1z size (bytes)`,
+          title: `${instance.id}: sync.c1z size (bytes)`,
           left: [metric(METRIC.c1zBytes, 'Maximum', 'c1z bytes')],
           leftYAxis: { min: 0 },
           width: 8,
           height: 6,
         }),
         new GraphWidget({
-          title: `${connector.name}: API requests, retries, throttles`,
+          title: `${instance.id}: API requests, retries, throttles`,
           left: [metric(METRIC.apiRequests, 'Sum', 'requests')],
           right: [metric(METRIC.apiRetries, 'Sum', 'retries'), metric(METRIC.apiThrottles, 'Sum', 'throttles (429)')],
           width: 8,
           height: 6,
         }),
       ];
+      const durable: IWidget[] = [
+        new GraphWidget({
+          title: `${instance.id}: running sync (minutes since its execution started)`,
+          left: [metric(DURABLE_METRIC.runningMinutes, 'Maximum', 'running minutes', Duration.minutes(15))],
+          leftAnnotations: [{ value: maxMinutes, label: `maxSyncHours (${instance.maxSyncHours} h)`, color: '#d62728' }],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${instance.id}: slices per sync, skipped runs`,
+          left: [metric(DURABLE_METRIC.slices, 'Maximum', 'slices')],
+          right: [metric(DURABLE_METRIC.skipped, 'Sum', 'skipped (a sync was running)')],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${instance.id}: checkpoint size (bytes)`,
+          left: [metric(DURABLE_METRIC.checkpointBytes, 'Maximum', 'checkpoint bytes')],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: `${instance.id}: checkpoint time (ms)`,
+          left: [
+            metric(DURABLE_METRIC.checkpointMs, 'Maximum', 'max'),
+            metric(DURABLE_METRIC.checkpointMs, 'Average', 'average'),
+          ],
+          leftYAxis: { min: 0 },
+          width: 6,
+          height: 6,
+        }),
+      ];
       this.dashboard.addWidgets(header);
       this.dashboard.addWidgets(...health);
       this.dashboard.addWidgets(...volume);
+      this.dashboard.addWidgets(...durable);
+    }
+
+    if (props.provisioning) {
+      const fn = props.provisioning.function;
+      this.provisioningErrors = new Alarm(this, 'Provisioning-Errors', {
+        alarmName: `${props.alarmPrefix}-provisioning-errors`,
+        alarmDescription: 'The provisioning function errored (exception, timeout or out of memory): ConductorOne provisioning calls are failing.',
+        metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      if (props.alarmTopic) {
+        const action = new SnsAction(props.alarmTopic);
+        this.provisioningErrors.addAlarmAction(action);
+        this.provisioningErrors.addOkAction(action);
+      }
+      const calls = (metricName: string, statistic: string, label: string) =>
+        props.provisioning!.instances.map(
+          (instance) =>
+            new Metric({
+              namespace: props.namespace,
+              metricName,
+              dimensionsMap: metricDimensions(instance),
+              statistic,
+              period: Duration.hours(1),
+              label: `${instance.id} ${label}`,
+            }),
+        );
+      this.dashboard.addWidgets(
+        new TextWidget({
+          markdown: `## provisioning\nConductorOne's provisioning calls · alarm: ${this.provisioningErrors.alarmName}`,
+          width: 24,
+          height: 1,
+        }),
+      );
+      this.dashboard.addWidgets(
+        new GraphWidget({
+          title: 'provisioning: calls by instance',
+          left: [...calls(PROVISIONING_METRIC.succeeded, 'Sum', 'succeeded'), ...calls(PROVISIONING_METRIC.failed, 'Sum', 'failed')],
+          width: 12,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: 'provisioning: function invocations and errors',
+          left: [fn.metricInvocations({ statistic: 'Sum', period: Duration.hours(1), label: 'invocations' })],
+          right: [fn.metricErrors({ statistic: 'Sum', period: Duration.hours(1), label: 'errors' })],
+          width: 12,
+          height: 6,
+        }),
+      );
     }
   }
 }

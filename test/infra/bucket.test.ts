@@ -52,13 +52,14 @@ describe('the sync bucket', () => {
       Properties: Match.objectLike({
         VersioningConfiguration: { Status: 'Enabled' },
         LifecycleConfiguration: {
-          Rules: [
+          Rules: Match.arrayWith([
             Match.objectLike({
+              Id: 'expire-old-sync-versions',
               Status: 'Enabled',
               NoncurrentVersionExpiration: { NoncurrentDays: 30 },
               AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
             }),
-          ],
+          ]),
         },
       }),
     });
@@ -70,9 +71,31 @@ describe('the sync bucket', () => {
     });
     t.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'my-baton-bucket',
-      LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })]) },
       LoggingConfiguration: { DestinationBucketName: 'my-logs', LogFilePrefix: 'baton-serverless/' },
     });
+  });
+
+  it('expires stray checkpoints: one rule per instance prefix (lifecycle filters are prefixes), after 2 days', () => {
+    const rules = Object.values(resourcesOf(template, 'AWS::S3::Bucket'))[0]!.Properties!['LifecycleConfiguration'].Rules as any[];
+    const checkpoints = rules.filter((r) => r.Id.startsWith('expire-checkpoints-'));
+    expect(checkpoints).toEqual(
+      ['slack', 'segment', 'fullstory'].map((c) => ({
+        Id: `expire-checkpoints-${c}`,
+        Prefix: `baton/${c}/.checkpoint/`,
+        Status: 'Enabled',
+        ExpirationInDays: 2,
+        // The bucket is versioned: an expired checkpoint's old version goes too.
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      })),
+    );
+    // Never before the runtime stops resuming from a checkpoint (checkpointMaxAgeHours).
+    const { template: t } = synth({ connectors: ['slack'], checkpointMaxAgeHours: 60 });
+    const slack = (Object.values(resourcesOf(t, 'AWS::S3::Bucket'))[0]!.Properties!['LifecycleConfiguration'].Rules as any[]).find(
+      (r) => r.Id === 'expire-checkpoints-slack',
+    );
+    expect(slack.ExpirationInDays).toBe(4);
   });
 
   describe('with KMS', () => {
@@ -137,7 +160,7 @@ describe('the sync bucket', () => {
     t.resourceCountIs('AWS::S3::BucketPolicy', 0);
     const fn = Object.values(resourcesOf(t, 'AWS::Lambda::Function'))[0]!.Properties!;
     expect(fn['Environment'].Variables.BUCKET).toBe('existing-bucket');
-    const write = policyStatements(t, 'SlackSyncRole').find((s) => s.Sid === 'WriteOwnObject');
-    expect(JSON.stringify(write.Resource)).toContain('existing-bucket/baton/slack/sync.c1z');
+    const write = policyStatements(t, 'SlackSyncRole').find((s) => s.Sid === 'OwnObjects');
+    expect(JSON.stringify(write.Resource)).toContain('existing-bucket/baton/slack/*');
   });
 });

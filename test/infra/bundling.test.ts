@@ -2,7 +2,7 @@
 // loads on Node 24; better-sqlite3's prebuild for the function's architecture sits next to the
 // bundle (aarch64 ELF needing at most GLIBC_2.34 for arm64); each asset is ≤ 3 MB zipped.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,18 +11,19 @@ import {
   bundleConnector,
   bundleHandler,
   BundlingError,
-  connectorHandlerExists,
   MAX_ZIPPED_BYTES,
   REPO_ROOT,
+  SIMULATOR_PATH,
   verifyBundle,
   zippedSize,
 } from '../../infra/bundling.ts';
 import { compareVersions, EM_AARCH64, EM_X86_64, maxGlibcVersion, parseElf, readElf } from '../../infra/elf.ts';
+import { connectorNames } from '../../lambdas/index.ts';
 import { createSecret, motoEndpoint, secretsClient, TEST_REGION, uniqueName } from '../support/aws.ts';
 
 const STAND_IN = join(REPO_ROOT, 'test/infra/fixtures/stand-in-handler.ts');
-const CONNECTORS = ['slack', 'segment', 'fullstory'];
-const PRESENT = CONNECTORS.filter((c) => connectorHandlerExists(c));
+// Every connector of the registry: a connector whose handler is missing fails here.
+const CONNECTORS = [...connectorNames];
 
 const root = mkdtempSync(join(tmpdir(), 'baton-bundle-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -132,22 +133,60 @@ describe('bundling a stand-in handler (no Docker, no node_modules)', () => {
     );
   });
 
+  it('refuses a handler that pulls in simulator code, naming the file', () => {
+    // A handler inside the repository (simulator paths are matched relative to it) that reaches a
+    // connector's simulator through the registry entry's lazy import, as a careless handler would.
+    const dir = mkdtempSync(join(REPO_ROOT, 'test/infra/fixtures/.tmp-sim-'));
+    try {
+      const entry = join(dir, 'handler.ts');
+      writeFileSync(
+        entry,
+        "import { simulator } from '../../../../lambdas/segment/index.ts';\nexport const handler = async () => (await simulator()) !== undefined;\n",
+      );
+      expect(() => bundleHandler({ entry, outDir: join(root, 'with-sim'), architecture: 'arm64' })).toThrow(
+        /pulls simulator code into the function: .*lambdas\/segment\/sim\//,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(SIMULATOR_PATH.test('shared/sim/kit.ts')).toBe(true);
+    expect(SIMULATOR_PATH.test('lambdas/slack/sim/index.ts')).toBe(true);
+    expect(SIMULATOR_PATH.test('lambdas/slack/simple.ts')).toBe(false);
+    expect(SIMULATOR_PATH.test('shared/sync/sim.ts')).toBe(false);
+  });
+
   it('the ELF reader refuses what is not a 64-bit ELF', () => {
     expect(() => parseElf(Buffer.from('not an elf at all, but long enough to have a header...............'))).toThrow(/not an ELF/);
     expect(zippedSize(arm.outDir)).toBe(arm.zippedBytes);
   });
 });
 
-describe.runIf(PRESENT.length > 0)('bundling the real connectors', () => {
+describe('bundling the real connectors', () => {
   const bundles = new Map<string, Record<Architecture, ReturnType<typeof bundleConnector>>>();
-  for (const c of PRESENT) {
+  for (const c of CONNECTORS) {
     bundles.set(c, {
       x86_64: bundleConnector(c, 'x86_64', join(root, `${c}-x86_64`)),
       arm64: bundleConnector(c, 'arm64', join(root, `${c}-arm64`)),
     });
   }
 
-  it.each(PRESENT)('%s: both architectures, ≤ 3 MB zipped, no node_modules', (c) => {
+  it('bundles every connector of the registry', () => {
+    expect(CONNECTORS.length).toBeGreaterThan(0);
+    expect([...bundles.keys()]).toEqual(CONNECTORS);
+  });
+
+  it.each(CONNECTORS)('%s: no simulator code in the bundle (its own sim/ nor shared/sim/)', (c) => {
+    const b = bundles.get(c)!;
+    for (const r of [b.x86_64, b.arm64]) {
+      // The inputs are what esbuild put in the bundle: the check is not vacuous.
+      expect(r.inputs).toContain(`lambdas/${c}/connector.ts`);
+      expect(r.inputs.filter((f) => f.includes('/sim/'))).toEqual([]);
+    }
+    const text = readFileSync(join(b.x86_64.outDir, 'index.mjs'), 'utf8');
+    expect(text).not.toMatch(/lambdas\/[a-z]+\/sim\/|shared\/sim\//);
+  });
+
+  it.each(CONNECTORS)('%s: both architectures, ≤ 3 MB zipped, no node_modules', (c) => {
     const b = bundles.get(c)!;
     expect(b.x86_64.nativeAddons).toEqual(['linux-x64.node']);
     expect(b.arm64.nativeAddons).toEqual(['linux-arm64.node']);
@@ -160,7 +199,7 @@ describe.runIf(PRESENT.length > 0)('bundling the real connectors', () => {
     expect(compareVersions(maxGlibcVersion(info)!, '2.34')).toBeLessThanOrEqual(0);
   });
 
-  it.each(PRESENT)(
+  it.each(CONNECTORS)(
     '%s: the x86_64 bundle loads on Node 24 and its handler runs: scheduled event → env → Secrets Manager (moto) → config check',
     async (c) => {
       const dir = bundles.get(c)!.x86_64.outDir;

@@ -28,7 +28,7 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
   ])('%s: Node.js 24 on arm64, bundled handler, sizes from config, reserved concurrency 1', (pascal, name) => {
     const fn = functionOf(template, pascal);
     expect(fn).toMatchObject({
-      FunctionName: `BatonServerless-${name}`,
+      FunctionName: `BatonServerless-${name}-sync`,
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
@@ -44,6 +44,7 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
     const secretId = logicalId(template, 'AWS::SecretsManager::Secret', 'SlackSyncSecret');
     expect(fn['Environment'].Variables).toEqual({
       CONNECTOR: 'slack',
+      CONNECTOR_ID: 'slack',
       BUCKET: { Ref: bucketId },
       OBJECT_KEY: 'baton/slack/sync.c1z',
       SECRET_ID: { Ref: secretId },
@@ -52,6 +53,7 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
       LOG_LEVEL: 'INFO',
       // The V8 sizing the benchmarks measured peak RSS with.
       NODE_OPTIONS: '--max-semi-space-size=4',
+      CHECKPOINT_MAX_AGE_HOURS: '6',
     });
   });
 
@@ -64,11 +66,13 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
   });
 
-  it('retries failed async invokes and records them in the SQS on-failure destination', () => {
+  it('retries failed async invokes of the live alias and records them in the SQS on-failure destination', () => {
     const fnId = logicalId(template, 'AWS::Lambda::Function', 'SlackSyncFunction');
+    const aliasId = logicalId(template, 'AWS::Lambda::Alias', 'SlackSyncLive');
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: fnId },
-      Qualifier: '$LATEST',
+      Qualifier: { 'Fn::Select': [7, { 'Fn::Split': [':', { Ref: aliasId }] }] },
       MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 3600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
@@ -80,29 +84,66 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
     );
   });
 
-  it('runs hourly from an EventBridge rule, with a dead-letter queue for undeliverable events', () => {
-    const fnId = logicalId(template, 'AWS::Lambda::Function', 'SlackSyncFunction');
+  it('runs hourly from an EventBridge rule targeting the live alias, with a dead-letter queue for undeliverable events', () => {
+    const aliasId = logicalId(template, 'AWS::Lambda::Alias', 'SlackSyncLive');
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 hour)',
       State: 'ENABLED',
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+          Arn: { Ref: aliasId },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
           RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
         }),
       ],
     });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'events.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
-    });
+    // Only the alias may be invoked by the schedule: durable functions are invoked qualified.
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).map((p) => p.Properties!);
+    expect(permissions).toHaveLength(3);
+    expect(permissions).toContainEqual(
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: { Ref: aliasId } }),
+    );
     template.resourceCountIs('AWS::Events::Rule', 3);
   });
 
+  describe('durable execution', () => {
+    it('each function is durable: execution timeout maxSyncHours (6 h), history kept 14 days, 900 s per invocation', () => {
+      for (const pascal of ['Slack', 'Segment', 'Fullstory']) {
+        expect(functionOf(template, pascal)).toMatchObject({
+          DurableConfig: { ExecutionTimeout: 6 * 3600, RetentionPeriodInDays: 14 },
+          Timeout: 900,
+        });
+      }
+    });
+
+    it('a live alias on the current version, which outlives a deploy (running executions stay on it)', () => {
+      const fnId = logicalId(template, 'AWS::Lambda::Function', 'SlackSyncFunction');
+      const versionId = logicalId(template, 'AWS::Lambda::Version', 'SlackSyncFunctionCurrentVersion');
+      template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'live',
+        FunctionName: { Ref: fnId },
+        FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] },
+      });
+      template.hasResource('AWS::Lambda::Version', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      template.resourceCountIs('AWS::Lambda::Alias', 3);
+    });
+
+    it('maxSyncHours, checkpointMaxAgeHours and durableRetentionDays: top level, overridden per instance', () => {
+      const { template: t } = synth({
+        connectors: ['slack', { name: 'segment', maxSyncHours: 12, checkpointMaxAgeHours: 30 }],
+        maxSyncHours: '3',
+        checkpointMaxAgeHours: 2,
+        durableRetentionDays: 30,
+      });
+      expect(functionOf(t, 'Slack')['DurableConfig']).toEqual({ ExecutionTimeout: 3 * 3600, RetentionPeriodInDays: 30 });
+      expect(functionOf(t, 'Slack')['Environment'].Variables.CHECKPOINT_MAX_AGE_HOURS).toBe('2');
+      expect(functionOf(t, 'Segment')['DurableConfig']).toEqual({ ExecutionTimeout: 12 * 3600, RetentionPeriodInDays: 30 });
+      expect(functionOf(t, 'Segment')['Environment'].Variables.CHECKPOINT_MAX_AGE_HOURS).toBe('30');
+    });
+  });
+
   describe('least privilege', () => {
-    it('the role may only write logs, read its own secret, write its own object key, and report failures', () => {
+    it('the role may only write logs, read its own secret, use its own prefix, checkpoint its own executions, and report failures', () => {
       const statements = policyStatements(template, 'SlackSyncRole');
       const secretId = logicalId(template, 'AWS::SecretsManager::Secret', 'SlackSyncSecret');
       const logsId = logicalId(template, 'AWS::Logs::LogGroup', 'SlackSyncLogs');
@@ -118,26 +159,52 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
         Action: 'secretsmanager:GetSecretValue',
         Resource: { Ref: secretId },
       });
-      expect(statements.find((s) => s.Sid === 'WriteOwnObject')).toEqual({
-        Sid: 'WriteOwnObject',
+      // sync.c1z, .lease.json and .checkpoint/<syncId>.c1z: this instance's prefix and nothing else.
+      expect(statements.find((s) => s.Sid === 'OwnObjects')).toEqual({
+        Sid: 'OwnObjects',
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/baton/slack/sync.c1z']] },
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/baton/slack/*']] },
+      });
+      expect(statements.find((s) => s.Sid === 'ListOwnCheckpoints')).toEqual({
+        Sid: 'ListOwnCheckpoints',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['baton/slack/.checkpoint/', 'baton/slack/.checkpoint/*'] } },
+      });
+      // CDK adds AWSLambdaBasicDurableExecutionRolePolicy (Resource "*") only to roles it makes.
+      expect(statements.find((s) => s.Sid === 'CheckpointOwnExecutions')).toEqual({
+        Sid: 'CheckpointOwnExecutions',
+        Effect: 'Allow',
+        Action: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:BatonServerless-slack-sync:*'],
+          ],
+        },
       });
       expect(new Set(actionsOf(statements))).toEqual(
         new Set([
           'logs:CreateLogStream',
           'logs:PutLogEvents',
           'secretsmanager:GetSecretValue',
+          's3:GetObject',
           's3:PutObject',
+          's3:DeleteObject',
           's3:AbortMultipartUpload',
+          's3:ListBucket',
+          'lambda:CheckpointDurableExecution',
+          'lambda:GetDurableExecutionState',
           'sqs:SendMessage',
           'sqs:GetQueueAttributes',
           'sqs:GetQueueUrl',
         ]),
       );
-      // No wildcards anywhere, and no managed policies.
-      expect(JSON.stringify(statements)).not.toContain('*');
+      // The only wildcards: the instance's own prefix and its own function's qualifier. No managed policies.
+      const wildcards = JSON.stringify(statements).match(/[^"]*\*[^"]*/g);
+      expect(wildcards).toEqual(['/baton/slack/*', 'baton/slack/.checkpoint/*', ':function:BatonServerless-slack-sync:*']);
       const roleId = logicalId(template, 'AWS::IAM::Role', 'SlackSyncRole');
       expect(resourcesOf(template, 'AWS::IAM::Role')[roleId]!.Properties!['ManagedPolicyArns']).toBeUndefined();
     });
@@ -151,7 +218,8 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
         const text = JSON.stringify(policyStatements(template, `${pascal}SyncRole`));
         const others = ['Slack', 'Segment', 'Fullstory'].filter((p) => p !== pascal);
         for (const other of others) expect(text).not.toContain(`${other}SyncSecret`);
-        expect(text.match(/\/baton\/[a-z]+\/sync\.c1z/g)).toEqual([`/baton/${name}/sync.c1z`]);
+        expect(text.match(/baton\/[a-z]+\//g)?.every((k) => k === `baton/${name}/`)).toBe(true);
+        expect(text.match(/function:[A-Za-z-]+:\*/g)).toEqual([`function:BatonServerless-${name}-sync:*`]);
       }
     });
 

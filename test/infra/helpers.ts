@@ -12,6 +12,20 @@ export const CDK_JSON = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'ut
   context: Record<string, unknown>;
 };
 
+/**
+ * The tests' own context: cdk.json's settings with an explicit connector list, so a change to
+ * cdk.json or to the registry does not silently change what these tests check.
+ */
+export const TEST_CONTEXT: Record<string, unknown> = {
+  ...CDK_JSON.context,
+  stackName: 'BatonServerless',
+  connectors: ['slack', 'segment', 'fullstory'],
+  keyPrefix: 'baton',
+  metricsNamespace: 'BatonServerless',
+  logLevel: 'INFO',
+  logRetentionDays: 90,
+};
+
 const outdirs: string[] = [];
 
 export function tempOutdir(prefix = 'baton-infra-'): string {
@@ -26,11 +40,11 @@ export function cleanupOutdirs(): void {
 }
 
 /**
- * Synthesizes the stack from cdk.json's context overridden by `context` (bundling skipped).
- * `replace: true` starts from an empty context instead of cdk.json's.
+ * Synthesizes the stack from TEST_CONTEXT overridden by `context` (bundling skipped).
+ * `replace: true` starts from an empty context instead.
  */
 export function synth(context: Record<string, unknown> = {}, options: { replace?: boolean; nag?: boolean } = {}) {
-  const base = options.replace ? {} : CDK_JSON.context;
+  const base = options.replace ? {} : TEST_CONTEXT;
   const built = buildApp({
     outdir: tempOutdir(),
     nag: options.nag ?? false,

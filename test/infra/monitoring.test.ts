@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { METRIC } from '../../infra/constructs/sync-monitoring.ts';
+import { DURABLE_METRIC, METRIC } from '../../infra/constructs/sync-monitoring.ts';
 import { METRIC as RUNTIME_METRIC, SERVICE_NAME as RUNTIME_SERVICE } from '../../shared/observability/telemetry.ts';
 import { SERVICE_NAME } from '../../infra/config.ts';
 import { cleanupOutdirs, logicalId, resourcesOf, synth } from './helpers.ts';
@@ -36,17 +36,17 @@ describe('dashboard and alarms', () => {
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'BatonServerless' });
     });
 
-    it.each(['slack', 'segment', 'fullstory'])('%s: every runtime metric, with exactly the service and connector dimensions', (connector) => {
+    it.each(['slack', 'segment', 'fullstory'])('%s: every runtime metric, with exactly the service, connector and instance dimensions', (connector) => {
       const names = new Set<string>();
       for (const row of customRows) {
         // [namespace, metricName, dim1, value1, dim2, value2, {options}]
         const flat = row.slice(2).filter((x) => typeof x === 'string') as string[];
         const dims = Object.fromEntries(flat.flatMap((x, i) => (i % 2 === 0 ? [[x, flat[i + 1]]] : [])));
-        if (dims['connector'] !== connector) continue;
-        expect(dims).toEqual({ service: 'baton-serverless', connector });
+        if (dims['instance'] !== connector) continue;
+        expect(dims).toEqual({ service: 'baton-serverless', connector, instance: connector });
         names.add(row[1] as string);
       }
-      expect([...names].sort()).toEqual(Object.values(METRIC).sort());
+      expect([...names].sort()).toEqual([...Object.values(METRIC), ...Object.values(DURABLE_METRIC)].sort());
     });
 
     it('shows duration against the timeout and the 80 % line', () => {
@@ -76,6 +76,10 @@ describe('dashboard and alarms', () => {
           `${c}: resources, entitlements, grants`,
           `${c}: sync.c1z size (bytes)`,
           `${c}: API requests, retries, throttles`,
+          `${c}: running sync (minutes since its execution started)`,
+          `${c}: slices per sync, skipped runs`,
+          `${c}: checkpoint size (bytes)`,
+          `${c}: checkpoint time (ms)`,
         ]);
       }
     });
@@ -88,11 +92,41 @@ describe('dashboard and alarms', () => {
     const topicId = logicalId(template, 'AWS::SNS::Topic', 'Alarms');
     const dims = (c: string) => [
       { Name: 'connector', Value: c },
+      { Name: 'instance', Value: c },
       { Name: 'service', Value: 'baton-serverless' },
     ];
 
-    it('four per connector', () => {
-      expect(Object.keys(alarms)).toHaveLength(12);
+    it('five per connector', () => {
+      expect(Object.keys(alarms)).toHaveLength(15);
+    });
+
+    it('a sync running over maxSyncHours (SyncRunningMinutes, published by every slice)', () => {
+      expect(byName('BatonServerless-slack-running-long')).toMatchObject({
+        Namespace: 'BatonServerless',
+        MetricName: 'SyncRunningMinutes',
+        Dimensions: dims('slack'),
+        Statistic: 'Maximum',
+        Period: 900,
+        Threshold: 6 * 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      const { template: t } = synth({ connectors: ['slack', { name: 'segment', maxSyncHours: 10 }], maxSyncHours: 2 });
+      const threshold = (name: string) =>
+        Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm')).find((a) => a.Properties!['AlarmName'] === name)!.Properties!['Threshold'];
+      expect(threshold('BatonServerless-slack-running-long')).toBe(120);
+      expect(threshold('BatonServerless-segment-running-long')).toBe(600);
+    });
+
+    it('the stale alarm still means no finished sync: SyncSucceeded, not a slice metric', () => {
+      const stale = Object.values(alarms).filter((a) => String(a.Properties!['AlarmName']).endsWith('-stale'));
+      expect(stale.map((a) => a.Properties!['MetricName'])).toEqual(['SyncSucceeded', 'SyncSucceeded', 'SyncSucceeded']);
+    });
+
+    it('the slice metrics are graphed with the maxSyncHours line', () => {
+      const body = dashboardBody(template);
+      const running = (body.widgets as any[]).find((w) => w.properties.title === 'slack: running sync (minutes since its execution started)');
+      expect(running.properties.annotations.horizontal).toEqual([expect.objectContaining({ value: 360 })]);
     });
 
     it('a failed run', () => {
@@ -179,7 +213,7 @@ describe('dashboard and alarms', () => {
     it('without an e-mail: alarms but no topic', () => {
       const { template: t } = synth();
       t.resourceCountIs('AWS::SNS::Topic', 0);
-      t.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+      t.resourceCountIs('AWS::CloudWatch::Alarm', 15);
       for (const alarm of Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm'))) {
         expect(alarm.Properties!['AlarmActions']).toBeUndefined();
       }

@@ -48,6 +48,14 @@ describe('the ConductorOne read role', () => {
     expect(JSON.stringify(statements)).not.toMatch(/\*|Put|Delete/);
   });
 
+  it('cannot read a checkpoint or a lease: its object resources are exactly the live files', () => {
+    const statements = policyStatements(template, 'ConductorOneAccessRole');
+    const objects = statements.filter((s) => actionsOf([s]).includes('s3:GetObject')).flatMap((s) => s.Resource);
+    const keys = objects.map((r: any) => r['Fn::Join'][1][1]);
+    expect(keys).toEqual(['/baton/slack/sync.c1z', '/baton/segment/sync.c1z', '/baton/fullstory/sync.c1z']);
+    expect(JSON.stringify(statements)).not.toMatch(/checkpoint|lease/);
+  });
+
   it('is not created without an external ID', () => {
     const { template: t } = synth();
     expect(Object.keys(t.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('ConductorOne'))).toEqual([]);

@@ -1,0 +1,193 @@
+/**
+ * The provisioning endpoint (issue #12), off unless the `provisioning` context key is set: one
+ * Node.js 24 function (`lambdas/provisioning.ts`) behind a Lambda function URL. ConductorOne calls
+ * `<url>/<instance id>` with a JWT; the function verifies it itself (tenant, signature, expiry) and
+ * records each token id under `<prefix>/.provisioning/jti/` with a conditional put, so a replayed
+ * token is refused. Its role may read exactly the served instances' secrets and live files and
+ * write token ids, nothing else.
+ */
+import { AssetHashType, Aws, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  Architecture,
+  Code,
+  type FunctionUrl,
+  FunctionUrlAuthType,
+  Function as LambdaFn,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { bundleHandler, HANDLER, provisioningEntry, REPO_ROOT } from '../bundling.ts';
+import { type Config, ConfigError, SERVICE_NAME } from '../config.ts';
+import { acknowledgeWildcards } from '../nag.ts';
+
+/** One instance the endpoint serves, as the function's INSTANCES variable describes it. */
+export interface ProvisionedInstance {
+  id: string;
+  connector: string;
+  /** What the sync function's SECRET_ID holds (ARN or name). */
+  secretId: string;
+  /** The secret as an IAM resource. */
+  secretResource: string;
+  secretKmsKeyArn?: string;
+  objectKey: string;
+}
+
+export interface ProvisioningEndpointProps {
+  bucket: IBucket;
+  bucketKey?: IKey;
+  tenant: string;
+  instances: ProvisionedInstance[];
+  /** `<prefix>/.provisioning/jti/`. */
+  jtiPrefix: string;
+  metricsNamespace: Config['metricsNamespace'];
+  logLevel: Config['logLevel'];
+  logRetentionDays: Config['logRetentionDays'];
+  /** Overrides the bundled asset (tests). */
+  code?: Code;
+  /** The handler to bundle (default lambdas/provisioning.ts). */
+  entry?: string;
+}
+
+/** `lambdas/provisioning.ts` bundled like a connector (arm64); synth fails naming the file if it is missing. */
+export function provisioningCode(entry = provisioningEntry()): Code {
+  return Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('baton-serverless/no-docker-bundling'),
+      environment: { BATON_ENTRY: relative(REPO_ROOT, entry), BATON_ARCHITECTURE: 'arm64' },
+      local: {
+        tryBundle(outputDir: string): boolean {
+          bundleHandler({ entry, outDir: outputDir, architecture: 'arm64' });
+          return true;
+        },
+      },
+    },
+  });
+}
+
+export class ProvisioningEndpoint extends Construct {
+  readonly function: LambdaFn;
+  readonly url: FunctionUrl;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ProvisioningEndpointProps) {
+    super(scope, id);
+    // Checked here rather than left to the bundler, whose failure is a construct tree and a stack trace.
+    const entry = props.entry ?? provisioningEntry();
+    if (!props.code && Stack.of(this).bundlingRequired && !existsSync(entry)) {
+      throw new ConfigError([
+        {
+          key: 'provisioning',
+          message: `the provisioning endpoint's handler ${relative(REPO_ROOT, entry)} does not exist: remove "provisioning" or add the handler`,
+        },
+      ]);
+    }
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetentionDays as RetentionDays });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Answers ConductorOne provisioning calls for ${props.instances.map((i) => i.id).join(', ')}`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadInstanceSecrets',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: props.instances.map((i) => i.secretResource),
+      }),
+    );
+    const secretKeys = [...new Set(props.instances.flatMap((i) => (i.secretKmsKeyArn ? [i.secretKmsKeyArn] : [])))];
+    if (secretKeys.length > 0) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: 'DecryptInstanceSecrets',
+          actions: ['kms:Decrypt'],
+          resources: secretKeys,
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
+    }
+    // The live file, to answer with the state ConductorOne last read; never a checkpoint or lease.
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadLiveFiles',
+        actions: ['s3:GetObject'],
+        resources: props.instances.map((i) => props.bucket.arnForObjects(i.objectKey)),
+      }),
+    );
+    const jtiObjects = props.bucket.arnForObjects(`${props.jtiPrefix}*`);
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'RecordTokenIds',
+        actions: ['s3:PutObject'],
+        resources: [jtiObjects],
+      }),
+    );
+    acknowledgeWildcards(this.role, [
+      {
+        resource: jtiObjects,
+        reason:
+          `Put only, under "${props.jtiPrefix}": one object per accepted token id (its name is the JWT's jti, ` +
+          'known only at run time), written with If-None-Match so a replayed token is refused.',
+      },
+    ]);
+    if (props.bucketKey) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: 'BucketKey',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.bucketKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
+    }
+
+    const instances: Record<string, { connector: string; secretId: string; objectKey: string }> = {};
+    for (const i of props.instances) instances[i.id] = { connector: i.connector, secretId: i.secretId, objectKey: i.objectKey };
+
+    this.function = new LambdaFn(this, 'Function', {
+      description: `ConductorOne provisioning for ${props.instances.map((i) => i.id).join(', ')}`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      handler: HANDLER,
+      code: props.code ?? provisioningCode(entry),
+      memorySize: 512,
+      // A provisioning call is one or two API requests; ConductorOne does not wait minutes.
+      timeout: Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        BUCKET: props.bucket.bucketName,
+        TENANT: props.tenant,
+        // toJsonString: a created secret's ARN is a CloudFormation reference inside the JSON.
+        INSTANCES: Stack.of(this).toJsonString(instances),
+        JTI_PREFIX: props.jtiPrefix,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        LOG_LEVEL: props.logLevel,
+      },
+    });
+
+    this.url = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+    // Not in the AwsSolutions pack; the Serverless pack flags it.
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaFunctionUrlAuth',
+      reason:
+        'ConductorOne calls the URL with its own JWT, not AWS credentials: the function verifies the token ' +
+        '(signature from the tenant\'s keys, audience, expiry) and refuses a replayed token id before doing anything.',
+    });
+  }
+}
