@@ -3,11 +3,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openC1z } from '../../shared/c1z/reader.ts';
-import { generateTenant, startFullstorySim, type FullstorySim } from '../../lambdas/fullstory/sim/index.ts';
-import { tempDir } from '../support/tmp.ts';
+import { openC1z } from '../../../shared/c1z/reader.ts';
+import { generateTenant, startFullstorySim, type FullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
+import { tempDir } from '../../support/tmp.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = new URL('../../../', import.meta.url).pathname;
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -29,7 +29,7 @@ afterAll(async () => sim.close());
 
 describe('baton-serverless sync', () => {
   it('syncs with BATON_* env vars and prints a JSON summary', async () => {
-    const out = join(tempDir(), 'nested', 'fullstory.c1z');
+    const out = join(tempDir(), 'fullstory.c1z');
     const r = await cli(['sync', 'fullstory', '--out', out, '--json'], sim.config('scim'));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
