@@ -58,7 +58,7 @@ function hintFor(e: unknown, env: Record<string, string>): string | undefined {
     const setting = settingFor(http.origin, env);
     if (setting) {
       const slack = http.app === 'slack' && setting === 'BATON_BASE_URL' ? " (Slack's Web API base ends in /api/, e.g. https://slack.com/api/)" : '';
-      return `the URL comes from ${setting}=${env[setting]}; check its path${slack}`;
+      return `the URL comes from ${setting}; check its path${slack}`;
     }
   }
   const code = (e as { code?: string; name?: string } | undefined)?.code;

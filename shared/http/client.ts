@@ -131,7 +131,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       stats.retries += 1;
       throttlesInARow = 0;
       const wait = waitMs ?? backoffMs(retries - 1, baseBackoff, maxBackoff, random);
-      emit({ type: 'retry', ...where, retry: retries, of: maxRetries, waitMs: wait, reason: redact(finalDetail().replace(/^failed: /, ''), secrets) });
+      emit({ type: 'retry', ...where, retry: retries, of: maxRetries, waitMs: wait, reason: redact(finalDetail().replace(/^failed: /, '').replace(/ after \d+ attempts/, ''), secrets) });
       await clock.sleep(wait);
     };
 

@@ -1,6 +1,6 @@
 // One whole sync from a connector definition to a verified c1z file on disk: what the Lambda
 // handler, the CLI, the demo and the benchmarks all run.
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { newKsuid } from '../c1z/ksuid.ts';
 import { verifyPacked } from '../c1z/verify.ts';
@@ -116,6 +116,14 @@ export async function syncToFile<C>(options: {
 }
 
 async function moveFile(from: string, to: string): Promise<void> {
+  // rename() replaces whatever `to` names; as root that includes /dev/null itself.
+  const existing = await lstat(to).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (existing && !existing.isFile() && !existing.isSymbolicLink()) {
+    throw Object.assign(new Error(`output ${to} exists and is not a regular file; not replacing it`), { code: 'ENOTREGULAR' });
+  }
   try {
     await rename(from, to);
   } catch (err) {
