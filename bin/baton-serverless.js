@@ -6,4 +6,7 @@ if (major < 24) {
   process.exit(1);
 }
 const { main } = await import('./cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Interrupted (130, 143): work may still be in flight; it has been cleaned up, so stop here.
+if (code >= 128) process.exit(code);
+process.exitCode = code;

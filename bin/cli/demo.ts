@@ -1,39 +1,59 @@
 // `baton-serverless demo`: every connector against its bundled simulator on loopback, no AWS and no
 // credentials: the quickest proof that the whole pipeline works on this machine.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { syncToFile, type SyncSummary } from '../../shared/sync/run-sync.ts';
+import type { Io } from './commands.ts';
+import { instrument } from './instrument.ts';
+import { checkOutPath } from './out-path.ts';
+import { ProgressReporter } from './progress.ts';
 import { connectorNames, loadConnector, loadSimulator } from './registry.ts';
+import { interruptible } from './signals.ts';
+import { intFlag, type Parsed } from './spec.ts';
 import { summaryJson, summaryTable } from './sync.ts';
-import { UsageError } from './usage.ts';
 
-export async function demoCommand(argv: string[], out: (s: string) => void): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string', default: 'demo-out' }, users: { type: 'string', default: '200' }, json: { type: 'boolean' } },
-  });
-  const users = Number(values.users);
-  if (!Number.isInteger(users) || users < 1) throw new UsageError('demo: --users takes a whole number ≥ 1');
-  const dir = resolve(values.out!);
+export async function demoCommand(parsed: Parsed, io: Io): Promise<void> {
+  const { values } = parsed;
+  const users = intFlag('demo', 'users', values.users as string, 1, 10_000_000)!;
+  const dir = resolve(values.out as string);
+  const json = values.json === true;
   const results: [string, SyncSummary][] = [];
   for (const name of connectorNames) {
+    await mkdir(join(dir, name), { recursive: true });
+    const out = await checkOutPath(join(dir, name, 'sync.c1z'), '--out');
+    const progress = new ProgressReporter(`${name} (simulated)`, process.stderr, process.stderr.isTTY === true && !json);
+    if (!json && !process.stderr.isTTY) io.err(`${name}: syncing a simulated tenant of ${users} users…`);
     const sim = await loadSimulator(name);
     // Real limits compressed 60×: the demo shows the limiter at work without waiting minutes.
     const running = await sim.start({ users, seed: 1, rateLimits: 60 });
+    const workRoot = join(dir, name, '.work');
+    const connector = instrument(await loadConnector(name), progress);
     try {
-      await mkdir(join(dir, name), { recursive: true });
-      const summary = await syncToFile({
-        connector: await loadConnector(name),
-        secretMap: running.config,
-        out: join(dir, name, 'sync.c1z'),
-        httpOverrides: { rateLimitScale: 60 },
-      });
+      const summary = await interruptible(
+        () =>
+          syncToFile({
+            connector,
+            secretMap: running.config,
+            out,
+            workRoot,
+            httpOverrides: { rateLimitScale: 60 },
+            onProgress: (p) => progress.onPhase(p.phase === 'access' ? 'entitlements and grants' : p.phase),
+          }),
+        () => rm(workRoot, { recursive: true, force: true }),
+      );
       results.push([name, summary]);
     } finally {
+      progress.finish();
+      await rm(workRoot, { recursive: true, force: true });
       await running.server.close();
     }
   }
-  if (values.json) out(JSON.stringify({ out: dir, connectors: Object.fromEntries(results.map(([n, s]) => [n, summaryJson(s)])) }));
-  else out(`${summaryTable(results)}\n\nwrote ${results.map(([n]) => join(dir, n, 'sync.c1z')).join(', ')}\ninspect one with: npx baton-serverless inspect ${join(values.out!, results[0]?.[0] ?? 'slack', 'sync.c1z')}`);
+  if (json) {
+    await io.out.line(JSON.stringify({ out: dir, connectors: Object.fromEntries(results.map(([n, s]) => [n, summaryJson(s)])) }));
+    return;
+  }
+  await io.out.line(summaryTable(results));
+  await io.out.line('');
+  await io.out.line(`wrote ${results.map(([n]) => join(dir, n, 'sync.c1z')).join(', ')}`);
+  await io.out.line(`look inside with: npx baton-serverless resources -f ${join(values.out as string, results[0]?.[0] ?? 'slack', 'sync.c1z')}`);
 }

@@ -1,66 +1,77 @@
-// baton-serverless: sync, demo, inspect, sim.
-import { connectorNames } from '../../lambdas/index.ts';
-import { oneLine } from '../../shared/errors.ts';
-import { redact } from '../../shared/http/redact.ts';
-import { secretValuesOf } from '../../shared/sync/config.ts';
+// baton-serverless: parses the command line against the one definition of each command
+// (commands.ts), runs it, and turns every failure into one line and an exit code:
+// 0 done (also when the reader of stdout went away), 1 failed, 2 wrong usage, 130/143 interrupted.
+import { readFileSync } from 'node:fs';
+import { COMMANDS, findCommand, type Io } from './commands.ts';
+import { describeFailure } from './failure.ts';
+import { Output, PipeClosed } from './output.ts';
+import { helpText, parseCommand } from './spec.ts';
 import { UsageError } from './usage.ts';
 
-const HELP = `baton-serverless — Baton-style identity syncs to c1z, without servers
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `baton-serverless ${pkg.version} (node ${process.version})`;
+}
 
-usage:
-  baton-serverless demo [--out DIR] [--users N] [--json]      sync every connector against its bundled simulator
-  baton-serverless sync <connector> --out FILE [--secret-id ID] [--json]
-                                                              one sync; config from BATON_* env vars or Secrets Manager
-  baton-serverless inspect FILE [--resources|--entitlements|--grants] [--resource-type T] [--json]
-  baton-serverless sim <connector> [--port N] [--users N] [--rate-limits real|off|SCALE]
-  baton-serverless grant|revoke <connector> --entitlement ID --principal ID [--c1z FILE] [--json]
-  baton-serverless webhook <connector> --port N --tenant T [--jwks-url URL] [--c1z FILE] [--public-url URL]
+export function generalHelp(): string {
+  const width = COMMANDS.reduce((w, c) => Math.max(w, c.spec.name.length), 0);
+  return [
+    'baton-serverless: Baton-style identity syncs to c1z, without servers',
+    '',
+    'usage: baton-serverless <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
+    '',
+    'help for one command: baton-serverless <command> --help (or: baton-serverless help <command>)',
+    'exit codes: 0 done, 1 failed, 2 wrong usage, 130 interrupted (Ctrl-C), 143 terminated',
+    'version: baton-serverless --version',
+  ].join('\n');
+}
 
-connectors: ${connectorNames.join(', ')}`;
-
-export async function main(argv: string[]): Promise<number> {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  const err = (s: string) => process.stderr.write(`${s}\n`);
+export async function main(argv: string[], io: Io = { out: new Output(), err: (s) => process.stderr.write(`${s}\n`) }): Promise<number> {
   const [command, ...rest] = argv;
+  const say = async (text: string) => {
+    await io.out.line(text);
+    await io.out.flush();
+  };
   try {
-    switch (command) {
-      case 'inspect':
-        await (await import('./inspect.ts')).inspectCommand(rest, out);
-        return 0;
-      case 'sync':
-        await (await import('./sync.ts')).syncCommand(rest, out, err);
-        return 0;
-      case 'demo':
-        await (await import('./demo.ts')).demoCommand(rest, out);
-        return 0;
-      case 'sim':
-        await (await import('./sim.ts')).simCommand(rest, out);
-        return 0;
-      case 'grant':
-      case 'revoke':
-        await (await import('./grant.ts')).grantCommand(command, rest, out, err);
-        return 0;
-      case 'webhook':
-        await (await import('./webhook.ts')).webhookCommand(rest, out, err);
-        return 0;
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        out(HELP);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err(`baton-serverless: ${e.message}`);
+    if (command === undefined) {
+      io.err(generalHelp());
       return 2;
     }
-    // One line that says what failed; secrets from the environment never reach the terminal.
-    const secrets = secretValuesOf(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BATON_'))));
-    err(`baton-serverless: ${redact(oneLine(e), secrets)}`);
-    if (process.env.BATON_DEBUG && e instanceof Error && e.stack) err(redact(e.stack, secrets));
-    return 1;
+    if (command === '--version' || command === '-V' || command === 'version') {
+      await say(version());
+      return 0;
+    }
+    if (command === 'help' || command === '--help' || command === '-h') {
+      const topic = rest[0];
+      if (topic === undefined) await say(generalHelp());
+      else {
+        const found = findCommand(topic);
+        if (!found) throw new UsageError(`help: unknown command ${JSON.stringify(topic)}; commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}`);
+        await say(helpText(found.spec));
+      }
+      return 0;
+    }
+    const found = findCommand(command);
+    if (!found) throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}\nrun \`baton-serverless --help\` for details`);
+    const parsed = parseCommand(found.spec, rest);
+    if (parsed.help) {
+      await say(helpText(found.spec));
+      return 0;
+    }
+    await (await found.run())(parsed, io, found.spec.name);
+    await io.out.flush();
+    return 0;
+  } catch (e) {
+    if (e instanceof PipeClosed) return 0;
+    if (e instanceof UsageError) {
+      io.err(`baton-serverless: ${e.message}`);
+      return 2;
+    }
+    const failure = describeFailure(e);
+    for (const line of failure.lines) io.err(line);
+    return failure.exitCode;
   }
 }

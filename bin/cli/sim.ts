@@ -1,46 +1,86 @@
 // `baton-serverless sim <app>`: runs one app simulator in the foreground for manual syncs.
-import { parseArgs } from 'node:util';
-import { connectorName, connectorNames, loadSimulator } from './registry.ts';
+import type { SimSetting } from '../../shared/sim/kit.ts';
+import type { Io } from './commands.ts';
+import { connectorName, loadSimulator } from './registry.ts';
+import { intFlag, type Parsed } from './spec.ts';
 import { UsageError } from './usage.ts';
 
-export async function simCommand(argv: string[], out: (s: string) => void): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string', default: '0' },
-      users: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      'rate-limits': { type: 'string', default: 'real' },
-      set: { type: 'string', multiple: true },
-    },
-  });
-  if (positionals.length !== 1) throw new UsageError(`usage: baton-serverless sim <${connectorNames.join('|')}> [--port N] [--users N] [--seed N] [--rate-limits real|off|SCALE] [--set key=value ...]`);
-  const sim = await loadSimulator(connectorName(positionals[0]));
-  const rl = values['rate-limits']!;
-  const rateLimits = rl === 'real' || rl === 'off' ? rl : Number(rl);
-  if (typeof rateLimits === 'number' && !(rateLimits > 0)) throw new UsageError('sim: --rate-limits takes real, off or a positive time scale');
-  const extra: Record<string, string | number | boolean> = {};
-  for (const kv of values.set ?? []) {
-    const [k, ...v] = kv.split('=');
-    const value = v.join('=');
-    extra[k!] = value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value;
+type Extra = Record<string, string | number | boolean>;
+
+export function parseSettings(app: string, pairs: string[], settings: Record<string, SimSetting>): Extra {
+  const known = Object.keys(settings);
+  const list = known.length > 0 ? known.map((k) => `${k} (${describe(settings[k]!)})`).join(', ') : '(none)';
+  const extra: Extra = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`sim: --set takes KEY=VALUE, not ${JSON.stringify(pair)}; ${app} keys: ${list}`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    const setting = settings[key];
+    if (!setting) throw new UsageError(`sim: ${app} has no setting ${JSON.stringify(key)}; its keys: ${list}`);
+    extra[key] = settingValue(key, raw, setting);
   }
-  const running = await sim.start({
-    port: Number(values.port),
-    seed: Number(values.seed),
-    users: values.users === undefined ? undefined : Number(values.users),
-    rateLimits,
-    extra,
-  });
-  out(`${sim.name} simulator listening on ${running.server.url}`);
-  if (running.expected) out(`tenant: ${JSON.stringify(running.expected)}`);
-  out('sync it from another shell with:');
-  out(`  ${Object.entries(running.config).map(([k, v]) => `${k}=${v}`).join(' ')} npx baton-serverless sync ${sim.name} --out ${sim.name}.c1z`);
-  out('Ctrl-C stops it.');
+  return extra;
+}
+
+function describe(s: SimSetting): string {
+  if (s.kind === 'choice') return s.values.join('|');
+  return s.kind;
+}
+
+function settingValue(key: string, raw: string, s: SimSetting): string | number | boolean {
+  switch (s.kind) {
+    case 'boolean':
+      if (raw === 'true' || raw === 'false') return raw === 'true';
+      throw new UsageError(`sim: --set ${key} takes true or false, not ${JSON.stringify(raw)}`);
+    case 'choice':
+      if (s.values.includes(raw)) return raw;
+      throw new UsageError(`sim: --set ${key} takes one of ${s.values.join(', ')}, not ${JSON.stringify(raw)}`);
+    case 'number':
+      return intFlag('sim', `set ${key}`, raw, s.min ?? 0)!;
+  }
+}
+
+function rateLimitsOf(raw: string): 'real' | 'off' | number {
+  if (raw === 'real' || raw === 'off') return raw;
+  const n = Number(raw);
+  if (raw.trim() !== '' && Number.isFinite(n) && n > 0) return n;
+  throw new UsageError(`sim: --rate-limits takes real, off or a positive time scale, not ${JSON.stringify(raw)}`);
+}
+
+export async function simCommand(parsed: Parsed, io: Io): Promise<void> {
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError('sim: name one connector\nusage: baton-serverless sim <connector> [options]');
+  const name = connectorName(positionals[0]);
+  const port = intFlag('sim', 'port', values.port as string, 0, 65_535)!;
+  const users = intFlag('sim', 'users', values.users as string | undefined, 1, 10_000_000);
+  const seed = intFlag('sim', 'seed', values.seed as string, 0, 2 ** 32 - 1)!;
+  const rateLimits = rateLimitsOf(values['rate-limits'] as string);
+  const sim = await loadSimulator(name);
+  const extra = parseSettings(name, (values.set as string[] | undefined) ?? [], sim.settings ?? {});
+  const running = await sim.start({ port, seed, users, rateLimits, extra });
+  await io.out.line(`${sim.name} simulator listening on ${running.server.url} (pid ${process.pid})`);
+  if (running.expected) await io.out.line(`tenant: ${JSON.stringify(running.expected)}`);
+  await io.out.line('sync it from another shell with:');
+  await io.out.line(`  ${Object.entries(running.config).map(([k, v]) => `${k}=${v}`).join(' ')} npx baton-serverless sync ${sim.name} --out ${sim.name}.c1z`);
+  await io.out.line(`Ctrl-C (or kill ${process.pid}) stops it; it also stops when its parent process exits.`);
+  await io.out.flush();
   await new Promise<void>((resolve) => {
-    const stop = () => void running.server.close().then(resolve);
+    const parent = process.ppid;
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(watch);
+      void running.server.close().then(resolve);
+    };
+    // Killing `npx` leaves this process re-parented and serving a port forever; notice and stop.
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) stop();
+    }, 500);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
   });
+  io.err(`${sim.name} simulator stopped`);
 }

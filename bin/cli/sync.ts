@@ -1,29 +1,37 @@
 // `baton-serverless sync <connector> --out FILE`: one sync on this machine, config from BATON_* env
 // vars or from Secrets Manager.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { loadConnectorConfig } from '../../shared/aws/secrets.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
+import { awsClientReady } from './aws-setup.ts';
+import type { Io } from './commands.ts';
+import { instrument } from './instrument.ts';
+import { checkOutPath } from './out-path.ts';
+import { ProgressReporter } from './progress.ts';
 import { connectorName, connectorNames, loadConnector } from './registry.ts';
+import { interruptible } from './signals.ts';
+import type { Parsed } from './spec.ts';
 import { formatBytes, table } from './table.ts';
 import { UsageError } from './usage.ts';
 
-export async function syncCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { out: { type: 'string' }, 'secret-id': { type: 'string' }, json: { type: 'boolean' } },
-  });
-  if (positionals.length !== 1 || !values.out) throw new UsageError(`usage: baton-serverless sync <${connectorNames.join('|')}> --out FILE [--secret-id ID] [--json]`);
+export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`sync: name one connector (${connectorNames.join(', ')})\nusage: baton-serverless sync <connector> --out FILE [options]`);
+  if (typeof values.out !== 'string') throw new UsageError('sync: --out FILE is required (where the c1z goes)');
   const name = connectorName(positionals[0]);
+  // Before any network call: a bad --out must not cost an API quota or a half-written file.
+  const outPath = await checkOutPath(values.out);
   const definition = await loadConnector(name);
   let config: unknown;
   let secretValues: string[];
-  if (values['secret-id']) {
-    const loaded = await loadConnectorConfig({ client: new SecretsManagerClient({}), secretId: values['secret-id'], schema: definition.configSchema });
+  const secretId = values['secret-id'] as string | undefined;
+  if (secretId) {
+    const client = new SecretsManagerClient({});
+    await awsClientReady(client, `--secret-id ${secretId}`);
+    const loaded = await loadConnectorConfig({ client, secretId, schema: definition.configSchema });
     config = loaded.config;
     secretValues = loaded.secretValues;
   } else {
@@ -31,23 +39,37 @@ export async function syncCommand(argv: string[], out: (s: string) => void, err:
     config = parseConnectorConfig(definition, env, 'config (from BATON_* environment variables)');
     secretValues = secretValuesOf(env);
   }
-  const outPath = resolve(values.out);
-  await mkdir(dirname(outPath), { recursive: true });
-  const tty = process.stderr.isTTY && !values.json;
-  const summary = await runSync({
-    definition,
-    config,
-    secretValues,
-    out: outPath,
-    workRoot: dirname(outPath),
-    log: (message) => {
-      if (!values.json) err(message);
-    },
-    onProgress: tty ? (p) => process.stderr.write(`\r${name}: ${p.phase}, ${p.actionsDone} pages done, ${p.queued} queued   `) : undefined,
-  });
-  if (tty) process.stderr.write('\n');
-  if (values.json) out(JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary) }));
-  else out(summaryTable([[name, summary]], outPath));
+  const json = values.json === true;
+  const progress = new ProgressReporter(name, process.stderr, process.stderr.isTTY === true && !json);
+  // A private work folder next to the output (same file system, so the final move is a rename),
+  // removed however the run ends, Ctrl-C included.
+  const workRoot = await mkdtemp(join(dirname(outPath), `.${basename(outPath)}.work-`));
+  let summary: SyncSummary;
+  try {
+    summary = await interruptible(
+      () =>
+        runSync({
+          definition: instrument(definition, progress),
+          config,
+          secretValues,
+          out: outPath,
+          workRoot,
+          log: (message) => {
+            if (!json) {
+              progress.finish();
+              io.err(message);
+            }
+          },
+          onProgress: (p) => progress.onPhase(p.phase === 'access' ? 'entitlements and grants' : p.phase),
+        }),
+      () => rm(workRoot, { recursive: true, force: true }),
+    );
+  } finally {
+    progress.finish();
+    await rm(workRoot, { recursive: true, force: true });
+  }
+  if (json) await io.out.line(JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary) }));
+  else await io.out.line(summaryTable([[name, summary]], outPath));
 }
 
 export function summaryJson(s: SyncSummary): Record<string, unknown> {

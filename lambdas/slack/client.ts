@@ -41,9 +41,11 @@ const bool = z.boolean().optional().default(false);
 export const slackUserSchema = z.object({
   id: z.string(),
   name: z.string().optional().default(''),
+  real_name: z.string().optional(),
   deleted: bool,
   profile: z
     .object({
+      real_name: z.string().optional(),
       first_name: z.string().optional(),
       last_name: z.string().optional(),
       email: z.string().optional(),
@@ -84,6 +86,8 @@ const userGroupSchema = z.object({
   name: z.string().optional().default(''),
   handle: z.string().optional().default(''),
   users: z.array(z.string()).optional(),
+  /** With include_count: the true member count, which an embedded `users` list may fall short of. */
+  user_count: z.number().int().nonnegative().optional(),
 });
 export type SlackUserGroup = z.output<typeof userGroupSchema>;
 const userGroupsSchema = z.object({ ok: z.literal(true), usergroups: z.array(userGroupSchema) });
@@ -157,7 +161,7 @@ export class SlackClient {
 
   /** Enabled user groups with their members, so each group's grants need no further call. */
   async userGroups(teamId: string): Promise<SlackUserGroup[]> {
-    return (await this.call('usergroups.list', { team_id: teamId, include_users: 'true' }, userGroupsSchema)).usergroups;
+    return (await this.call('usergroups.list', { team_id: teamId, include_users: 'true', include_count: 'true' }, userGroupsSchema)).usergroups;
   }
 
   async userGroupMembers(groupId: string): Promise<string[]> {

@@ -17,6 +17,7 @@ export interface SyncRun {
   endedAt: string | null;
   syncType: string;
   syncToken: string;
+  parentSyncId: string;
 }
 
 export interface TypeStats {
@@ -33,6 +34,28 @@ export interface OpenOptions {
   tmpDir?: string;
   /** Read this sync instead of the one §2.6 picks. */
   syncId?: string;
+}
+
+/** Filters the views take, as baton's `-t`, `-r` and `-e` do. */
+export interface RowFilter {
+  resourceType?: string;
+  resourceId?: string;
+  entitlementId?: string;
+}
+
+const PAGE_ROWS = 500;
+
+function conditions(filter: RowFilter, columns: Partial<Record<keyof RowFilter, string>>, value: (k: keyof RowFilter, v: string) => string = (_k, v) => v): [string, string[]] {
+  const parts: string[] = [];
+  const args: string[] = [];
+  for (const key of ['resourceType', 'resourceId', 'entitlementId'] as const) {
+    const v = filter[key];
+    const column = columns[key];
+    if (v === undefined || column === undefined) continue;
+    parts.push(`${column} = ?`);
+    args.push(value(key, v));
+  }
+  return [parts.length > 0 ? parts.join(' AND ') : '1', args];
 }
 
 const UNFINISHED_WINDOW_MS = 7 * 24 * 3600 * 1000;
@@ -92,22 +115,54 @@ export class C1zReader {
   }
 
   *resourceTypes(): Generator<ResourceType> {
-    for (const row of this.iterate('SELECT data FROM v1_resource_types WHERE sync_id = ? ORDER BY id')) yield fromBinary(ResourceTypeSchema, row.data);
+    for (const row of this.pages('v1_resource_types', '1')) yield fromBinary(ResourceTypeSchema, row.data);
   }
 
-  *resources(filter: { resourceType?: string } = {}): Generator<Resource> {
-    for (const row of this.iterate('SELECT data FROM v1_resources WHERE sync_id = ? AND (? IS NULL OR resource_type_id = ?) ORDER BY id', filter.resourceType))
-      yield fromBinary(ResourceSchema, row.data);
+  *resources(filter: RowFilter = {}): Generator<Resource> {
+    const [where, args] = conditions(filter, { resourceType: 'resource_type_id', resourceId: 'external_id' }, (k, v) => (k === 'resourceId' ? `${filter.resourceType ?? ''}:${v}` : v));
+    for (const row of this.pages('v1_resources', where, args)) yield fromBinary(ResourceSchema, row.data);
   }
 
-  *entitlements(filter: { resourceType?: string } = {}): Generator<Entitlement> {
-    for (const row of this.iterate('SELECT data FROM v1_entitlements WHERE sync_id = ? AND (? IS NULL OR resource_type_id = ?) ORDER BY id', filter.resourceType))
-      yield fromBinary(EntitlementSchema, row.data);
+  *entitlements(filter: RowFilter = {}): Generator<Entitlement> {
+    const [where, args] = conditions(filter, { resourceType: 'resource_type_id', resourceId: 'resource_id', entitlementId: 'external_id' });
+    for (const row of this.pages('v1_entitlements', where, args)) yield fromBinary(EntitlementSchema, row.data);
   }
 
-  *grants(filter: { resourceType?: string } = {}): Generator<Grant> {
-    for (const row of this.iterate('SELECT data FROM v1_grants WHERE sync_id = ? AND (? IS NULL OR resource_type_id = ?) ORDER BY id', filter.resourceType))
-      yield fromBinary(GrantSchema, row.data);
+  *grants(filter: RowFilter = {}): Generator<Grant> {
+    const [where, args] = conditions(filter, { resourceType: 'resource_type_id', resourceId: 'resource_id', entitlementId: 'entitlement_id' });
+    for (const row of this.pages('v1_grants', where, args)) yield fromBinary(GrantSchema, row.data);
+  }
+
+  /** One resource of the chosen sync by its id, or undefined. */
+  resource(resourceType: string, resourceId: string): Resource | undefined {
+    const row = this.db.prepare('SELECT data FROM v1_resources WHERE external_id = ? AND sync_id = ?').get(`${resourceType}:${resourceId}`, this.sync.syncId) as { data: Buffer } | undefined;
+    return row && fromBinary(ResourceSchema, row.data);
+  }
+
+  entitlement(id: string): Entitlement | undefined {
+    const row = this.db.prepare('SELECT data FROM v1_entitlements WHERE external_id = ? AND sync_id = ?').get(id, this.sync.syncId) as { data: Buffer } | undefined;
+    return row && fromBinary(EntitlementSchema, row.data);
+  }
+
+  resourceType(id: string): ResourceType | undefined {
+    const row = this.db.prepare('SELECT data FROM v1_resource_types WHERE external_id = ? AND sync_id = ?').get(id, this.sync.syncId) as { data: Buffer } | undefined;
+    return row && fromBinary(ResourceTypeSchema, row.data);
+  }
+
+  /**
+   * Every row of one table as (key, raw protobuf), ordered by key: two files walked side by side
+   * give a diff in a single merge pass without holding either file in memory.
+   */
+  *keyed(kind: 'resources' | 'entitlements' | 'grants'): Generator<{ key: string; data: Buffer }> {
+    const table = `v1_${kind}`;
+    const stmt = this.db.prepare(`SELECT external_id AS key, data FROM ${table} WHERE sync_id = ? AND external_id > ? ORDER BY external_id LIMIT ${PAGE_ROWS}`);
+    let after = '';
+    for (;;) {
+      const rows = stmt.all(this.sync.syncId, after) as { key: string; data: Buffer }[];
+      yield* rows;
+      if (rows.length < PAGE_ROWS) return;
+      after = rows[rows.length - 1]!.key;
+    }
   }
 
   counts(): Counts {
@@ -141,10 +196,17 @@ export class C1zReader {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private *iterate(sql: string, resourceType?: string): Generator<{ data: Buffer }> {
-    const stmt = this.db.prepare(sql);
-    const args = sql.includes('? IS NULL') ? [this.sync.syncId, resourceType ?? null, resourceType ?? null] : [this.sync.syncId];
-    yield* stmt.iterate(...args) as IterableIterator<{ data: Buffer }>;
+  // Keyset pages instead of one open cursor: the connection is free between pages, so a caller
+  // can look rows up (a grant's principal, a resource's parent) while it walks a table.
+  private *pages(table: string, where: string, args: unknown[] = []): Generator<{ id: number; data: Buffer }> {
+    const stmt = this.db.prepare(`SELECT id, data FROM ${table} WHERE sync_id = ? AND id > ? AND (${where}) ORDER BY id LIMIT ${PAGE_ROWS}`);
+    let after = -1;
+    for (;;) {
+      const rows = stmt.all(this.sync.syncId, after, ...args) as { id: number; data: Buffer }[];
+      yield* rows;
+      if (rows.length < PAGE_ROWS) return;
+      after = rows[rows.length - 1]!.id;
+    }
   }
 }
 
@@ -153,14 +215,15 @@ export function openC1z(path: string, options?: OpenOptions): Promise<C1zReader>
 }
 
 function listSyncRuns(db: Db): SyncRun[] {
-  const rows = db.prepare('SELECT sync_id, started_at, ended_at, sync_type, sync_token FROM v1_sync_runs ORDER BY id').all() as {
+  const rows = db.prepare('SELECT sync_id, started_at, ended_at, sync_type, sync_token, parent_sync_id FROM v1_sync_runs ORDER BY id').all() as {
     sync_id: string;
     started_at: string;
     ended_at: string | null;
     sync_type: string;
     sync_token: string;
+    parent_sync_id: string;
   }[];
-  return rows.map((r) => ({ syncId: r.sync_id, startedAt: r.started_at, endedAt: r.ended_at, syncType: r.sync_type, syncToken: r.sync_token }));
+  return rows.map((r) => ({ syncId: r.sync_id, startedAt: r.started_at, endedAt: r.ended_at, syncType: r.sync_type, syncToken: r.sync_token, parentSyncId: r.parent_sync_id }));
 }
 
 /**

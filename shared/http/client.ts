@@ -9,7 +9,7 @@ import { HttpError, kindForStatus, type HttpErrorKind } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { excerpt, redact, redactUrl, secretsFromHeaders, SENSITIVE_NAME } from './redact.ts';
 import { buildUrl, encodeBody } from './request-parts.ts';
-import type { CallStat, HttpClient, HttpClientOptions, HttpMethod, HttpStats, RequestOptions } from './types.ts';
+import type { CallStat, HttpClient, HttpClientOptions, HttpEvent, HttpMethod, HttpStats, RequestOptions } from './types.ts';
 
 /** Throttles in a row after which we stop: the API is not recovering, and a run must end. */
 export const MAX_THROTTLES_IN_A_ROW = 20;
@@ -113,7 +113,15 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
     let throttlesInARow = 0;
 
     const fail = (kind: HttpErrorKind, detail: string, status?: number) =>
-      new HttpError({ app, method, endpoint, kind, status, attempts, detail: redact(detail, secrets) });
+      new HttpError({ app, method, endpoint, kind, status, attempts, origin: url.origin, detail: redact(detail, secrets) });
+    const emit = (event: HttpEvent) => {
+      try {
+        options.onEvent?.(event);
+      } catch {
+        // A display hook must never change the outcome of a request.
+      }
+    };
+    const where = { app, route, origin: url.origin };
     const times = () => (attempts > 1 ? ` after ${attempts} attempts` : '');
 
     // A transient failure: wait and go round again, or give up once maxRetries are spent.
@@ -122,7 +130,9 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       retries += 1;
       stats.retries += 1;
       throttlesInARow = 0;
-      await clock.sleep(waitMs ?? backoffMs(retries - 1, baseBackoff, maxBackoff, random));
+      const wait = waitMs ?? backoffMs(retries - 1, baseBackoff, maxBackoff, random);
+      emit({ type: 'retry', ...where, retry: retries, of: maxRetries, waitMs: wait, reason: redact(finalDetail().replace(/^failed: /, '').replace(/ after \d+ attempts/, ''), secrets) });
+      await clock.sleep(wait);
     };
 
     // Throttles have their own budget: waiting out a rate limit is normal work on a big tenant,
@@ -137,6 +147,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       if (throttlesInARow >= MAX_THROTTLES_IN_A_ROW) {
         throw fail('throttle', `failed: ${what} ${throttlesInARow} times in a row; giving up`, status);
       }
+      emit({ type: 'throttled', ...where, waitMs: wait, reason: what });
       // With a bucket, pausing it holds back this request and every other one on the key.
       if (req.rateLimit) limiter.pause(req.rateLimit.key, wait);
       else await clock.sleep(wait);
@@ -144,15 +155,22 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
 
     try {
       for (;;) {
-        if (req.rateLimit) await limiter.take(req.rateLimit);
+        if (req.rateLimit) {
+          if (options.onEvent) {
+            const waitMs = limiter.estimateWaitMs(req.rateLimit);
+            if (waitMs > 0) emit({ type: 'waiting', ...where, key: req.rateLimit.key, perMinute: req.rateLimit.perMinute, waitMs });
+          }
+          await limiter.take(req.rateLimit);
+        }
         attempts += 1;
+        emit({ type: 'attempt', ...where });
         const res = await attempt(url, method, headers, encoded?.body, stat);
 
         if (!res.ok) {
           if (res.timedOut) {
-            await retryOrFail('timeout', () => `failed: no complete response within ${timeoutMs} ms${times()}`);
+            await retryOrFail('timeout', () => `failed: no complete response from ${url.host} within ${timeoutMs} ms${times()}`);
           } else {
-            await retryOrFail('network', () => `failed: ${describeNetworkError(res.error)}${times()}`);
+            await retryOrFail('network', () => `failed: cannot reach ${url.host}: ${describeNetworkError(res.error)}${times()}`);
           }
           continue;
         }

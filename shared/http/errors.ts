@@ -13,6 +13,8 @@ export interface HttpErrorInit {
   status?: number;
   /** Attempts sent for this request, when it was retried. */
   attempts?: number;
+  /** Scheme, host and port the request went to (no path, no credentials). */
+  origin?: string;
   /** Rest of the one-line message after `<app>: <METHOD> <endpoint> `, already redacted. */
   detail: string;
   cause?: unknown;
@@ -26,6 +28,7 @@ export class HttpError extends Error {
   readonly kind: HttpErrorKind;
   readonly status?: number;
   readonly attempts?: number;
+  readonly origin?: string;
 
   constructor(init: HttpErrorInit) {
     super(`${init.app}: ${init.method} ${init.endpoint} ${init.detail}`, init.cause === undefined ? undefined : { cause: init.cause });
@@ -35,6 +38,7 @@ export class HttpError extends Error {
     this.kind = init.kind;
     this.status = init.status;
     this.attempts = init.attempts;
+    this.origin = init.origin;
   }
 }
 

@@ -55,6 +55,12 @@ export class RateLimiter {
     });
   }
 
+  /** About how long a request taken now would wait (the queue ahead of it included). */
+  estimateWaitMs(limit: RateLimit): number {
+    const bucket = this.bucket(limit);
+    return Math.max(0, this.waitMs(bucket, this.clock.now())) + bucket.queue.length * this.interval(bucket);
+  }
+
   /**
    * The API said "wait `ms`" for this key (429 or an app-level throttle): hold every queued and
    * future request on it until then, and restart from an empty bucket so the requests that were

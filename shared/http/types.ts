@@ -69,7 +69,22 @@ export interface HttpClientOptions {
   inspect?: (res: ResponseInfo) => ResponseVerdict | undefined;
   /** Extra literal strings (secret values) that must never appear in an error or log line. */
   secrets?: string[];
+  /**
+   * Told of every attempt, retry, throttle and client-side rate-limit wait as it happens, so a
+   * caller with a terminal can show it; shared code never prints. Must not throw.
+   */
+  onEvent?: (event: HttpEvent) => void;
 }
+
+/** What the client is doing; `route` is the redacted stats label, `origin` the host it talks to. */
+export type HttpEvent =
+  | { type: 'attempt'; app: string; route: string; origin: string }
+  /** A transient failure; the client waits `waitMs` and sends attempt `retry + 1` (of at most `of + 1`). */
+  | { type: 'retry'; app: string; route: string; origin: string; retry: number; of: number; waitMs: number; reason: string }
+  /** The API said slow down; every request on the key waits `waitMs`. */
+  | { type: 'throttled'; app: string; route: string; origin: string; waitMs: number; reason: string }
+  /** The client's own rate limit holds this request back about `waitMs`. */
+  | { type: 'waiting'; app: string; route: string; origin: string; key: string; perMinute: number; waitMs: number };
 
 export interface RequestOptions<T> {
   method?: HttpMethod;

@@ -249,8 +249,13 @@ export interface RunningSim {
   expected?: { resourceTypes: number; resources: number; entitlements: number; grants: number };
 }
 
+/** One `extra` knob as `sim --set KEY=VALUE` takes it; the CLI checks values against it. */
+export type SimSetting = { help: string } & ({ kind: 'number'; min?: number } | { kind: 'boolean' } | { kind: 'choice'; values: readonly string[] });
+
 /** What `baton-serverless sim <app>` and `demo` need from each app's simulator module. */
 export interface AppSimulator {
   name: string;
+  /** Every `extra` key `start` reads, so a misspelt one is refused instead of ignored. */
+  settings?: Record<string, SimSetting>;
   start(options: SimStartOptions): Promise<RunningSim>;
 }

@@ -204,8 +204,14 @@ export async function syncToFile<C>(options: {
 
 /** Moves the finished file into place; never over anything but a regular file (e.g. /dev/null). */
 async function moveFile(from: string, to: string): Promise<void> {
-  const existing = await lstat(to).catch(() => undefined);
-  if (existing && !existing.isFile()) throw new Error(`${to} exists and is not a regular file; refusing to replace it`);
+  // rename() replaces whatever `to` names; as root that includes /dev/null itself.
+  const existing = await lstat(to).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (existing && !existing.isFile() && !existing.isSymbolicLink()) {
+    throw Object.assign(new Error(`output ${to} exists and is not a regular file; not replacing it`), { code: 'ENOTREGULAR' });
+  }
   try {
     await rename(from, to);
   } catch (err) {

@@ -3,7 +3,7 @@
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import { ResourceType_Trait, UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
 import type { ConnectorRuntime, Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { profile, resource, userTrait } from '../../../shared/sync/model.ts';
+import { profile, resource, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
 import { userResourceType } from './types.ts';
 
 export { userResourceType };
@@ -31,6 +31,15 @@ function scimEmail(u: ScimUser): { address: string; primary: boolean } | undefin
 export function scimUserResource(u: ScimUser): Resource {
   const displayName = scimDisplayName(u);
   const email = scimEmail(u);
+  // A missing `active` reads as inactive, as upstream decodes it.
+  const active = u.active === true;
+  const userProfile = profile({
+    scim_id: u.id,
+    user_name: u.userName ?? '',
+    display_name: displayName,
+    first_name: u.name?.givenName || undefined,
+    last_name: u.name?.familyName || undefined,
+  });
   return resource({
     type: 'user',
     id: u.id,
@@ -39,17 +48,14 @@ export function scimUserResource(u: ScimUser): Resource {
       userTrait({
         emails: email ? [email] : [],
         login: u.userName ?? undefined,
-        // A missing `active` reads as inactive, as upstream decodes it.
-        status: u.active === true ? UserTrait_Status_Status.ENABLED : UserTrait_Status_Status.DISABLED,
-        profile: profile({
-          scim_id: u.id,
-          user_name: u.userName ?? '',
-          display_name: displayName,
-          first_name: u.name?.givenName || undefined,
-          last_name: u.name?.familyName || undefined,
-        }),
+        status: active ? UserTrait_Status_Status.ENABLED : UserTrait_Status_Status.DISABLED,
+        profile: userProfile,
       }),
     ],
+    // The Go SCIM connector's SDK (resource.WithUserTrait → syncUserTraitToResource) copies the
+    // trait's profile and status onto the resource; ConductorOne reads them there.
+    profile: userProfile,
+    status: active ? ResourceStatus.ENABLED : ResourceStatus.DISABLED,
   });
 }
 

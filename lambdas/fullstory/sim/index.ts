@@ -9,6 +9,11 @@ export { generateTenant, type FullstoryTenant, type ScimUser, type EndUser } fro
 
 export const simulator: AppSimulator = {
   name: 'fullstory',
+  settings: {
+    mode: { kind: 'choice', values: ['scim', 'apikey'], help: 'which API the tenant is served through (default scim)' },
+    scimPageCap: { kind: 'number', min: 1, help: 'largest SCIM page the server returns' },
+    apiPageSize: { kind: 'number', min: 1, help: 'page size of GET /v2/users' },
+  },
   async start(options) {
     const extra = options.extra ?? {};
     const mode = extra.mode === 'apikey' ? 'apikey' : 'scim';

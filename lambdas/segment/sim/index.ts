@@ -30,6 +30,18 @@ export function tenantSizeFrom(options: SimStartOptions): TenantSize {
 
 export const simulator: AppSimulator = {
   name: 'segment',
+  settings: {
+    groups: { kind: 'number', min: 0, help: 'user groups' },
+    membersPerGroup: { kind: 'number', min: 0, help: 'members of each group' },
+    roles: { kind: 'number', min: 0, help: 'roles' },
+    sources: { kind: 'number', min: 0, help: 'sources' },
+    warehouses: { kind: 'number', min: 0, help: 'warehouses' },
+    functions: { kind: 'number', min: 0, help: 'functions' },
+    spaces: { kind: 'number', min: 0, help: 'spaces' },
+    listPermissions: { kind: 'boolean', help: 'rows of GET /users carry permissions' },
+    listGroupPermissions: { kind: 'boolean', help: 'rows of GET /groups carry permissions' },
+    region: { kind: 'choice', values: ['us', 'eu'], help: 'the BATON_REGION the printed config uses' },
+  },
   async start(options) {
     const extra = options.extra ?? {};
     const tenant = generateTenant(tenantSizeFrom(options));

@@ -20,7 +20,10 @@ export function userGroupSyncer(ctx: SlackContext): ResourceSyncer {
       const groups = await ctx.client.userGroups(parent.resource);
       return {
         rows: groups.map((g) => {
-          if (g.users) ctx.state.putGroupMembers(g.id, g.users);
+          // An embedded list shorter than user_count was cut by Slack: trusting it would drop grants
+          // silently, so such a group's members are read with usergroups.users.list instead.
+          if (g.users && (g.user_count === undefined || g.users.length === g.user_count)) ctx.state.putGroupMembers(g.id, g.users);
+          else if (g.users) ctx.runtime.log('slack: usergroups.list returned fewer members than user_count; reading the group with usergroups.users.list', { userGroup: g.id, embedded: g.users.length, userCount: g.user_count });
           return resource({
             type: userGroupType.id,
             id: g.id,

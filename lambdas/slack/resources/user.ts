@@ -13,13 +13,21 @@ import { userType } from './types.ts';
 /** users.info calls per page of the leftover phase. */
 const LEFTOVER_BATCH = 100;
 
+/**
+ * The Go connector shows `name`, which is empty for some app and invited users; an empty display
+ * name is useless in a review, so fall back to the real name, the email, then the id.
+ */
+export function userDisplayName(u: SlackUser): string {
+  return u.name || u.real_name || u.profile.real_name || u.profile.email || u.id;
+}
+
 export function userResource(u: SlackUser, parent: ResourceId, status: ResourceStatus): Resource {
   const p = u.profile;
   const email = p.email ?? '';
   return resource({
     type: userType.id,
     id: u.id,
-    displayName: u.name,
+    displayName: userDisplayName(u),
     parent,
     annotations: [
       userTrait({

@@ -55,6 +55,14 @@ function num(v: string | number | boolean | undefined): number | undefined {
  */
 export const simulator: AppSimulator = {
   name: 'slack',
+  settings: {
+    groups: { kind: 'number', min: 0, help: 'user groups (default users/40)' },
+    memberships: { kind: 'number', min: 0, help: 'user-group memberships (default users×5)' },
+    idpGroups: { kind: 'number', min: 0, help: 'IDP (SCIM) groups, business mode' },
+    workspaces: { kind: 'number', min: 1, help: 'workspaces' },
+    mode: { kind: 'choice', values: ['pro', 'business'], help: 'pro (bot token only) or business (Business+ / Grid with SCIM)' },
+    gov: { kind: 'boolean', help: 'serve as GovSlack' },
+  },
   async start(options: SimStartOptions): Promise<RunningSim> {
     const extra = options.extra ?? {};
     const users = options.users ?? 200;

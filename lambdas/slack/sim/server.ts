@@ -21,6 +21,11 @@ export interface SlackSimControls {
   forceError(options: { method: string; error: string; times?: number; needed?: string }): void;
   /** usergroups.list ignores include_users (so each group's members need usergroups.users.list). */
   userGroupsListWithoutUsers: boolean;
+  /**
+   * usergroups.list embeds at most this many members per group (user_count stays true), as Slack
+   * may for very large groups; usergroups.users.list still returns all of them.
+   */
+  userGroupsListUsersCap: number | undefined;
   /** SCIM GET /Groups leaves out `members` (so each group needs GET /Groups/{id}). */
   scimGroupListWithoutMembers: boolean;
   /** Every request with its parameters (token left out), when the simulator records calls. */
@@ -59,6 +64,7 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
     tenant,
     requests,
     userGroupsListWithoutUsers: false,
+    userGroupsListUsersCap: undefined,
     scimGroupListWithoutMembers: false,
     revoked: new Set(),
     accountInactive: false,
@@ -168,7 +174,7 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
         const includeUsers = params.get('include_users') === 'true' && !controls.userGroupsListWithoutUsers;
         const includeCount = params.get('include_count') === 'true';
         const groups = tenant.userGroups.filter((g) => g.team_id === teamId && (includeDisabled || !g.disabled));
-        return { body: { ok: true, usergroups: groups.map((g) => renderUserGroup(g, includeUsers, includeCount)) } };
+        return { body: { ok: true, usergroups: groups.map((g) => renderUserGroup(g, includeUsers, includeCount, controls.userGroupsListUsersCap)) } };
       }
       case 'usergroups.users.list': {
         const g = tenant.userGroups.find((x) => x.id === params.get('usergroup'));
@@ -328,7 +334,7 @@ function renderUser(u: SimUser): Record<string, unknown> {
   };
 }
 
-function renderUserGroup(g: SimUserGroup, includeUsers: boolean, includeCount: boolean): Record<string, unknown> {
+function renderUserGroup(g: SimUserGroup, includeUsers: boolean, includeCount: boolean, usersCap?: number): Record<string, unknown> {
   return {
     id: g.id,
     team_id: g.team_id,
@@ -345,7 +351,7 @@ function renderUserGroup(g: SimUserGroup, includeUsers: boolean, includeCount: b
     updated_by: 'U00000001',
     deleted_by: null,
     prefs: { channels: [], groups: [] },
-    ...(includeUsers ? { users: [...g.users] } : {}),
+    ...(includeUsers ? { users: g.users.slice(0, usersCap ?? g.users.length) } : {}),
     ...(includeCount ? { user_count: g.users.length } : {}),
   };
 }

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let announced!: (line: string) => void;
   const ready = new Promise<string>((resolve) => (announced = resolve));
-  served = webhookCommand(['slack', '--port', '0', '--tenant', TENANT, '--jwks-url', issuer.jwksUrl.href], announced, (s) => logs.push(s), { ...sim.config }, stopped);
+  served = webhookCommand({ connector: 'slack', port: 0, tenant: TENANT, jwksUrl: issuer.jwksUrl.href }, announced, (s) => logs.push(s), { ...sim.config }, stopped);
   url = /at (\S+) /.exec(await ready)![1]!;
 });
 

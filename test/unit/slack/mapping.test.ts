@@ -135,8 +135,9 @@ describe('slack mapping, Pro (bot token only)', () => {
     expect(byId(resources, 'user', 'U7').profile?.is_deleted).toBe(true);
     expect(byId(resources, 'user', 'W9').profile?.is_stranger).toBe(true);
     expect(byId(resources, 'user', 'W9').profile?.workspace).toBe('TOTHER');
-    // Display name is the username, even when it is empty.
-    expect(byId(resources, 'user', 'U10').displayName).toBe('');
+    // An empty username falls back (real name, email, id); the id stays the Slack id.
+    expect(byId(resources, 'user', 'U10').displayName).toBe('nousername@acme.test');
+    expect(byId(resources, 'user', 'U10').id?.resource).toBe('U10');
     expect(byId(resources, 'user', 'U10').profile?.is_app_user).toBe(true);
 
     const group = byId(resources, 'userGroup', 'S1');

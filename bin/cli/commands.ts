@@ -1,0 +1,207 @@
+// Every command's definition (options, arguments, environment) and where its code lives. Help,
+// parsing and docs-cli.md come from here; the code is imported only when the command runs.
+import type { Output } from './output.ts';
+import type { CommandSpec, OptionSpec, Parsed } from './spec.ts';
+import { UsageError } from './usage.ts';
+
+export interface Io {
+  /** stdout for results; bounded memory and quiet on a closed pipe. */
+  out: Output;
+  /** stderr, one message per call. */
+  err: (s: string) => void;
+}
+
+export interface Command {
+  spec: CommandSpec;
+  run: () => Promise<(parsed: Parsed, io: Io, name: string) => Promise<void>>;
+}
+
+const file: OptionSpec = { type: 'string', short: 'f', value: 'FILE', default: 'sync.c1z', help: 'the c1z file to read' };
+const format: OptionSpec = { type: 'string', short: 'o', value: 'FORMAT', default: 'console', help: 'console (a table) or json (baton CLI shapes)' };
+const syncId: OptionSpec = { type: 'string', value: 'ID', help: 'read this sync instead of the latest finished full sync' };
+const maxDecoded: OptionSpec = {
+  type: 'string',
+  value: 'MiB',
+  help: 'refuse files that decode to more than this (also BATON_DECODER_MAX_DECODED_SIZE_MB; default 3072)',
+};
+const resourceType: OptionSpec = { type: 'string', short: 't', value: 'TYPE', help: 'only this resource type (an unknown type lists the known ones)' };
+const resource: OptionSpec = { type: 'string', short: 'r', value: 'ID', help: 'only this resource id (needs -t)' };
+const entitlement: OptionSpec = { type: 'string', short: 'e', value: 'ID', help: 'only grants of this entitlement id' };
+
+const decoderEnv: [string, string][] = [['BATON_DECODER_MAX_DECODED_SIZE_MB', 'default for --max-decoded-mb, as baton-sdk reads it']];
+
+/** The `BATON_*` keys of each connector's config (test/unit/cli checks them against the schemas). */
+export const CONNECTOR_ENV: Record<string, [string, string][]> = {
+  slack: [
+    ['BATON_TOKEN', 'slack: bot token (xoxb-…), required'],
+    ['BATON_BUSINESS_PLUS_TOKEN', 'slack: Enterprise Grid / Business+ user token (xoxp-…) for SCIM and IDP groups'],
+    ['BATON_GOV_ENV', 'slack: true for Slack GovSlack (slack-gov.com); needs BATON_BUSINESS_PLUS_TOKEN'],
+    ['BATON_BASE_URL', 'slack: Web API base, ending in /api/ (default https://slack.com/api/)'],
+    ['BATON_SCIM_BASE_URL', 'slack: SCIM base (default https://api.slack.com/scim/v2/)'],
+  ],
+  segment: [
+    ['BATON_TOKEN', 'segment: Public API token, required'],
+    ['BATON_REGION', 'segment: us (default) or eu'],
+    ['BATON_BASE_URL', 'segment: API base; wins over BATON_REGION (default https://api.segmentapis.com)'],
+  ],
+  fullstory: [
+    ['BATON_SCIM_TOKEN', 'fullstory: SCIM token (SCIM mode: Fullstory seats)'],
+    ['BATON_SCIM_BASE_URL', 'fullstory: the "SCIM connector base URL" from Settings → SSO; required with BATON_SCIM_TOKEN'],
+    ['BATON_API_KEY', 'fullstory: API key (API-key mode: captured end-users)'],
+    ['BATON_BASE_URL', 'fullstory: API base for API-key mode (default https://api.fullstory.com)'],
+  ],
+};
+
+const view = (name: string, summary: string, options: Record<string, OptionSpec>, notes?: string[]): Command => ({
+  spec: { name, summary, options: { file, 'output-format': format, ...options, 'max-decoded-mb': maxDecoded }, env: decoderEnv, notes },
+  run: async () => (await import('./view-command.ts')).viewCommand,
+});
+
+export const COMMANDS: Command[] = [
+  {
+    spec: {
+      name: 'sync',
+      summary: 'run one connector on this machine and write its c1z',
+      args: '<connector>',
+      options: {
+        out: { type: 'string', value: 'FILE', help: 'where the c1z goes (required); must be a regular file or not exist yet, in an existing folder' },
+        'secret-id': { type: 'string', value: 'ID', help: 'read the BATON_* keys from this AWS Secrets Manager secret instead of the environment' },
+        json: { type: 'boolean', help: 'print the summary as JSON (and no progress)' },
+      },
+      env: [
+        ...Object.values(CONNECTOR_ENV).flat(),
+        ['AWS_REGION / AWS_PROFILE', 'with --secret-id: where and as whom the secret is read (standard AWS SDK chain)'],
+        ['BATON_DEBUG', 'print stack traces with errors'],
+      ],
+      notes: ['connectors: slack, segment, fullstory', 'example: BATON_TOKEN=xoxb-… baton-serverless sync slack --out slack.c1z'],
+    },
+    run: async () => (await import('./sync.ts')).syncCommand,
+  },
+  {
+    spec: {
+      name: 'demo',
+      summary: 'sync every connector against its bundled simulator (no AWS, no credentials)',
+      options: {
+        out: { type: 'string', value: 'DIR', default: 'demo-out', help: 'folder for <connector>/sync.c1z' },
+        users: { type: 'string', value: 'N', default: '200', help: 'users per simulated tenant' },
+        json: { type: 'boolean', help: 'print the summary as JSON (and no progress)' },
+      },
+    },
+    run: async () => (await import('./demo.ts')).demoCommand,
+  },
+  {
+    spec: {
+      name: 'inspect',
+      summary: 'summary of a c1z: its syncs and counts per resource type',
+      args: 'FILE',
+      options: {
+        resources: { type: 'boolean', help: 'list resources instead of the summary' },
+        entitlements: { type: 'boolean', help: 'list entitlements instead of the summary' },
+        grants: { type: 'boolean', help: 'list grants instead of the summary' },
+        'resource-type': resourceType,
+        'sync-id': syncId,
+        'max-decoded-mb': maxDecoded,
+        json: { type: 'boolean', help: 'one JSON document' },
+      },
+      env: decoderEnv,
+    },
+    run: async () => (await import('./inspect.ts')).inspectCommand,
+  },
+  view('resources', 'list resources (as `baton resources`)', { 'resource-type': resourceType, resource, 'sync-id': syncId }),
+  view('entitlements', 'list entitlements (as `baton entitlements`)', { 'resource-type': resourceType, resource, 'sync-id': syncId }),
+  view('grants', 'list grants (as `baton grants`)', { 'resource-type': resourceType, resource, entitlement, 'sync-id': syncId }),
+  view('resource-types', 'list resource types (as `baton resource-types`)', { 'sync-id': syncId }),
+  view('stats', 'counts by type (as `baton stats`)', { 'sync-id': syncId }),
+  view('syncs', 'list the sync runs in the file (as `baton syncs`)', {}),
+  {
+    spec: {
+      name: 'diff',
+      summary: 'resources, entitlements and grants added, removed or changed between two c1z files',
+      args: 'OLD NEW',
+      options: { 'output-format': format, 'max-decoded-mb': maxDecoded },
+      env: decoderEnv,
+      notes: ['console: one line per change (+ added, - removed, ~ changed), then totals', 'json: {"resources":{"created":[],"deleted":[],"modified":[]},"entitlements":{…},"grants":{…}}'],
+    },
+    run: async () => (await import('./diff-command.ts')).diffCommand,
+  },
+  {
+    spec: {
+      name: 'sim',
+      summary: 'run one app simulator in the foreground for manual syncs',
+      args: '<connector>',
+      options: {
+        port: { type: 'string', value: 'N', default: '0', help: 'TCP port on 127.0.0.1 (0 picks a free one)' },
+        users: { type: 'string', value: 'N', help: 'users in the simulated tenant' },
+        seed: { type: 'string', value: 'N', default: '1', help: 'tenant generator seed (same seed, same tenant)' },
+        'rate-limits': { type: 'string', value: 'MODE', default: 'real', help: 'real, off, or a number N: limits N times faster' },
+        set: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'app setting (each app lists its keys on an unknown one)' },
+      },
+      notes: ['The simulator prints its pid, and exits when its parent process dies or on Ctrl-C / SIGTERM.'],
+    },
+    run: async () => (await import('./sim.ts')).simCommand,
+  },
+  ...(['grant', 'revoke'] as const).map(
+    (action): Command => ({
+      spec: {
+        name: action,
+        summary: `${action} one entitlement for one principal in the app (or its simulator), by the ids the connector synced`,
+        args: '<connector>',
+        options: {
+          entitlement: { type: 'string', value: 'ID', help: 'entitlement id, e.g. group:g1:member (required)' },
+          principal: { type: 'string', value: '[TYPE:]ID', help: 'principal id, e.g. user:u2 (required)' },
+          c1z: { type: 'string', value: 'FILE', help: 'look the rows up in this sync file (default: sync the app first)' },
+          json: { type: 'boolean', help: 'print the outcome as JSON' },
+        },
+        env: Object.values(CONNECTOR_ENV).flat(),
+      },
+      run: async () => {
+        const { grantCommand } = await import('./grant.ts');
+        return async (parsed, io) => {
+          const [connector] = parsed.positionals;
+          const { entitlement, principal, c1z, json } = parsed.values;
+          if (parsed.positionals.length !== 1 || typeof entitlement !== 'string' || typeof principal !== 'string') {
+            throw new UsageError(`${action}: give <connector>, --entitlement ID and --principal ID`);
+          }
+          await grantCommand(action, { connector: connector!, entitlement, principal, c1z: c1z as string | undefined, json: json === true }, (line) => void io.out.line(line), io.err);
+          await io.out.flush();
+        };
+      },
+    }),
+  ),
+  {
+    spec: {
+      name: 'webhook',
+      summary: "serve ConductorOne's provisioning webhook for one connector on 127.0.0.1 (test before deploying)",
+      args: '<connector>',
+      options: {
+        port: { type: 'string', value: 'N', default: '0', help: 'port on 127.0.0.1 (0: any free one)' },
+        tenant: { type: 'string', value: 'HOST', help: 'your ConductorOne tenant, e.g. acme.conductor.one (required)' },
+        'jwks-url': { type: 'string', value: 'URL', help: "verify tokens against this JWKS instead of the tenant's" },
+        c1z: { type: 'string', value: 'FILE', help: 'look the rows up in this sync file (default: sync the app first)' },
+        'public-url': { type: 'string', value: 'URL', help: 'the URL ConductorOne calls, when behind a tunnel or proxy' },
+      },
+      env: Object.values(CONNECTOR_ENV).flat(),
+    },
+    run: async () => {
+      const { webhookCommand } = await import('./webhook.ts');
+      return async (parsed, io) => {
+        const [connector] = parsed.positionals;
+        const { tenant, c1z } = parsed.values;
+        const port = Number(parsed.values.port);
+        if (parsed.positionals.length !== 1 || typeof tenant !== 'string' || !Number.isInteger(port) || port < 0 || port > 65535) {
+          throw new UsageError('webhook: give <connector>, --tenant HOST and a --port between 0 and 65535');
+        }
+        const out = (line: string) => void io.out.line(line).then(() => io.out.flush());
+        await webhookCommand(
+          { connector: connector!, port, tenant, jwksUrl: parsed.values['jwks-url'] as string | undefined, c1z: c1z as string | undefined, publicUrl: parsed.values['public-url'] as string | undefined },
+          out,
+          io.err,
+        );
+      };
+    },
+  },
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.spec.name === name);
+}
