@@ -35,6 +35,8 @@ export interface ConnectorSyncFunctionProps {
   instancePrefix: string;
   /** `<prefix>/<id>/.checkpoint/`: the only prefix the function may list. */
   checkpointPrefix: string;
+  /** `<prefix>/<id>/.lease.json`: one sync per instance at a time. */
+  leaseKey: string;
   functionName: string;
   /** Days Lambda keeps a finished durable execution's history. */
   durableRetentionDays: number;
@@ -182,7 +184,8 @@ export class ConnectorSyncFunction extends Construct {
         sid: 'ListOwnCheckpoints',
         actions: ['s3:ListBucket'],
         resources: [props.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [props.checkpointPrefix, `${props.checkpointPrefix}*`] } },
+        // The lease key too: without list rights a missing object reads as 403, not 404.
+        conditions: { StringLike: { 's3:prefix': [props.checkpointPrefix, `${props.checkpointPrefix}*`, props.leaseKey] } },
       }),
     );
     wildcards.push({
@@ -263,6 +266,7 @@ export class ConnectorSyncFunction extends Construct {
         LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: SYNC_NODE_OPTIONS.join(' '),
         CHECKPOINT_MAX_AGE_HOURS: String(connector.checkpointMaxAgeHours),
+        MAX_SYNC_HOURS: String(connector.maxSyncHours),
       },
     });
     this.alias = new Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.function.currentVersion });

@@ -44,11 +44,11 @@ export { METRIC };
  * the running sync's execution started.
  */
 export const DURABLE_METRIC = {
-  slices: 'SyncSlices',
-  checkpointBytes: 'CheckpointBytes',
-  checkpointMs: 'CheckpointMs',
-  skipped: 'SyncSkipped',
-  runningMinutes: 'SyncRunningMinutes',
+  slices: METRIC.slices,
+  checkpointBytes: METRIC.checkpointBytes,
+  checkpointMs: METRIC.checkpointMs,
+  skipped: METRIC.skipped,
+  runningMinutes: METRIC.runningMinutes,
 } as const;
 
 /**
@@ -98,7 +98,7 @@ export interface ConnectorAlarms {
 }
 
 /** What the provisioning function publishes per call, with the instance's metricDimensions(). */
-export const PROVISIONING_METRIC = { succeeded: 'ProvisionSucceeded', failed: 'ProvisionFailed' } as const;
+export const PROVISIONING_METRIC = { succeeded: METRIC.provisionSucceeded, failed: METRIC.provisionFailed } as const;
 
 export class SyncMonitoring extends Construct {
   readonly dashboard: Dashboard;

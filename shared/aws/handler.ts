@@ -131,7 +131,7 @@ function isTransient(err: unknown): boolean {
 export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: HandlerDeps = {}) {
   const rawEnv = () => deps.env ?? process.env;
   const instance = rawEnv().CONNECTOR_ID || definition.name;
-  const { logger, metrics } = createTelemetry(instance, rawEnv().POWERTOOLS_METRICS_NAMESPACE);
+  const { logger, metrics } = createTelemetry(definition.name, instance, rawEnv().POWERTOOLS_METRICS_NAMESPACE);
   // One client each per container: connections are reused across warm invocations.
   const s3 = deps.s3 ?? new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
   const secretsClient = deps.secrets ?? new SecretsManagerClient({});

@@ -12,10 +12,14 @@ export interface Telemetry {
   metrics: Metrics;
 }
 
-export function createTelemetry(connector: string, namespace = process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_NAMESPACE): Telemetry {
+/**
+ * `connector` is the connector type, `instance` its instance id (several Segment workspaces, say):
+ * the dashboard and alarms read exactly the dimensions {service, connector, instance}.
+ */
+export function createTelemetry(connector: string, instance = connector, namespace = process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_NAMESPACE): Telemetry {
   return {
-    logger: new Logger({ serviceName: SERVICE_NAME, persistentKeys: { connector } }),
-    metrics: new Metrics({ namespace, serviceName: SERVICE_NAME, defaultDimensions: { connector } }),
+    logger: new Logger({ serviceName: SERVICE_NAME, persistentKeys: { connector, instance } }),
+    metrics: new Metrics({ namespace, serviceName: SERVICE_NAME, defaultDimensions: { connector, instance } }),
   };
 }
 

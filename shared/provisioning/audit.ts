@@ -29,21 +29,21 @@ export interface ProvisionAudit {
 /** Powertools: a structured log line and ProvisionSucceeded / ProvisionFailed per connector. */
 export function powertoolsAudit(namespace?: string): ProvisionAudit {
   const byConnector = new Map<string, ReturnType<typeof createTelemetry>>();
-  const telemetry = (connector: string) => {
-    let t = byConnector.get(connector);
-    if (!t) byConnector.set(connector, (t = createTelemetry(connector, namespace)));
+  const telemetry = (connector: string, instance: string) => {
+    let t = byConnector.get(instance);
+    if (!t) byConnector.set(instance, (t = createTelemetry(connector, instance, namespace)));
     return t;
   };
   return {
     record(line) {
-      const { logger, metrics } = telemetry(line.connector);
+      const { logger, metrics } = telemetry(line.connector, line.instance);
       if (line.outcome === 'complete') logger.info('provisioning action', { ...line });
       else logger.warn('provisioning action', { ...line });
       metrics.addMetric(line.outcome === 'complete' ? METRIC.provisionSucceeded : METRIC.provisionFailed, MetricUnit.Count, 1);
       metrics.publishStoredMetrics();
     },
     rejected(reason, fields) {
-      telemetry('provisioning').logger.warn('provisioning request rejected', { reason, ...fields });
+      telemetry('provisioning', 'provisioning').logger.warn('provisioning request rejected', { reason, ...fields });
     },
   };
 }
