@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadConnectorConfig } from '../../shared/aws/secrets.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
-import { runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
+import { folderCheckpointStore } from '../../shared/sync/checkpoint-store.ts';
+import { runSlicedSync, runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
 import { awsClientReady } from './aws-setup.ts';
 import type { Io } from './commands.ts';
 import { instrument } from './instrument.ts';
@@ -22,6 +23,8 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   if (positionals.length !== 1) throw new UsageError(`sync: name one connector (${connectorNames.join(', ')})\nusage: baton-serverless sync <connector> --out FILE [options]`);
   if (typeof values.out !== 'string') throw new UsageError('sync: --out FILE is required (where the c1z goes)');
   const name = connectorName(positionals[0]);
+  const sliceSeconds = values['slice-seconds'] === undefined ? undefined : Number(values['slice-seconds']);
+  if (sliceSeconds !== undefined && !(sliceSeconds > 0)) throw new UsageError('sync: --slice-seconds takes a positive number of seconds');
   // Before any network call: a bad --out must not cost an API quota or a half-written file.
   const outPath = await checkOutPath(values.out);
   const definition = await loadConnector(name);
@@ -44,31 +47,40 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   // A private work folder next to the output (same file system, so the final move is a rename),
   // removed however the run ends, Ctrl-C included.
   const workRoot = await mkdtemp(join(dirname(outPath), `.${basename(outPath)}.work-`));
-  let summary: SyncSummary;
+  let summary: SyncSummary & { slices?: number };
   try {
-    summary = await interruptible(
-      () =>
-        runSync({
+    const options = {
           definition: instrument(definition, progress),
           config,
           secretValues,
           out: outPath,
           workRoot,
-          log: (message) => {
+          log: (message: string) => {
             if (!json) {
               progress.finish();
               io.err(message);
             }
           },
-          onProgress: (p) => progress.onPhase(p.phase === 'access' ? 'entitlements and grants' : p.phase),
-        }),
+          onProgress: (p: { phase: string }) => progress.onPhase(p.phase === 'access' ? 'entitlements and grants' : p.phase),
+    };
+    summary = await interruptible(
+      () =>
+        sliceSeconds === undefined
+          ? runSync(options)
+          : // As the Lambda runs a sync: slices of at most N seconds, each leaving a checkpoint
+            // (an unfinished-sync c1z) that the next one resumes from; here in the work folder.
+            runSlicedSync({
+              ...options,
+              store: folderCheckpointStore(join(workRoot, 'checkpoints')),
+              sliceMs: sliceSeconds * 1000,
+            }),
       () => rm(workRoot, { recursive: true, force: true }),
     );
   } finally {
     progress.finish();
     await rm(workRoot, { recursive: true, force: true });
   }
-  if (json) await io.out.line(JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary) }));
+  if (json) await io.out.line(JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary), ...(summary.slices === undefined ? {} : { slices: summary.slices }) }));
   else await io.out.line(summaryTable([[name, summary]], outPath));
 }
 

@@ -251,7 +251,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     }
   }
 
-  return withDurableExecution(async (event: unknown, ctx: DurableContext): Promise<SyncResult | SkippedResult> => {
+  const run = async (event: unknown, ctx: StepContext): Promise<SyncResult | SkippedResult> => {
     const executionId = ctx.executionContext?.durableExecutionArn ?? 'local';
     // Not retried: a run that cannot start fails at once, loudly, and the next trigger tries again.
     const begun = await ctx.step(
@@ -336,9 +336,27 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
       publishRun(metrics, { ok: true, durationMs: result.durationMs, counts: result.counts, bytes: result.bytes, http: { ...totals, errors: 0, byRoute: {} } });
       return result;
     });
-  });
+  };
+  // `runInProcess`: the same steps in one process without the durable service (no retries, no
+  // waits), for checking a bundle where the service cannot be reached (e.g. under emulation).
+  return Object.assign(
+    withDurableExecution((event: unknown, ctx: DurableContext) => run(event, ctx)),
+    { runInProcess: (event: unknown) => run(event, inProcessContext()) },
+  );
 }
 
-function remainingOf(ctx: DurableContext): number {
+/** The part of DurableContext the handler uses. */
+type StepContext = Pick<DurableContext, 'step' | 'wait' | 'lambdaContext' | 'executionContext'>;
+
+function inProcessContext(): StepContext {
+  return {
+    step: ((_name: string, fn: () => Promise<unknown>) => fn()) as unknown as StepContext['step'],
+    wait: (async () => undefined) as unknown as StepContext['wait'],
+    lambdaContext: { getRemainingTimeInMillis: () => 900_000 } as StepContext['lambdaContext'],
+    executionContext: { durableExecutionArn: `in-process-${Date.now()}` },
+  };
+}
+
+function remainingOf(ctx: StepContext): number {
   return ctx.lambdaContext?.getRemainingTimeInMillis?.() ?? 900_000;
 }

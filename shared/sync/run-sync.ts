@@ -59,9 +59,10 @@ export interface SlicePlan {
   resume: boolean;
 }
 
+/** `restoreMs`: fetching and unpacking the checkpoint this slice resumed from (0 for a fresh one). */
 export type SliceResult =
-  | { done: true; summary: SyncSummary }
-  | { done: false; syncId: string; counts: Counts; queued: number; phase: EngineState['phase']; checkpointBytes: number; checkpointMs: number; http: HttpStats };
+  | { done: true; summary: SyncSummary; restoreMs: number }
+  | { done: false; syncId: string; counts: Counts; queued: number; phase: EngineState['phase']; checkpointBytes: number; checkpointMs: number; restoreMs: number; http: HttpStats };
 
 export class DeadlineError extends Error {
   constructor(message: string) {
@@ -92,10 +93,16 @@ export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummar
 /** Slices of at most `sliceMs` each in this process, checkpointing to `store` between them. */
 export async function runSlicedSync<C>(options: RunSyncOptions<C> & { store: CheckpointStore; sliceMs: number; onSlice?: (r: SliceResult, slice: number) => void }): Promise<SyncSummary & { slices: number }> {
   const plan = freshPlan();
+  const http: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };
   for (;;) {
     const result = await runSlice({ ...options, deadline: Date.now() + options.sliceMs }, plan);
     options.onSlice?.(result, plan.slice);
-    if (result.done) return { ...result.summary, slices: plan.slice + 1 };
+    const stats = result.done ? result.summary.http : result.http;
+    http.requests += stats.requests;
+    http.retries += stats.retries;
+    http.throttles += stats.throttles;
+    http.errors += stats.errors;
+    if (result.done) return { ...result.summary, http, slices: plan.slice + 1 };
     plan.slice += 1;
     plan.resume = true;
   }
@@ -115,8 +122,11 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     const mode = connector.describe?.();
     await connector.validate();
     let state: EngineState | undefined;
+    let restoreMs = 0;
     if (plan.resume) {
+      const restoring = Date.now();
       writer = await restore(options, plan.syncId, workDir, dbPath);
+      restoreMs = Date.now() - restoring;
       try {
         state = stateFromToken(writer.token(), connector.resourceSyncers().map((s) => s.resourceType.id));
       } catch (err) {
@@ -141,7 +151,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       await verifyPacked(file, dbPath, packed, syncId, counts, false);
       const { bytes } = await options.store.save(syncId, file);
       options.log?.(`slice ${plan.slice} checkpointed: ${left}`, { syncId, slice: plan.slice, checkpointBytes: bytes });
-      return { done: false, syncId, counts, queued: result.state.queue.length, phase: result.state.phase, checkpointBytes: bytes, checkpointMs: Date.now() - packedAt, http: runtime.httpStats() };
+      return { done: false, syncId, counts, queued: result.state.queue.length, phase: result.state.phase, checkpointBytes: bytes, checkpointMs: Date.now() - packedAt, restoreMs, http: runtime.httpStats() };
     }
 
     const counts = writer.endSync();
@@ -154,7 +164,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     if (options.out) await moveFile(file, options.out);
     if (plan.resume || plan.slice > 0) await options.store?.remove(syncId);
     summary.durationMs = Date.now() - (plan.slice > 0 ? plan.startedAt : sliceStarted);
-    return { done: true, summary };
+    return { done: true, summary, restoreMs };
   } finally {
     writer?.close();
     await rm(workDir, { recursive: true, force: true });

@@ -1,16 +1,57 @@
 // Child process of the sync benchmarks: one full sync of `<connector>` with the given secret map,
-// so the figures (seconds, peak RSS) are the sync's own, not the simulator's.
+// so the figures (seconds, peak RSS) are the sync's own, not the simulator's. With a slice plan
+// (5th argument) the sync runs as the Lambda runs it: slices of `sliceMs` of API time, each
+// checkpointing to S3 (the AWS_* environment points at moto) and the next one resuming from there.
+import { S3Client } from '@aws-sdk/client-s3';
+import { tmpdir } from 'node:os';
 import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
-import { syncToFile } from '../../shared/sync/run-sync.ts';
+import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
+import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
+import { runSlicedSync, syncToFile } from '../../shared/sync/run-sync.ts';
 import { peakRssMb } from './child.ts';
 
-const [name, configJson, out, overridesJson] = process.argv.slice(2);
+const [name, configJson, out, overridesJson, sliceJson] = process.argv.slice(2);
+const definition = await loadConnector(connectorName(name));
+const secretMap = JSON.parse(configJson ?? '{}') as Record<string, string>;
+const httpOverrides = overridesJson ? JSON.parse(overridesJson) : undefined;
 const baseRssMb = process.memoryUsage.rss() / 2 ** 20;
 const started = performance.now();
-const summary = await syncToFile({
-  connector: await loadConnector(connectorName(name)),
-  secretMap: JSON.parse(configJson ?? '{}') as Record<string, string>,
-  out: out!,
-  httpOverrides: overridesJson ? JSON.parse(overridesJson) : undefined,
-});
-process.send!({ seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), baseRssMb, counts: summary.counts, requests: summary.http.requests, throttles: summary.http.throttles });
+
+if (!sliceJson) {
+  const summary = await syncToFile({ connector: definition, secretMap, out: out!, httpOverrides });
+  process.send!({ seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), baseRssMb, counts: summary.counts, requests: summary.http.requests, throttles: summary.http.throttles });
+} else {
+  const plan = JSON.parse(sliceJson) as { sliceMs: number; bucket: string; objectKey: string };
+  const store = s3CheckpointStore({ client: new S3Client({ forcePathStyle: true }), bucket: plan.bucket, objectKey: plan.objectKey, connector: name! });
+  let checkpointMs = 0;
+  let checkpointBytes = 0;
+  let requests = 0;
+  const summary = await runSlicedSync({
+    definition,
+    config: parseConnectorConfig(definition, secretMap),
+    secretValues: secretValuesOf(secretMap),
+    out: out!,
+    workRoot: tmpdir(),
+    store,
+    sliceMs: plan.sliceMs,
+    httpOverrides,
+    onSlice: (r) => {
+      // Restoring, packing, verifying and the S3 round trip: real time, not compressed by --scale.
+      checkpointMs += r.restoreMs + (r.done ? 0 : r.checkpointMs);
+      if (!r.done) {
+        checkpointBytes = Math.max(checkpointBytes, r.checkpointBytes);
+        requests += r.http.requests;
+      } else requests += r.summary.http.requests;
+    },
+  });
+  process.send!({
+    seconds: (performance.now() - started) / 1000,
+    peakRssMb: peakRssMb(),
+    baseRssMb,
+    counts: summary.counts,
+    requests,
+    slices: summary.slices,
+    checkpointSeconds: checkpointMs / 1000,
+    checkpointBytes,
+  });
+}

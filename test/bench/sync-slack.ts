@@ -1,14 +1,20 @@
 // `npm run bench -- sync slack [--users N] [--groups N] [--memberships N] [--mode pro|business]
-// [--scale N] [--json]`: a synthetic workspace synced against the simulator.
+// [--scale N] [--slice-seconds N] [--json]`: a synthetic workspace synced against the simulator.
 //  1. rate limits off: seconds, peak RSS of the syncing process, calls vs the Go connector's formula;
 //  2. Slack's real tier limits on both sides, time-scaled by --scale: wall time over the floor the
 //     limits allow (per limited method: calls beyond its burst at its rate; never below run 1's time).
+// With --slice-seconds N the sync runs as the Lambda runs it instead: slices of N/--scale seconds of
+// API time, each checkpointing to S3 (a moto server started here) and the next resuming from it.
+// Real time is estimated as the API part scaled back up by --scale plus the checkpoint part as
+// measured (it is not time-compressed), over the limits' floor at real speed.
 // Each sync runs in a child process (sync-phase.ts) so its peak RSS is its own, not the simulator's.
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { runPhase } from './child.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WEB_METHODS, SCIM_LIMITS } from '../../lambdas/slack/sim/limits.ts';
+import { startMoto } from '../support/moto.ts';
 import { generateTenant, goFormulaCalls, goFormulaParamsFor, startSlackSim, type SlackMode } from '../../lambdas/slack/sim/index.ts';
 
 interface ChildResult {
@@ -26,9 +32,45 @@ function option(args: string[], name: string): string | undefined {
 }
 
 /** One sync in its own process; "limits off" (scale 0) is off on both sides. */
-async function runChild(config: Record<string, string>, out: string, scale: number): Promise<ChildResult> {
+async function runChild(config: Record<string, string>, out: string, scale: number, slices?: { sliceMs: number; bucket: string; objectKey: string }): Promise<ChildResult> {
   const overrides = { rateLimitScale: scale > 0 ? scale : 1e9 };
-  return (await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, ['slack', JSON.stringify(config), out, JSON.stringify(overrides)])) as unknown as ChildResult;
+  const args = ['slack', JSON.stringify(config), out, JSON.stringify(overrides), ...(slices ? [JSON.stringify(slices)] : [])];
+  return (await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, args)) as unknown as ChildResult;
+}
+
+/** The sliced run: moto for the checkpoints, the simulator at real limits × scale. */
+async function runSliced(tenant: ReturnType<typeof generateTenant>, mode: SlackMode, scale: number, sliceSeconds: number, dir: string, say: (s: string) => void, json: boolean): Promise<void> {
+  const moto = await startMoto();
+  const limited = await startSlackSim({ tenant, mode, rateLimits: scale, recordCalls: true });
+  try {
+    Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
+    const s3 = new S3Client({ forcePathStyle: true });
+    const bucket = 'bench-checkpoints';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const r = (await runChild(limited.config, join(dir, 'sliced.c1z'), scale, { sliceMs: (sliceSeconds / scale) * 1000, bucket, objectKey: 'baton/slack/sync.c1z' })) as ChildResult & {
+      slices: number;
+      checkpointSeconds: number;
+      checkpointBytes: number;
+    };
+    if (JSON.stringify(r.counts) !== JSON.stringify(limited.expected)) throw new Error(`counts ${JSON.stringify(r.counts)} differ from the tenant's ${JSON.stringify(limited.expected)}`);
+    const floor = limitsFloorSeconds(limited.server.calls.filter((c) => c.status !== 429), scale);
+    const throttled = limited.server.calls.filter((c) => c.status === 429).length;
+    const realFloor = floor.seconds * scale;
+    const realWall = (r.seconds - r.checkpointSeconds) * scale + r.checkpointSeconds;
+    const wallOverFloor = realWall / realFloor;
+    say(
+      `  sliced (${sliceSeconds} s slices at ×${scale}): ${r.slices} slices, ${r.seconds.toFixed(2)} s measured (checkpoints ${r.checkpointSeconds.toFixed(2)} s, largest ${(r.checkpointBytes / 2 ** 20).toFixed(1)} MiB); ` +
+        `real time ≈ ${realWall.toFixed(0)} s over a floor of ${realFloor.toFixed(0)} s (${floor.binding}) → ${wallOverFloor.toFixed(3)}×; peak RSS ${r.peakRssMb.toFixed(0)} MB; 429s served: ${throttled}`,
+    );
+    if (json) {
+      process.stdout.write(
+        `${JSON.stringify({ slices: r.slices, seconds: round(realWall), floorSeconds: round(realFloor), wallOverFloor: round(wallOverFloor, 3), checkpointSeconds: round(r.checkpointSeconds), peakRssMb: round(r.peakRssMb), counts: r.counts, measuredSeconds: round(r.seconds), checkpointBytes: r.checkpointBytes, calls: r.requests, throttled, scale, sliceSeconds, mode, users: tenant.users.length })}\n`,
+      );
+    }
+  } finally {
+    await limited.server.close();
+    await moto.stop();
+  }
 }
 
 /** Seconds the simulator's buckets require at least for these calls, at `scale`. */
@@ -54,6 +96,8 @@ export async function run(args: string[]): Promise<void> {
   const memberships = Number(option(args, '--memberships') ?? users * 5);
   const mode: SlackMode = option(args, '--mode') === 'business' ? 'business' : 'pro';
   const scale = Number(option(args, '--scale') ?? 1.5);
+  const sliceSeconds = option(args, '--slice-seconds') === undefined ? undefined : Number(option(args, '--slice-seconds'));
+  if (sliceSeconds !== undefined && !(sliceSeconds > 0)) throw new Error('--slice-seconds takes a positive number of (real) seconds per slice');
   const say = (line: string) => {
     if (!json) process.stdout.write(`${line}\n`);
   };
@@ -63,6 +107,7 @@ export async function run(args: string[]): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-slack-'));
   try {
     say(`slack ${mode}: ${users} users, ${groups} user groups, ${memberships} memberships`);
+    if (sliceSeconds !== undefined) return await runSliced(tenant, mode, scale, sliceSeconds, dir, say, json);
 
     const free = await startSlackSim({ tenant, mode, rateLimits: 'off' });
     let fast: ChildResult;

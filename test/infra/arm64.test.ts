@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { bundleConnector, REPO_ROOT, type BundleResult } from '../../infra/bundling.ts';
@@ -67,24 +66,16 @@ function requireEmulator(ctx: TestContext): void {
  * Only this function knows the handler's calling convention; change it here when that changes.
  */
 async function invokeArm64Bundle(dir: string, event: unknown, env: Record<string, string>): Promise<{ ok: boolean; value: any; arch: string; stdout: string; stderr: string }> {
-  // The handler is a durable function: the SDK's local runner (from this repo's node_modules, by
-  // absolute path; the bundle itself still resolves nothing) drives it as Lambda's service would.
-  const runner = pathToFileURL(join(REPO_ROOT, 'node_modules/@aws/durable-execution-sdk-js-testing/dist/index.mjs')).href;
+  // The handler's durable steps run in this one emulated process (runInProcess): the durable
+  // service is not here; the durable flow itself is tested with the SDK's local runner elsewhere.
   const script = `
-    const { LocalDurableTestRunner } = await import(${JSON.stringify(runner)});
     const mod = await import('./index.mjs');
     let out;
-    // The runner's own timers are unref'd; a test process keeps the loop alive, so this one does too.
-    const keepAlive = setInterval(() => {}, 1000);
     try {
-      await LocalDurableTestRunner.setupTestEnvironment({ skipTime: false });
-      const execution = await new LocalDurableTestRunner({ handlerFunction: mod.handler }).run({ payload: ${JSON.stringify(event)} });
-      out = execution.getStatus() === 'SUCCEEDED' ? { ok: true, value: execution.getResult() } : { ok: false, value: execution.getError()?.errorMessage };
-      await LocalDurableTestRunner.teardownTestEnvironment();
+      out = { ok: true, value: await mod.handler.runInProcess(${JSON.stringify(event)}) };
     } catch (e) {
       out = { ok: false, value: String((e && e.message) || e) };
     }
-    clearInterval(keepAlive);
     process.stdout.write('\\n@@RESULT@@' + JSON.stringify({ ...out, arch: process.arch }));
     process.exit(0);`;
   const run = await exec('bash', [ARM64_SH, 'node', '--input-type=module', '-e', script], {

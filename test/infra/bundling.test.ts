@@ -1,7 +1,7 @@
 // The function assets: esbuild bundles without Docker into a folder with no node_modules that
 // loads on Node 24; better-sqlite3's prebuild for the function's architecture sits next to the
 // bundle (aarch64 ELF needing at most GLIBC_2.34 for arm64); each asset is ≤ 3 MB zipped.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,7 +19,7 @@ import {
 } from '../../infra/bundling.ts';
 import { compareVersions, EM_AARCH64, EM_X86_64, maxGlibcVersion, parseElf, readElf } from '../../infra/elf.ts';
 import { connectorNames } from '../../lambdas/index.ts';
-import { createSecret, motoEndpoint, secretsClient, TEST_REGION, uniqueName } from '../support/aws.ts';
+import { createBucket, createSecret, motoEndpoint, s3Client, secretsClient, TEST_REGION, uniqueName } from '../support/aws.ts';
 
 const STAND_IN = join(REPO_ROOT, 'test/infra/fixtures/stand-in-handler.ts');
 // Every connector of the registry: a connector whose handler is missing fails here.
@@ -44,27 +44,32 @@ function assertNoNodeModulesAbove(dir: string): void {
  * Imports the bundle in a fresh Node (this one: 24) with the bundle folder as cwd and no
  * NODE_PATH, calls `handler(event, context)`, and returns what it resolved or rejected with.
  */
-function invokeBundle(
+async function invokeBundle(
   dir: string,
   event: unknown,
   env: Record<string, string> = {},
-): { ok: boolean; value: any; stdout: string; stderr: string } {
+  durable = false,
+): Promise<{ ok: boolean; value: any; stdout: string; stderr: string }> {
+  // A durable handler's steps run in this one process (runInProcess): the durable service is
+  // not here, and the durable flow itself is tested in-process with the SDK's local runner.
+  const call = durable ? `mod.handler.runInProcess(${JSON.stringify(event)})` : `mod.handler(${JSON.stringify(event)}, context)`;
   const script = `
     const context = { getRemainingTimeInMillis: () => 60000, functionName: 'test', awsRequestId: 'req-1' };
     const mod = await import('./index.mjs');
     try {
-      const value = await mod.handler(${JSON.stringify(event)}, context);
+      const value = await ${call};
       process.stdout.write('\\n@@RESULT@@' + JSON.stringify({ ok: true, value }));
     } catch (e) {
       process.stdout.write('\\n@@RESULT@@' + JSON.stringify({ ok: false, value: String(e && e.message || e) }));
-    }`;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: dir,
-    env: { PATH: process.env['PATH'] ?? '', HOME: root, ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
+    }
+    process.exit(0);`;
+  // Asynchronously: a blocked test process would stop draining moto's log pipe, and moto with it.
+  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', HOME: root, ...env }, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
-  const marker = run.stdout?.lastIndexOf('@@RESULT@@') ?? -1;
+  const marker = run.stdout.lastIndexOf('@@RESULT@@');
   if (run.status !== 0 || marker < 0) throw new Error(`bundle did not load: ${run.stderr}\n${run.stdout}`);
   const result = JSON.parse(run.stdout.slice(marker + '@@RESULT@@'.length)) as { ok: boolean; value: any };
   return { ...result, stdout: run.stdout.slice(0, marker), stderr: run.stderr };
@@ -82,10 +87,10 @@ describe('bundling a stand-in handler (no Docker, no node_modules)', () => {
     }
   });
 
-  it('x86_64: loads and runs on Node 24 from a folder without node_modules, SQLite included', () => {
+  it('x86_64: loads and runs on Node 24 from a folder without node_modules, SQLite included', async () => {
     expect(process.versions.node.split('.')[0]).toBe('24');
     assertNoNodeModulesAbove(x64.outDir);
-    const result = invokeBundle(x64.outDir, {});
+    const result = await invokeBundle(x64.outDir, {});
     expect(result.ok).toBe(true);
     expect(result.value).toMatchObject({ ok: true, arch: 'x64', clients: ['function', 'function', 'function'] });
     expect(result.value.sqlite).toMatch(/^3\.\d+\.\d+$/);
@@ -207,11 +212,12 @@ describe('bundling the real connectors', () => {
       const endpoint = motoEndpoint();
       const secretName = await createSecret(secretsClient(endpoint), {}, `infra-${c}`);
       const work = mkdtempSync(join(root, `work-${c}-`));
-      const result = invokeBundle(
+      const bucket = await createBucket(s3Client(endpoint), 'infra');
+      const result = await invokeBundle(
         dir,
         { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2025-01-01T00:00:00Z' },
         {
-          BUCKET: uniqueName('bucket'),
+          BUCKET: bucket,
           OBJECT_KEY: `baton/${c}/sync.c1z`,
           SECRET_ID: secretName,
           WORK_ROOT: work,
@@ -223,6 +229,7 @@ describe('bundling the real connectors', () => {
           AWS_ACCESS_KEY_ID: 'testing',
           AWS_SECRET_ACCESS_KEY: 'testing',
         },
+        true,
       );
       // The secret holds `{}`: the run fails on the connector's config schema, naming a BATON_* key,
       // which shows the bundle parsed the event and env, called Secrets Manager and validated with zod.

@@ -54,6 +54,8 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
       // The V8 sizing the benchmarks measured peak RSS with.
       NODE_OPTIONS: '--max-semi-space-size=4',
       CHECKPOINT_MAX_AGE_HOURS: '6',
+      // The lease's expiry: a run that died without releasing it blocks the next ones this long.
+      MAX_SYNC_HOURS: '6',
     });
   });
 
@@ -171,7 +173,7 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
         Effect: 'Allow',
         Action: 's3:ListBucket',
         Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] },
-        Condition: { StringLike: { 's3:prefix': ['baton/slack/.checkpoint/', 'baton/slack/.checkpoint/*'] } },
+        Condition: { StringLike: { 's3:prefix': ['baton/slack/.checkpoint/', 'baton/slack/.checkpoint/*', 'baton/slack/.lease.json'] } },
       });
       // CDK adds AWSLambdaBasicDurableExecutionRolePolicy (Resource "*") only to roles it makes.
       expect(statements.find((s) => s.Sid === 'CheckpointOwnExecutions')).toEqual({

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DURABLE_METRIC, METRIC } from '../../infra/constructs/sync-monitoring.ts';
+import { DURABLE_METRIC, METRIC, PROVISIONING_METRIC } from '../../infra/constructs/sync-monitoring.ts';
 import { METRIC as RUNTIME_METRIC, SERVICE_NAME as RUNTIME_SERVICE } from '../../shared/observability/telemetry.ts';
 import { SERVICE_NAME } from '../../infra/config.ts';
 import { cleanupOutdirs, logicalId, resourcesOf, synth } from './helpers.ts';
@@ -46,7 +46,7 @@ describe('dashboard and alarms', () => {
         expect(dims).toEqual({ service: 'baton-serverless', connector, instance: connector });
         names.add(row[1] as string);
       }
-      expect([...names].sort()).toEqual([...Object.values(METRIC), ...Object.values(DURABLE_METRIC)].sort());
+      expect([...names].sort()).toEqual([...new Set([...Object.values(METRIC), ...Object.values(DURABLE_METRIC)])].filter((n) => !Object.values(PROVISIONING_METRIC).includes(n as never)).sort());
     });
 
     it('shows duration against the timeout and the 80 % line', () => {

@@ -164,7 +164,8 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
         const all = usersByTeam.get(teamId) ?? [];
         // Without a limit Slack tries to return everything and refuses large teams.
         if (!params.get('limit') && all.length > 1000) return fail('limit_required');
-        const page = cursorPage(all, params, 1000);
+        // Slack: "fewer than the requested number of items may be returned". Some pages here are.
+        const page = cursorPage(all, params, 1000, true);
         if ('error' in page) return fail(page.error);
         return { body: { ok: true, members: page.items.map(renderUser), cache_ts: 1700000000, response_metadata: { next_cursor: page.next } } };
       }
@@ -261,7 +262,8 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
   return { route, controls };
 }
 
-function cursorPage<T>(items: T[], params: URLSearchParams, max: number): { items: T[]; next: string } | { error: string } {
+/** `shortPages`: one page in three (by a hash of its offset) holds 10 % fewer items than asked. */
+function cursorPage<T>(items: T[], params: URLSearchParams, max: number, shortPages = false): { items: T[]; next: string } | { error: string } {
   const cursor = params.get('cursor') ?? '';
   let offset = 0;
   if (cursor) {
@@ -271,7 +273,9 @@ function cursorPage<T>(items: T[], params: URLSearchParams, max: number): { item
     offset = Number(m[1]);
   }
   const limitParam = Number(params.get('limit') ?? '0');
-  const limit = limitParam > 0 ? Math.min(limitParam, max) : max;
+  const asked = limitParam > 0 ? Math.min(limitParam, max) : max;
+  const short = shortPages && asked >= 10 && Math.imul(offset + 1, 2654435761) >>> 30 === 1;
+  const limit = short ? Math.ceil(asked * 0.9) : asked;
   const slice = items.slice(offset, offset + limit);
   const nextOffset = offset + slice.length;
   const next = nextOffset < items.length ? Buffer.from(`offset:${nextOffset}`).toString('base64') : '';

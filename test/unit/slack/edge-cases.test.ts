@@ -49,17 +49,19 @@ describe('slack edge cases (spec §7)', () => {
     expect(tenant.users.slice(0, 512).filter((u) => u.is_stranger && u.is_primary_owner && u.deleted).length).toBe(64);
   });
 
-  it('users.list: limit 200 and team_id sent, next_cursor followed to the end, read once for users and workspace grants', async () => {
-    const tenant = generateTenant({ seed: 2, users: 450, userGroups: 2, memberships: 10 });
+  it('users.list: limit 1000 and team_id sent, next_cursor followed to the end (short pages too), read once for users and workspace grants', async () => {
+    const tenant = generateTenant({ seed: 2, users: 2450, userGroups: 2, memberships: 10 });
     sim = await startSlackSim({ tenant, mode: 'pro', rateLimits: 'off' });
     const { connector } = makeConnector(sim.config);
     const out = await walk(connector);
     const calls = web(sim, 'users.list');
-    expect(calls.map((c) => c.params.limit)).toEqual(['200', '200', '200']);
+    // Slack may return fewer than asked: the simulator shortens some pages, the connector just follows the cursor.
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(calls.every((c) => c.params.limit === '1000')).toBe(true);
     expect(calls.every((c) => c.params.team_id === tenant.teams[0]!.id)).toBe(true);
     expect(calls[0]!.params.cursor).toBeUndefined();
     expect(calls[1]!.params.cursor).toBeTruthy();
-    expect(out.resources.filter((r) => r.id?.resourceType === 'user')).toHaveLength(450);
+    expect(out.resources.filter((r) => r.id?.resourceType === 'user')).toHaveLength(2450);
     expect(out.grants.filter((g) => g.id.startsWith('workspace:'))).toHaveLength(tenant.users.filter((u) => !u.is_stranger).length);
   });
 
