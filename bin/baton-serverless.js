@@ -2,7 +2,9 @@
 // Runs the TypeScript CLI directly: Node 24 strips types natively (the repo pins node@24 for npx).
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
-  process.stderr.write(`baton-serverless needs Node.js 24 or later (this is ${process.version}); run it with npx inside the repo, which uses the pinned node@24.\n`);
+  process.stderr.write(
+    `baton-serverless needs Node.js 24 or later (this is ${process.version}); run it with npx inside the repo, which uses the pinned node@24.\n`,
+  );
   process.exit(1);
 }
 const { main } = await import('./cli/main.ts');

@@ -139,9 +139,7 @@ export function verifyBundle(outDir: string, architecture: Architecture, inputs:
   }
   const zippedBytes = zippedSize(outDir);
   if (zippedBytes > MAX_ZIPPED_BYTES) {
-    throw new BundlingError(
-      `${outDir}: the asset is ${(zippedBytes / 1048576).toFixed(2)} MB zipped, over the 3 MB budget`,
-    );
+    throw new BundlingError(`${outDir}: the asset is ${(zippedBytes / 1048576).toFixed(2)} MB zipped, over the 3 MB budget`);
   }
   const unzippedBytes = files.reduce((sum, f) => sum + statSync(join(outDir, f)).size, 0);
   return { outDir, files, inputs, nativeAddons, zippedBytes, unzippedBytes };
@@ -191,11 +189,6 @@ export function bundleHandler(options: BundleOptions): BundleResult {
 }
 
 /** Bundles `lambdas/<connector>/handler.ts`. */
-export function bundleConnector(
-  connector: string,
-  architecture: Architecture,
-  outDir: string,
-  root = REPO_ROOT,
-): BundleResult {
+export function bundleConnector(connector: string, architecture: Architecture, outDir: string, root = REPO_ROOT): BundleResult {
   return bundleHandler({ entry: connectorEntry(connector, root), outDir, architecture, workingDir: root });
 }

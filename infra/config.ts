@@ -16,9 +16,7 @@ export const DEFAULT_SCHEDULE = 'rate(1 hour)';
 export { SERVICE_NAME } from '../shared/observability/names.ts';
 
 /** CloudWatch Logs' allowed retention periods, in days. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 const RATE = /^rate\(\s*(?:1\s+(?:minute|hour|day)|[1-9]\d*\s+(?:minutes|hours|days))\s*\)$/;
 const CRON = /^cron\(\s*\S+(?:\s+\S+){5}\s*\)$/;
@@ -126,7 +124,7 @@ export function keyPrefixProblem(prefix: string): string | undefined {
   if (prefix.length === 0) return 'expected path segments, e.g. "baton" or "exports/baton"';
   if (prefix.startsWith('/') || prefix.endsWith('/')) return 'must not start or end with "/"';
   if (prefix.includes('//')) return 'contains an empty segment ("//")';
-  const bad = [...prefix].find((ch) => !/[A-Za-z0-9!_.*'()\/-]/.test(ch));
+  const bad = [...prefix].find((ch) => !/[A-Za-z0-9!_.*'()/-]/.test(ch));
   if (bad !== undefined) {
     const what = bad === ' ' ? 'a space' : /\s/.test(bad) ? 'white space' : `"${bad}"`;
     return `contains ${what}: use letters, digits and ! _ . * ' ( ) - between "/"`;
@@ -292,9 +290,7 @@ export function formatKey(path: readonly PropertyKey[]): string {
 
 /** Validates the app's context (e.g. `app.node.getAllContext()`) into a Config; throws ConfigError. */
 export function loadConfig(context: Record<string, unknown>): Config {
-  const unknown = Object.keys(context).filter(
-    (k) => /^[a-z][A-Za-z0-9]*$/.test(k) && !(CONTEXT_KEYS as string[]).includes(k),
-  );
+  const unknown = Object.keys(context).filter((k) => /^[a-z][A-Za-z0-9]*$/.test(k) && !(CONTEXT_KEYS as string[]).includes(k));
   const input: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
     let value = context[key];
@@ -325,9 +321,7 @@ export function loadConfig(context: Record<string, unknown>): Config {
           problems.push({
             key: formatKey([...issue.path, k]),
             message:
-              inConnector && k === 'name'
-                ? 'give either "name" (one instance named after its connector) or "id" and "connector", not both'
-                : 'unknown key',
+              inConnector && k === 'name' ? 'give either "name" (one instance named after its connector) or "id" and "connector", not both' : 'unknown key',
           });
         }
         continue;

@@ -198,7 +198,7 @@ export class BatonServerlessStack extends Stack {
     if (this.accessRole) {
       new CfnOutput(this, 'ConductorOneRoleArn', {
         value: this.accessRole.role.roleArn,
-        description: 'Give this role ARN (and your external ID) to ConductorOne\'s S3 external data source',
+        description: "Give this role ARN (and your external ID) to ConductorOne's S3 external data source",
       });
     }
     new CfnOutput(this, 'FailedRunsQueueUrl', {
@@ -209,7 +209,7 @@ export class BatonServerlessStack extends Stack {
       new CfnOutput(this, 'ProvisioningUrl', {
         value: this.provisioning.url.url,
         description:
-          'In ConductorOne, each app\'s provisioning URL is this URL followed by its instance id ' +
+          "In ConductorOne, each app's provisioning URL is this URL followed by its instance id " +
           `(${config.provisioning!.connectors.join(', ')}), e.g. <this>${config.provisioning!.connectors[0]}`,
       });
     }

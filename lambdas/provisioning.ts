@@ -110,7 +110,12 @@ export function makeProvisioningHandler(deps: ProvisioningDeps = {}) {
     const definition = (await loadConnectorModule(spec.connector as Parameters<typeof loadConnectorModule>[0])).connector;
     let loaded;
     try {
-      loaded = await loadConnectorConfig({ client: secretsClient, secretId: spec.secretId, schema: definition.configSchema, ttlMs: env.SECRET_TTL_SECONDS * 1000 });
+      loaded = await loadConnectorConfig({
+        client: secretsClient,
+        secretId: spec.secretId,
+        schema: definition.configSchema,
+        ttlMs: env.SECRET_TTL_SECONDS * 1000,
+      });
     } catch (err) {
       if (err instanceof SecretConfigError && err.reason === 'aws-error') throw new ProvisionUnavailable(err.message);
       throw new ProvisionRefused(oneLine(err));
@@ -142,7 +147,8 @@ export function makeProvisioningHandler(deps: ProvisioningDeps = {}) {
       return { statusCode: res.status, headers: res.headers, body: res.body };
     }
     const manual = manualEventSchema.safeParse(event);
-    if (!manual.success) throw new Error('unrecognised event: expected a Function URL request or {"action":"grant"|"revoke","connector","entitlementId","principalId"}');
+    if (!manual.success)
+      throw new Error('unrecognised event: expected a Function URL request or {"action":"grant"|"revoke","connector","entitlementId","principalId"}');
     const m = manual.data;
     let handle: InstanceHandle | undefined;
     try {

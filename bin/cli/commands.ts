@@ -121,7 +121,10 @@ export const COMMANDS: Command[] = [
       args: 'OLD NEW',
       options: { 'output-format': format, 'max-decoded-mb': maxDecoded },
       env: decoderEnv,
-      notes: ['console: one line per change (+ added, - removed, ~ changed), then totals', 'json: {"resources":{"created":[],"deleted":[],"modified":[]},"entitlements":{…},"grants":{…}}'],
+      notes: [
+        'console: one line per change (+ added, - removed, ~ changed), then totals',
+        'json: {"resources":{"created":[],"deleted":[],"modified":[]},"entitlements":{…},"grants":{…}}',
+      ],
     },
     run: async () => (await import('./diff-command.ts')).diffCommand,
   },
@@ -163,7 +166,12 @@ export const COMMANDS: Command[] = [
           if (parsed.positionals.length !== 1 || typeof entitlement !== 'string' || typeof principal !== 'string') {
             throw new UsageError(`${action}: give <connector>, --entitlement ID and --principal ID`);
           }
-          await grantCommand(action, { connector: connector!, entitlement, principal, c1z: c1z as string | undefined, json: json === true }, (line) => void io.out.line(line), io.err);
+          await grantCommand(
+            action,
+            { connector: connector!, entitlement, principal, c1z: c1z as string | undefined, json: json === true },
+            (line) => void io.out.line(line),
+            io.err,
+          );
           await io.out.flush();
         };
       },
@@ -194,7 +202,14 @@ export const COMMANDS: Command[] = [
         }
         const out = (line: string) => void io.out.line(line).then(() => io.out.flush());
         await webhookCommand(
-          { connector: connector!, port, tenant, jwksUrl: parsed.values['jwks-url'] as string | undefined, c1z: c1z as string | undefined, publicUrl: parsed.values['public-url'] as string | undefined },
+          {
+            connector: connector!,
+            port,
+            tenant,
+            jwksUrl: parsed.values['jwks-url'] as string | undefined,
+            c1z: c1z as string | undefined,
+            publicUrl: parsed.values['public-url'] as string | undefined,
+          },
           out,
           io.err,
         );

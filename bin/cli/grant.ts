@@ -12,7 +12,13 @@ export interface GrantOptions {
   json?: boolean;
 }
 
-export async function grantCommand(action: 'grant' | 'revoke', values: GrantOptions, out: (s: string) => void, err: (s: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function grantCommand(
+  action: 'grant' | 'revoke',
+  values: GrantOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const log = (s: string) => {
     if (!values.json) err(s);
   };

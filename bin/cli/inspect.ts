@@ -37,14 +37,20 @@ export async function inspectCommand(parsed: Parsed, io: Io): Promise<void> {
     const lines = [
       `${file}: c1z v1 (SQLite), ${formatBytes(reader.decodedBytes)} decoded`,
       '',
-      table(['sync id', 'type', 'started', 'ended'], reader.syncRuns().map((r) => [r.syncId, r.syncType, r.startedAt, r.endedAt ?? '(unfinished)'])),
+      table(
+        ['sync id', 'type', 'started', 'ended'],
+        reader.syncRuns().map((r) => [r.syncId, r.syncType, r.startedAt, r.endedAt ?? '(unfinished)']),
+      ),
       '',
       `showing sync ${reader.sync.syncId} (${reader.chosenBy})`,
       '',
-      table(['resource type', 'resources', 'entitlements', 'grants'], [
-        ...reader.statsByResourceType().map((s) => [s.resourceType, s.resources, s.entitlements, s.grants] as (string | number)[]),
-        ['total', c.resources, c.entitlements, c.grants],
-      ]),
+      table(
+        ['resource type', 'resources', 'entitlements', 'grants'],
+        [
+          ...reader.statsByResourceType().map((s) => [s.resourceType, s.resources, s.entitlements, s.grants] as (string | number)[]),
+          ['total', c.resources, c.entitlements, c.grants],
+        ],
+      ),
     ];
     for (const l of lines) await io.out.line(l);
   } finally {

@@ -55,7 +55,10 @@ export async function main(argv: string[], io: Io = { out: new Output(), err: (s
       return 0;
     }
     const found = findCommand(command);
-    if (!found) throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}\nrun \`baton-serverless --help\` for details`);
+    if (!found)
+      throw new UsageError(
+        `unknown command ${JSON.stringify(command)}; commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}\nrun \`baton-serverless --help\` for details`,
+      );
     const parsed = parseCommand(found.spec, rest);
     if (parsed.help) {
       await say(helpText(found.spec));

@@ -9,7 +9,8 @@ export function maxDecodedBytes(command: string, values: Parsed['values']): numb
   const raw = (values['max-decoded-mb'] as string | undefined) ?? process.env.BATON_DECODER_MAX_DECODED_SIZE_MB;
   if (raw === undefined) return undefined;
   const mb = Number(raw);
-  if (!(mb > 0) || !Number.isFinite(mb)) throw new UsageError(`${command}: --max-decoded-mb (or BATON_DECODER_MAX_DECODED_SIZE_MB) takes a positive number of MiB, not ${JSON.stringify(raw)}`);
+  if (!(mb > 0) || !Number.isFinite(mb))
+    throw new UsageError(`${command}: --max-decoded-mb (or BATON_DECODER_MAX_DECODED_SIZE_MB) takes a positive number of MiB, not ${JSON.stringify(raw)}`);
   return mb * 1024 * 1024;
 }
 

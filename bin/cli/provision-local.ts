@@ -20,7 +20,12 @@ export function batonEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('BATON_') && v !== undefined)) as Record<string, string>;
 }
 
-export async function localInstance(name: string | undefined, c1z: string | undefined, env: NodeJS.ProcessEnv, log: (s: string) => void): Promise<LocalInstance> {
+export async function localInstance(
+  name: string | undefined,
+  c1z: string | undefined,
+  env: NodeJS.ProcessEnv,
+  log: (s: string) => void,
+): Promise<LocalInstance> {
   const connector = connectorName(name);
   const definition = await loadConnector(connector);
   const map = batonEnv(env);

@@ -62,7 +62,11 @@ export async function simCommand(parsed: Parsed, io: Io): Promise<void> {
   await io.out.line(`${sim.name} simulator listening on ${running.server.url} (pid ${process.pid})`);
   if (running.expected) await io.out.line(`tenant: ${JSON.stringify(running.expected)}`);
   await io.out.line('sync it from another shell with:');
-  await io.out.line(`  ${Object.entries(running.config).map(([k, v]) => `${k}=${v}`).join(' ')} npx baton-serverless sync ${sim.name} --out ${sim.name}.c1z`);
+  await io.out.line(
+    `  ${Object.entries(running.config)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')} npx baton-serverless sync ${sim.name} --out ${sim.name}.c1z`,
+  );
   await io.out.line(`Ctrl-C (or kill ${process.pid}) stops it; it also stops when its parent process exits.`);
   await io.out.flush();
   await new Promise<void>((resolve) => {

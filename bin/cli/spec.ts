@@ -84,7 +84,10 @@ export function helpText(spec: CommandSpec): string {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}`;
     return o.type === 'string' ? `${flag} ${o.value ?? 'VALUE'}` : flag;
   });
-  const width = Math.min(36, labels.reduce((w, l) => Math.max(w, l.length), 0));
+  const width = Math.min(
+    36,
+    labels.reduce((w, l) => Math.max(w, l.length), 0),
+  );
   entries.forEach(([, o], i) => {
     const extra = [o.multiple ? 'repeatable' : '', o.default !== undefined ? `default ${o.default}` : ''].filter(Boolean).join('; ');
     lines.push(`  ${labels[i]!.padEnd(width)}  ${o.help}${extra ? ` (${extra})` : ''}`);

@@ -20,7 +20,8 @@ import { UsageError } from './usage.ts';
 
 export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError(`sync: name one connector (${connectorNames.join(', ')})\nusage: baton-serverless sync <connector> --out FILE [options]`);
+  if (positionals.length !== 1)
+    throw new UsageError(`sync: name one connector (${connectorNames.join(', ')})\nusage: baton-serverless sync <connector> --out FILE [options]`);
   if (typeof values.out !== 'string') throw new UsageError('sync: --out FILE is required (where the c1z goes)');
   const name = connectorName(positionals[0]);
   const sliceSeconds = values['slice-seconds'] === undefined ? undefined : Number(values['slice-seconds']);
@@ -50,18 +51,18 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   let summary: SyncSummary & { slices?: number };
   try {
     const options = {
-          definition: instrument(definition, progress),
-          config,
-          secretValues,
-          out: outPath,
-          workRoot,
-          log: (message: string) => {
-            if (!json) {
-              progress.finish();
-              io.err(message);
-            }
-          },
-          onProgress: (p: { phase: string }) => progress.onPhase(p.phase === 'access' ? 'entitlements and grants' : p.phase),
+      definition: instrument(definition, progress),
+      config,
+      secretValues,
+      out: outPath,
+      workRoot,
+      log: (message: string) => {
+        if (!json) {
+          progress.finish();
+          io.err(message);
+        }
+      },
+      onProgress: (p: { phase: string }) => progress.onPhase(p.phase === 'access' ? 'entitlements and grants' : p.phase),
     };
     summary = await interruptible(
       () =>
@@ -80,12 +81,23 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
     progress.finish();
     await rm(workRoot, { recursive: true, force: true });
   }
-  if (json) await io.out.line(JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary), ...(summary.slices === undefined ? {} : { slices: summary.slices }) }));
+  if (json)
+    await io.out.line(
+      JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary), ...(summary.slices === undefined ? {} : { slices: summary.slices }) }),
+    );
   else await io.out.line(summaryTable([[name, summary]], outPath));
 }
 
 export function summaryJson(s: SyncSummary): Record<string, unknown> {
-  return { syncId: s.syncId, counts: s.counts, bytes: s.bytes, durationMs: s.durationMs, apiRequests: s.http.requests, apiRetries: s.http.retries, apiThrottles: s.http.throttles };
+  return {
+    syncId: s.syncId,
+    counts: s.counts,
+    bytes: s.bytes,
+    durationMs: s.durationMs,
+    apiRequests: s.http.requests,
+    apiRetries: s.http.retries,
+    apiThrottles: s.http.throttles,
+  };
 }
 
 export function summaryTable(rows: [string, SyncSummary][], where?: string): string {

@@ -1,7 +1,16 @@
 // The baton CLI's views of a c1z (resources, entitlements, grants, resource-types, syncs, stats):
 // the same columns on the console and the same JSON documents (baton's ResourceListOutput,
 // GrantListOutput… in protobuf JSON), streamed row by row.
-import { ResourceType_Trait, EntitlementSchema, GrantSchema, ResourceSchema, ResourceTypeSchema, type Entitlement, type Resource, type ResourceType } from '../../shared/c1z/messages.ts';
+import {
+  ResourceType_Trait,
+  EntitlementSchema,
+  GrantSchema,
+  ResourceSchema,
+  ResourceTypeSchema,
+  type Entitlement,
+  type Resource,
+  type ResourceType,
+} from '../../shared/c1z/messages.ts';
 import type { C1zReader, RowFilter, SyncRun } from '../../shared/c1z/reader.ts';
 import type { Output } from './output.ts';
 import { protoJson } from './proto-json.ts';
@@ -26,20 +35,41 @@ export async function writeView(view: ViewName, reader: C1zReader, out: Output, 
         const type = lookups.type(r.id?.resourceType ?? '');
         const parent = r.parentResourceId ? lookups.resource(r.parentResourceId.resourceType, r.parentResourceId.resource) : undefined;
         return {
-          json: { resource: protoJson(ResourceSchema, r), ...(type && { resourceType: protoJson(ResourceTypeSchema, type) }), ...(parent && { parent: protoJson(ResourceSchema, parent) }) },
-          row: [r.id?.resource ?? '', r.displayName, type?.displayName ?? r.id?.resourceType ?? '', parent ? `${parent.displayName} (${parent.id?.resourceType})` : '-'],
+          json: {
+            resource: protoJson(ResourceSchema, r),
+            ...(type && { resourceType: protoJson(ResourceTypeSchema, type) }),
+            ...(parent && { parent: protoJson(ResourceSchema, parent) }),
+          },
+          row: [
+            r.id?.resource ?? '',
+            r.displayName,
+            type?.displayName ?? r.id?.resourceType ?? '',
+            parent ? `${parent.displayName} (${parent.id?.resourceType})` : '-',
+          ],
         };
       });
     case 'entitlements':
-      return list(out, options, prefix, 'entitlements', ['ID', 'Display Name', 'Resource Type', 'Resource', 'Permission'], reader.entitlements(options.filter), (e) => {
-        const id = e.resource?.id;
-        const type = lookups.type(id?.resourceType ?? '');
-        const resource = id ? lookups.resource(id.resourceType, id.resource) : undefined;
-        return {
-          json: { entitlement: protoJson(EntitlementSchema, e), ...(resource && { resource: protoJson(ResourceSchema, resource) }), ...(type && { resourceType: protoJson(ResourceTypeSchema, type) }) },
-          row: [e.id, e.displayName, type?.displayName ?? id?.resourceType ?? '', resource?.displayName ?? id?.resource ?? '', e.slug],
-        };
-      });
+      return list(
+        out,
+        options,
+        prefix,
+        'entitlements',
+        ['ID', 'Display Name', 'Resource Type', 'Resource', 'Permission'],
+        reader.entitlements(options.filter),
+        (e) => {
+          const id = e.resource?.id;
+          const type = lookups.type(id?.resourceType ?? '');
+          const resource = id ? lookups.resource(id.resourceType, id.resource) : undefined;
+          return {
+            json: {
+              entitlement: protoJson(EntitlementSchema, e),
+              ...(resource && { resource: protoJson(ResourceSchema, resource) }),
+              ...(type && { resourceType: protoJson(ResourceTypeSchema, type) }),
+            },
+            row: [e.id, e.displayName, type?.displayName ?? id?.resourceType ?? '', resource?.displayName ?? id?.resource ?? '', e.slug],
+          };
+        },
+      );
     case 'grants':
       return list(out, options, prefix, 'grants', ['ID', 'Resource Type', 'Resource', 'Entitlement', 'Principal'], reader.grants(options.filter), (g) => {
         const id = g.entitlement?.resource?.id;

@@ -14,7 +14,13 @@ export interface WebhookOptions {
   publicUrl?: string;
 }
 
-export async function webhookCommand(values: WebhookOptions, out: (s: string) => void, err: (s: string) => void, env: NodeJS.ProcessEnv = process.env, stop?: Promise<void>): Promise<void> {
+export async function webhookCommand(
+  values: WebhookOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+  stop?: Promise<void>,
+): Promise<void> {
   const { instance, cleanup } = await localInstance(values.connector, values.c1z, env, err);
   const server = await startWebhookServer(
     {
@@ -31,7 +37,9 @@ export async function webhookCommand(values: WebhookOptions, out: (s: string) =>
     },
     { port: values.port, publicUrl: values.publicUrl },
   );
-  out(`${instance.connectorName}: provisioning webhook at ${(values.publicUrl ?? server.url).replace(/\/+$/, '')}/${instance.id} (tenant ${values.tenant}); Ctrl-C stops`);
+  out(
+    `${instance.connectorName}: provisioning webhook at ${(values.publicUrl ?? server.url).replace(/\/+$/, '')}/${instance.id} (tenant ${values.tenant}); Ctrl-C stops`,
+  );
   try {
     await (stop ??
       new Promise<void>((resolve) => {

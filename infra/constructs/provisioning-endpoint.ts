@@ -9,14 +9,7 @@
 import { AssetHashType, Aws, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  Architecture,
-  Code,
-  type FunctionUrl,
-  FunctionUrlAuthType,
-  Function as LambdaFn,
-  Runtime,
-} from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, type FunctionUrl, FunctionUrlAuthType, Function as LambdaFn, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -187,7 +180,7 @@ export class ProvisioningEndpoint extends Construct {
       id: 'Serverless-LambdaFunctionUrlAuth',
       reason:
         'ConductorOne calls the URL with its own JWT, not AWS credentials: the function verifies the token ' +
-        '(signature from the tenant\'s keys, audience, expiry) and refuses a replayed token id before doing anything.',
+        "(signature from the tenant's keys, audience, expiry) and refuses a replayed token id before doing anything.",
     });
   }
 }

@@ -7,13 +7,7 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type IBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { BucketConfig } from '../config.ts';
 
@@ -108,7 +102,7 @@ export class SyncBucket extends Construct {
       Validations.of(bucket).acknowledge({
         id: 'AwsSolutions-S1',
         reason:
-          'Only this stack\'s functions write (one object per connector) and only the ConductorOne role reads; ' +
+          "Only this stack's functions write (one object per connector) and only the ConductorOne role reads; " +
           'CloudTrail S3 data events are the audit option. Set bucket.accessLogsBucketName to turn access logs on.',
       });
     }

@@ -213,14 +213,14 @@ export class SyncMonitoring extends Construct {
         color: '#d62728',
       };
       const header: IWidget = new TextWidget({
-          markdown: `## ${instance.id}${instance.id === instance.connector ? '' : ` (${instance.connector})`}\nObject \`sync.c1z\` · timeout ${instance.timeout.toSeconds()} s · alarms: ${Object.values(
-            alarms,
-          )
-            .map((a) => a.alarmName)
-            .join(', ')}`,
-          width: 24,
-          height: 1,
-        });
+        markdown: `## ${instance.id}${instance.id === instance.connector ? '' : ` (${instance.connector})`}\nObject \`sync.c1z\` · timeout ${instance.timeout.toSeconds()} s · alarms: ${Object.values(
+          alarms,
+        )
+          .map((a) => a.alarmName)
+          .join(', ')}`,
+        width: 24,
+        height: 1,
+      });
       const health: IWidget[] = [
         new SingleValueWidget({
           title: `${instance.id}: hours since the last success`,
@@ -310,10 +310,7 @@ export class SyncMonitoring extends Construct {
         }),
         new GraphWidget({
           title: `${instance.id}: checkpoint time (ms)`,
-          left: [
-            metric(DURABLE_METRIC.checkpointMs, 'Maximum', 'max'),
-            metric(DURABLE_METRIC.checkpointMs, 'Average', 'average'),
-          ],
+          left: [metric(DURABLE_METRIC.checkpointMs, 'Maximum', 'max'), metric(DURABLE_METRIC.checkpointMs, 'Average', 'average')],
           leftYAxis: { min: 0 },
           width: 6,
           height: 6,

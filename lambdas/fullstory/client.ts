@@ -67,13 +67,16 @@ export function inspectFor(mode: Mode): (info: ResponseInfo) => ResponseVerdict 
       const hint = mode === 'scim' ? `; check ${keys.url}` : '';
       return {
         action: 'fail',
-        error: modeError(mode, 'bad_response', `${info.method} ${info.endpoint} returned HTTP ${info.status} with a non-JSON body (${type || 'no content type'})${hint}`),
+        error: modeError(
+          mode,
+          'bad_response',
+          `${info.method} ${info.endpoint} returned HTTP ${info.status} with a non-JSON body (${type || 'no content type'})${hint}`,
+        ),
       };
     }
     return undefined;
   };
 }
-
 
 // Lenient where real SCIM servers vary (null vs absent); strict only on `id`, the resource id.
 const scimUser = z.object({
@@ -125,7 +128,6 @@ export function createScimClient(runtime: ConnectorRuntime, config: { scimBaseUr
   };
 }
 
-
 const endUser = z.object({
   id: z.string().min(1),
   uid: z.string().nullish(),
@@ -139,7 +141,6 @@ const endUserListResponse = z.object({
   results: z.array(endUser).nullish(),
   next_page_token: z.string().nullish(),
 });
-
 
 export interface ApiClient {
   listUsers(pageToken: string | undefined): Promise<Page<EndUser>>;

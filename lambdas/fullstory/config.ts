@@ -44,7 +44,8 @@ export const configSchema: z.ZodType<FullstoryConfig> = raw.transform((keys, ctx
       ctx.addIssue({
         code: 'custom',
         path: ['BATON_SCIM_BASE_URL'],
-        message: 'BATON_SCIM_BASE_URL is required when BATON_SCIM_TOKEN is set (copy the "SCIM connector base URL" from Fullstory Settings → Account Management → SSO)',
+        message:
+          'BATON_SCIM_BASE_URL is required when BATON_SCIM_TOKEN is set (copy the "SCIM connector base URL" from Fullstory Settings → Account Management → SSO)',
       });
       return z.NEVER;
     }
@@ -81,4 +82,3 @@ export const configSchema: z.ZodType<FullstoryConfig> = raw.transform((keys, ctx
   });
   return z.NEVER;
 });
-

@@ -14,8 +14,7 @@ function scimConnector(config: Extract<FullstoryConfig, { mode: 'scim' }>, runti
       await client.listUsers(1, 1);
     },
     resourceSyncers: () => [scimUserSyncer(client, runtime)],
-    describe: () =>
-      `mode=scim population=seats base=${config.scimBaseUrl}` + (config.apiKeyIgnored ? ' (BATON_API_KEY also set and ignored: SCIM wins)' : ''),
+    describe: () => `mode=scim population=seats base=${config.scimBaseUrl}` + (config.apiKeyIgnored ? ' (BATON_API_KEY also set and ignored: SCIM wins)' : ''),
   };
 }
 

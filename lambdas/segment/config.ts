@@ -21,9 +21,7 @@ export interface SegmentConfig {
 export const configSchema = z
   .object({
     BATON_TOKEN: requiredToken('BATON_TOKEN'),
-    BATON_REGION: optionalValue
-      .transform((v) => v?.toLowerCase() ?? 'us')
-      .pipe(z.enum(['us', 'eu'], { error: 'BATON_REGION must be "us" or "eu"' })),
+    BATON_REGION: optionalValue.transform((v) => v?.toLowerCase() ?? 'us').pipe(z.enum(['us', 'eu'], { error: 'BATON_REGION must be "us" or "eu"' })),
     BATON_BASE_URL: optionalUrl('BATON_BASE_URL'),
   })
   .transform(

@@ -2,15 +2,21 @@
 import { StructSchema, anyUnpack } from '@bufbuild/protobuf/wkt';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import type { Entitlement, Grant, Resource, ResourceId } from '../../shared/c1z/messages.ts';
-import { entitlement, grant, groupTrait, pack, profile, Purpose, resource, resourceId, roleTrait, userTrait, memberEntitlement } from '../../shared/sync/model.ts';
-import type { Named, Permission, Role, User, UserGroup, Workspace } from './client.ts';
 import {
-  groupType,
-  targetBySegmentType,
-  userType,
-  WORKSPACE_CHILDREN,
-  type PermissionTargetType,
-} from './resources/types.ts';
+  entitlement,
+  grant,
+  groupTrait,
+  pack,
+  profile,
+  Purpose,
+  resource,
+  resourceId,
+  roleTrait,
+  userTrait,
+  memberEntitlement,
+} from '../../shared/sync/model.ts';
+import type { Named, Permission, Role, User, UserGroup, Workspace } from './client.ts';
+import { groupType, targetBySegmentType, userType, WORKSPACE_CHILDREN, type PermissionTargetType } from './resources/types.ts';
 import type { CatalogRole } from './roles.ts';
 
 export function workspaceResource(ws: Workspace): Resource {

@@ -15,9 +15,7 @@ export function toSnake(input: string): string {
     const next = s[i + 1];
     const lowered = isUpper(c) ? c.toLowerCase() : c;
     const kindChanges =
-      (isUpper(c) && (isLower(next) || isDigit(next))) ||
-      (isLower(c) && (isUpper(next) || isDigit(next))) ||
-      (isDigit(c) && (isUpper(next) || isLower(next)));
+      (isUpper(c) && (isLower(next) || isDigit(next))) || (isLower(c) && (isUpper(next) || isDigit(next))) || (isDigit(c) && (isUpper(next) || isLower(next)));
     if (kindChanges) {
       // The last capital of an acronym run starts the next word: "JSONData" -> "json_data".
       if (isUpper(c) && isLower(next) && isUpper(s[i - 1])) out += '_';

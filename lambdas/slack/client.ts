@@ -155,7 +155,11 @@ export class SlackClient {
   }
 
   async usersPage(teamId: string, cursor: string): Promise<Page<SlackUser>> {
-    const r = await this.call('users.list', { team_id: teamId, limit: String(USERS_PAGE), cursor: cursor || undefined, include_locale: 'true' }, usersListSchema);
+    const r = await this.call(
+      'users.list',
+      { team_id: teamId, limit: String(USERS_PAGE), cursor: cursor || undefined, include_locale: 'true' },
+      usersListSchema,
+    );
     return { rows: r.members, nextPageToken: r.response_metadata || undefined };
   }
 
@@ -174,24 +178,52 @@ export class SlackClient {
   }
 
   async scimUsersPage(startIndex: number) {
-    return this.requireScim().request({ path: 'Users', query: { startIndex, count: SCIM_USERS_PAGE }, schema: scimUsersSchema, rateLimit: RATE_LIMITS.scimRead, route: 'scim Users' });
+    return this.requireScim().request({
+      path: 'Users',
+      query: { startIndex, count: SCIM_USERS_PAGE },
+      schema: scimUsersSchema,
+      rateLimit: RATE_LIMITS.scimRead,
+      route: 'scim Users',
+    });
   }
 
   async scimGroupsPage(startIndex: number) {
-    return this.requireScim().request({ path: 'Groups', query: { startIndex, count: SCIM_GROUPS_PAGE }, schema: scimGroupsSchema, rateLimit: RATE_LIMITS.scimRead, route: 'scim Groups' });
+    return this.requireScim().request({
+      path: 'Groups',
+      query: { startIndex, count: SCIM_GROUPS_PAGE },
+      schema: scimGroupsSchema,
+      rateLimit: RATE_LIMITS.scimRead,
+      route: 'scim Groups',
+    });
   }
 
   async scimGroup(groupId: string): Promise<ScimGroup> {
-    return this.requireScim().request({ path: `Groups/${encodeURIComponent(groupId)}`, schema: scimGroupSchema, rateLimit: RATE_LIMITS.scimReadById, route: 'scim Groups/{id}' });
+    return this.requireScim().request({
+      path: `Groups/${encodeURIComponent(groupId)}`,
+      schema: scimGroupSchema,
+      rateLimit: RATE_LIMITS.scimReadById,
+      route: 'scim Groups/{id}',
+    });
   }
 
   async scimUser(userId: string) {
-    return this.requireScim().request({ path: `Users/${encodeURIComponent(userId)}`, schema: scimUserSchema, rateLimit: RATE_LIMITS.scimReadById, route: 'scim Users/{id}' });
+    return this.requireScim().request({
+      path: `Users/${encodeURIComponent(userId)}`,
+      schema: scimUserSchema,
+      rateLimit: RATE_LIMITS.scimReadById,
+      route: 'scim Users/{id}',
+    });
   }
 
   /** S6: SCIM DELETE deactivates the user (Slack keeps the account). */
   async scimDeactivateUser(userId: string): Promise<void> {
-    await this.requireScim().request({ method: 'DELETE', path: `Users/${encodeURIComponent(userId)}`, schema: ignored, rateLimit: RATE_LIMITS.scimWriteUser, route: 'scim DELETE Users/{id}' });
+    await this.requireScim().request({
+      method: 'DELETE',
+      path: `Users/${encodeURIComponent(userId)}`,
+      schema: ignored,
+      rateLimit: RATE_LIMITS.scimWriteUser,
+      route: 'scim DELETE Users/{id}',
+    });
   }
 
   /** S7: PATCH active=true. */

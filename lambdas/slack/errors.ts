@@ -67,7 +67,11 @@ export function inspectWebApi(tokenKey: string) {
       const needed = typeof body.needed === 'string' && body.needed ? body.needed : 'unknown';
       return {
         action: 'fail',
-        error: new ConnectorError(CONNECTOR, code, `${tokenKey} lacks the OAuth scope "${needed}" that ${method} needs (missing_scope); add it to the Slack app and reinstall`),
+        error: new ConnectorError(
+          CONNECTOR,
+          code,
+          `${tokenKey} lacks the OAuth scope "${needed}" that ${method} needs (missing_scope); add it to the Slack app and reinstall`,
+        ),
       };
     }
     if (PERMISSION.has(code)) {
@@ -86,7 +90,11 @@ export function inspectScim(tokenKey: string) {
       const why = typeof description === 'string' ? `: ${description}` : '';
       return {
         action: 'fail',
-        error: new ConnectorError(CONNECTOR, res.status === 401 ? 'unauthenticated' : 'permission_denied', `${tokenKey} was refused by Slack SCIM (HTTP ${res.status}${why}); it needs the admin scope and a workspace Admin/Owner`),
+        error: new ConnectorError(
+          CONNECTOR,
+          res.status === 401 ? 'unauthenticated' : 'permission_denied',
+          `${tokenKey} was refused by Slack SCIM (HTTP ${res.status}${why}); it needs the admin scope and a workspace Admin/Owner`,
+        ),
       };
     }
     if (res.status === 404) return { action: 'fail', error: new SlackApiError(`SCIM ${res.method} ${res.endpoint.split('?')[0]}`, 'not_found') };

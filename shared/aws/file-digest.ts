@@ -44,4 +44,3 @@ export async function hashFile(file: string, partSize: number, bucket: string, k
   if (part !== undefined && (inPart > 0 || partSha256.length === 0)) partSha256.push(part.digest());
   return { bytes, sha256: whole.digest(), partSha256 };
 }
-

@@ -94,7 +94,18 @@ interface Begun {
 }
 
 type SliceOutcome =
-  | { done: false; syncId: string; startedAt: number; counts: Counts; queued: number; checkpointBytes: number; checkpointMs: number; requests: number; retries: number; throttles: number }
+  | {
+      done: false;
+      syncId: string;
+      startedAt: number;
+      counts: Counts;
+      queued: number;
+      checkpointBytes: number;
+      checkpointMs: number;
+      requests: number;
+      retries: number;
+      throttles: number;
+    }
   | { done: true; syncId: string; startedAt: number; counts: Counts; bytes: number; uploaded: boolean; requests: number; retries: number; throttles: number };
 
 /** A slice failure as it crosses the step boundary: already one redacted line, with its retry verdict. */
@@ -174,13 +185,25 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
       logger.info('discarded a stale checkpoint', { syncId: c.syncId, ageHours: Number(((Date.now() - c.savedAt) / 3_600_000).toFixed(2)) });
     }
     if (young) logger.info('resuming the sync from its checkpoint', { syncId: young.syncId, checkpointBytes: young.bytes });
-    return { executionId, syncId: plan.syncId, startedAt: plan.startedAt, resume: plan.resume, dryRun: trigger.kind === 'manual' && trigger.dryRun, trigger: trigger.kind };
+    return {
+      executionId,
+      syncId: plan.syncId,
+      startedAt: plan.startedAt,
+      resume: plan.resume,
+      dryRun: trigger.kind === 'manual' && trigger.dryRun,
+      trigger: trigger.kind,
+    };
   }
 
   async function slice(begun: Begun, plan: SlicePlan, deadline: number): Promise<SliceOutcome> {
     const env = parseEnv(rawEnv());
     try {
-      const loaded = await loadConnectorConfig({ client: secretsClient, secretId: env.SECRET_ID, schema: definition.configSchema, ttlMs: env.SECRET_TTL_SECONDS * 1000 });
+      const loaded = await loadConnectorConfig({
+        client: secretsClient,
+        secretId: env.SECRET_ID,
+        schema: definition.configSchema,
+        ttlMs: env.SECRET_TTL_SECONDS * 1000,
+      });
       secretValues = loaded.secretValues;
       metrics.addMetric(METRIC.runningMinutes, MetricUnit.Count, Math.round((Date.now() - plan.startedAt) / 60_000));
       metrics.publishStoredMetrics();
@@ -229,7 +252,17 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
       }
       if (result.done) {
         const s = result.summary;
-        return { done: true, syncId: s.syncId, startedAt: plan.startedAt, counts: s.counts, bytes: s.bytes, uploaded, requests: s.http.requests, retries: s.http.retries, throttles: s.http.throttles };
+        return {
+          done: true,
+          syncId: s.syncId,
+          startedAt: plan.startedAt,
+          counts: s.counts,
+          bytes: s.bytes,
+          uploaded,
+          requests: s.http.requests,
+          retries: s.http.retries,
+          throttles: s.http.throttles,
+        };
       }
       return {
         done: false,
@@ -272,7 +305,8 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     let done: Extract<SliceOutcome, { done: true }> | undefined;
     try {
       while (!done) {
-        if (plan.slice >= env.MAX_SLICES) throw new Error(`the sync did not finish in ${env.MAX_SLICES} slices (MAX_SLICES); is the function's timeout long enough for a page?`);
+        if (plan.slice >= env.MAX_SLICES)
+          throw new Error(`the sync did not finish in ${env.MAX_SLICES} slices (MAX_SLICES); is the function's timeout long enough for a page?`);
         const current = plan;
         const r = await ctx.step(
           `slice-${current.slice}`,
@@ -327,7 +361,14 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
         uploaded: finished.uploaded,
         slices,
       };
-      logger.info('sync succeeded', { ...result, trigger: begun.trigger, apiRequests: totals.requests, apiRetries: totals.retries, apiThrottles: totals.throttles, checkpointMs: totals.checkpointMs });
+      logger.info('sync succeeded', {
+        ...result,
+        trigger: begun.trigger,
+        apiRequests: totals.requests,
+        apiRetries: totals.retries,
+        apiThrottles: totals.throttles,
+        checkpointMs: totals.checkpointMs,
+      });
       metrics.addMetric(METRIC.slices, MetricUnit.Count, slices);
       if (slices > 1) {
         metrics.addMetric(METRIC.checkpointBytes, MetricUnit.Bytes, totals.checkpointBytes);

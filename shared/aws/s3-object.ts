@@ -62,11 +62,9 @@ export async function listObjects(client: S3Client, bucket: string, prefix: stri
   const out: ListedObject[] = [];
   let token: string | undefined;
   do {
-    const page = await client
-      .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
-      .catch((err: unknown) => {
-        throw failure('listing of', bucket, `${prefix}*`, err);
-      });
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })).catch((err: unknown) => {
+      throw failure('listing of', bucket, `${prefix}*`, err);
+    });
     for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, lastModified: o.LastModified?.getTime() ?? 0, size: o.Size ?? 0 });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

@@ -94,11 +94,8 @@ export function toUploadError(bucket: string, key: string, err: unknown, step: s
   const code = errorCode(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   const detail = err instanceof Error && err.message && err.message !== code ? `: ${oneLine(err.message, 300)}` : '';
-  return new UploadError(
-    bucket,
-    key,
-    code,
-    `upload to s3://${bucket}/${key} failed at ${step}: ${code}${status ? ` (HTTP ${status})` : ''}${detail}`,
-    { ...(status !== undefined ? { httpStatus: status } : {}), cause: err },
-  );
+  return new UploadError(bucket, key, code, `upload to s3://${bucket}/${key} failed at ${step}: ${code}${status ? ` (HTTP ${status})` : ''}${detail}`, {
+    ...(status !== undefined ? { httpStatus: status } : {}),
+    cause: err,
+  });
 }

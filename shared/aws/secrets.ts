@@ -15,11 +15,7 @@
 // Cache: per container (module level), keyed by secret id, holding the raw key→value map; an entry
 // older than ttlMs (default 5 min) is fetched again, so a rotated secret is picked up by warm
 // invocations. Failures are not cached. The schema runs on every call (it is cheap).
-import {
-  GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type GetSecretValueCommandOutput, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { z } from 'zod';
 import { describeIssues, errorCode } from '../errors.ts';
 import { redact } from '../http/redact.ts';
@@ -47,12 +43,7 @@ export class SecretConfigError extends Error {
   /** The AWS error name (e.g. ResourceNotFoundException) when the call failed. */
   readonly awsCode: string | undefined;
 
-  constructor(
-    secretId: string,
-    reason: SecretConfigErrorReason,
-    message: string,
-    extra: { keys?: readonly string[]; awsCode?: string } = {},
-  ) {
+  constructor(secretId: string, reason: SecretConfigErrorReason, message: string, extra: { keys?: readonly string[]; awsCode?: string } = {}) {
     super(message);
     this.secretId = secretId;
     this.reason = reason;
@@ -136,18 +127,10 @@ async function fetchSecretMap(client: SecretsManagerClient, secretId: string): P
     parsed = JSON.parse(out.SecretString);
   } catch {
     // The SyntaxError quotes the content: never pass it on.
-    throw new SecretConfigError(
-      secretId,
-      'not-json',
-      `secret ${q(secretId)} is not valid JSON (content not shown); expected a JSON object of BATON_* keys`,
-    );
+    throw new SecretConfigError(secretId, 'not-json', `secret ${q(secretId)} is not valid JSON (content not shown); expected a JSON object of BATON_* keys`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new SecretConfigError(
-      secretId,
-      'not-object',
-      `secret ${q(secretId)} must be a JSON object of BATON_* keys, got ${describeType(parsed)}`,
-    );
+    throw new SecretConfigError(secretId, 'not-object', `secret ${q(secretId)} must be a JSON object of BATON_* keys, got ${describeType(parsed)}`);
   }
   const values: Record<string, string> = {};
   const secretValues: string[] = [];
@@ -163,12 +146,9 @@ async function fetchSecretMap(client: SecretsManagerClient, secretId: string): P
     }
   }
   if (badKeys.length > 0) {
-    throw new SecretConfigError(
-      secretId,
-      'invalid-value-type',
-      `secret ${q(secretId)}: values must be strings, numbers or booleans: ${badKeys.join(', ')}`,
-      { keys: badKeys.map((k) => k.slice(0, k.lastIndexOf(' ('))) },
-    );
+    throw new SecretConfigError(secretId, 'invalid-value-type', `secret ${q(secretId)}: values must be strings, numbers or booleans: ${badKeys.join(', ')}`, {
+      keys: badKeys.map((k) => k.slice(0, k.lastIndexOf(' ('))),
+    });
   }
   return { values, secretValues };
 }

@@ -77,7 +77,13 @@ export interface UploadC1zResult {
 }
 
 /** What S3 answered to the write that made the object (PutObject or CompleteMultipartUpload). */
-function resultOf(out: { ETag?: string; VersionId?: string; ChecksumSHA256?: string }, size: number, sha256: string, multipart: boolean, parts: number): UploadC1zResult {
+function resultOf(
+  out: { ETag?: string; VersionId?: string; ChecksumSHA256?: string },
+  size: number,
+  sha256: string,
+  multipart: boolean,
+  parts: number,
+): UploadC1zResult {
   return {
     bytes: size,
     ...(out.ETag !== undefined ? { etag: out.ETag } : {}),
@@ -259,7 +265,12 @@ function checkMetadata(bucket: string, key: string, metadata: Record<string, str
   let total = 0;
   for (const [k, v] of Object.entries(metadata)) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) {
-      throw new UploadError(bucket, key, 'InvalidMetadata', `upload to s3://${bucket}/${key} refused: metadata key ${JSON.stringify(k)} is not a valid header name`);
+      throw new UploadError(
+        bucket,
+        key,
+        'InvalidMetadata',
+        `upload to s3://${bucket}/${key} refused: metadata key ${JSON.stringify(k)} is not a valid header name`,
+      );
     }
     if (typeof v !== 'string' || !/^[\x20-\x7e]*$/.test(v)) {
       throw new UploadError(bucket, key, 'InvalidMetadata', `upload to s3://${bucket}/${key} refused: metadata ${k} must be printable ASCII`);
@@ -267,7 +278,11 @@ function checkMetadata(bucket: string, key: string, metadata: Record<string, str
     total += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
   if (total > MAX_METADATA_BYTES) {
-    throw new UploadError(bucket, key, 'MetadataTooLarge', `upload to s3://${bucket}/${key} refused: metadata is ${total} bytes, S3 allows ${MAX_METADATA_BYTES}`);
+    throw new UploadError(
+      bucket,
+      key,
+      'MetadataTooLarge',
+      `upload to s3://${bucket}/${key} refused: metadata is ${total} bytes, S3 allows ${MAX_METADATA_BYTES}`,
+    );
   }
 }
-

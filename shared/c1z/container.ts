@@ -129,9 +129,7 @@ export async function decodeV1(path: string, dest: string | undefined, maxDecode
   const hash = createHash('sha256');
   let first: Buffer | undefined;
   let bytes = 0;
-  const sink = dest
-    ? createWriteStream(dest, { flags: 'wx' })
-    : new Writable({ write: (_c, _e, cb) => cb() });
+  const sink = dest ? createWriteStream(dest, { flags: 'wx' }) : new Writable({ write: (_c, _e, cb) => cb() });
   try {
     await pipeline(
       createReadStream(path, { start: MAGIC_V1.length }),
@@ -147,7 +145,7 @@ export async function decodeV1(path: string, dest: string | undefined, maxDecode
     if (dest) await rm(dest, { force: true });
     throw zstdError(path, err);
   }
-  if (!first || !first.equals(SQLITE_MAGIC)) {
+  if (!first?.equals(SQLITE_MAGIC)) {
     if (dest) await rm(dest, { force: true });
     throw new C1zError('not_sqlite', `${path}: c1z content is not a SQLite database`);
   }
@@ -194,7 +192,11 @@ export async function encodeV1(dbPath: string, out: string): Promise<EncodeResul
     await fh.close().catch(() => undefined);
     await rm(tmp, { force: true });
     const e = err as NodeJS.ErrnoException;
-    throw new C1zError(e.code === 'ENOSPC' ? 'no_space' : 'write_failed', `${out}: cannot write c1z (${e.code === 'ENOSPC' ? 'no space left on device' : e.message})`, { cause: err });
+    throw new C1zError(
+      e.code === 'ENOSPC' ? 'no_space' : 'write_failed',
+      `${out}: cannot write c1z (${e.code === 'ENOSPC' ? 'no space left on device' : e.message})`,
+      { cause: err },
+    );
   }
   await fh.close();
   await rename(tmp, out);

@@ -34,7 +34,13 @@ const fieldSize = (length: number) => 1 + varintSize(length) + length;
 /** Entitlement{id, resource} as grant.NewGrant embeds it: encoded once per (resource, id). */
 function isThin(e: Entitlement): boolean {
   return (
-    e.displayName === '' && e.description === '' && e.slug === '' && e.purpose === 0 && e.grantableTo.length === 0 && e.annotations.length === 0 && e.resource !== undefined
+    e.displayName === '' &&
+    e.description === '' &&
+    e.slug === '' &&
+    e.purpose === 0 &&
+    e.grantableTo.length === 0 &&
+    e.annotations.length === 0 &&
+    e.resource !== undefined
   );
 }
 
@@ -83,8 +89,7 @@ export function encodeGrant(g: Grant): Uint8Array {
   }
   const gidLen = simple && g.id ? Buffer.byteLength(g.id) : 0;
   const principalLen = fast ? fieldSize(ridLen) : (principal?.length ?? 0);
-  const size =
-    (ent ? fieldSize(ent.length) : 0) + (g.principal ? fieldSize(principalLen) : 0) + (simple ? (gidLen ? fieldSize(gidLen) : 0) : tail!.length);
+  const size = (ent ? fieldSize(ent.length) : 0) + (g.principal ? fieldSize(principalLen) : 0) + (simple ? (gidLen ? fieldSize(gidLen) : 0) : tail!.length);
   const buf = Buffer.allocUnsafe(size);
   let pos = 0;
   if (ent) {

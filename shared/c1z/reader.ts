@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { decodeV1, DEFAULT_MAX_DECODED_BYTES } from './container.ts';
 import { C1zError } from './errors.ts';
-import { EntitlementSchema, GrantExpandableSchema, GrantSchema, ResourceSchema, ResourceTypeSchema, type Entitlement, type Grant, type Resource, type ResourceType } from './messages.ts';
+import {
+  EntitlementSchema,
+  GrantExpandableSchema,
+  GrantSchema,
+  ResourceSchema,
+  ResourceTypeSchema,
+  type Entitlement,
+  type Grant,
+  type Resource,
+  type ResourceType,
+} from './messages.ts';
 import { CORE_TABLES, migrateSchema, tableNames } from './schema.ts';
 import type { Counts } from './writer.ts';
 
@@ -45,7 +55,11 @@ export interface RowFilter {
 
 const PAGE_ROWS = 500;
 
-function conditions(filter: RowFilter, columns: Partial<Record<keyof RowFilter, string>>, value: (k: keyof RowFilter, v: string) => string = (_k, v) => v): [string, string[]] {
+function conditions(
+  filter: RowFilter,
+  columns: Partial<Record<keyof RowFilter, string>>,
+  value: (k: keyof RowFilter, v: string) => string = (_k, v) => v,
+): [string, string[]] {
   const parts: string[] = [];
   const args: string[] = [];
   for (const key of ['resourceType', 'resourceId', 'entitlementId'] as const) {
@@ -119,7 +133,9 @@ export class C1zReader {
   }
 
   *resources(filter: RowFilter = {}): Generator<Resource> {
-    const [where, args] = conditions(filter, { resourceType: 'resource_type_id', resourceId: 'external_id' }, (k, v) => (k === 'resourceId' ? `${filter.resourceType ?? ''}:${v}` : v));
+    const [where, args] = conditions(filter, { resourceType: 'resource_type_id', resourceId: 'external_id' }, (k, v) =>
+      k === 'resourceId' ? `${filter.resourceType ?? ''}:${v}` : v,
+    );
     for (const row of this.pages('v1_resources', where, args)) yield fromBinary(ResourceSchema, row.data);
   }
 
@@ -135,17 +151,23 @@ export class C1zReader {
 
   /** One resource of the chosen sync by its id, or undefined. */
   resource(resourceType: string, resourceId: string): Resource | undefined {
-    const row = this.db.prepare('SELECT data FROM v1_resources WHERE external_id = ? AND sync_id = ?').get(`${resourceType}:${resourceId}`, this.sync.syncId) as { data: Buffer } | undefined;
+    const row = this.db.prepare('SELECT data FROM v1_resources WHERE external_id = ? AND sync_id = ?').get(`${resourceType}:${resourceId}`, this.sync.syncId) as
+      | { data: Buffer }
+      | undefined;
     return row && fromBinary(ResourceSchema, row.data);
   }
 
   entitlement(id: string): Entitlement | undefined {
-    const row = this.db.prepare('SELECT data FROM v1_entitlements WHERE external_id = ? AND sync_id = ?').get(id, this.sync.syncId) as { data: Buffer } | undefined;
+    const row = this.db.prepare('SELECT data FROM v1_entitlements WHERE external_id = ? AND sync_id = ?').get(id, this.sync.syncId) as
+      | { data: Buffer }
+      | undefined;
     return row && fromBinary(EntitlementSchema, row.data);
   }
 
   resourceType(id: string): ResourceType | undefined {
-    const row = this.db.prepare('SELECT data FROM v1_resource_types WHERE external_id = ? AND sync_id = ?').get(id, this.sync.syncId) as { data: Buffer } | undefined;
+    const row = this.db.prepare('SELECT data FROM v1_resource_types WHERE external_id = ? AND sync_id = ?').get(id, this.sync.syncId) as
+      | { data: Buffer }
+      | undefined;
     return row && fromBinary(ResourceTypeSchema, row.data);
   }
 
@@ -179,14 +201,19 @@ export class C1zReader {
   statsByResourceType(): TypeStats[] {
     const by = (table: string) =>
       new Map(
-        (this.db.prepare(`SELECT resource_type_id AS t, count(*) AS n FROM ${table} WHERE sync_id = ? GROUP BY resource_type_id`).all(this.sync.syncId) as { t: string; n: number }[]).map(
-          (r) => [r.t, r.n],
-        ),
+        (
+          this.db.prepare(`SELECT resource_type_id AS t, count(*) AS n FROM ${table} WHERE sync_id = ? GROUP BY resource_type_id`).all(this.sync.syncId) as {
+            t: string;
+            n: number;
+          }[]
+        ).map((r) => [r.t, r.n]),
       );
     const resources = by('v1_resources');
     const entitlements = by('v1_entitlements');
     const grants = by('v1_grants');
-    const types = (this.db.prepare('SELECT external_id AS t FROM v1_resource_types WHERE sync_id = ? ORDER BY id').all(this.sync.syncId) as { t: string }[]).map((r) => r.t);
+    const types = (
+      this.db.prepare('SELECT external_id AS t FROM v1_resource_types WHERE sync_id = ? ORDER BY id').all(this.sync.syncId) as { t: string }[]
+    ).map((r) => r.t);
     for (const t of [...resources.keys(), ...entitlements.keys(), ...grants.keys()]) if (!types.includes(t)) types.push(t);
     return types.map((t) => ({ resourceType: t, resources: resources.get(t) ?? 0, entitlements: entitlements.get(t) ?? 0, grants: grants.get(t) ?? 0 }));
   }
@@ -223,7 +250,14 @@ function listSyncRuns(db: Db): SyncRun[] {
     sync_token: string;
     parent_sync_id: string;
   }[];
-  return rows.map((r) => ({ syncId: r.sync_id, startedAt: r.started_at, endedAt: r.ended_at, syncType: r.sync_type, syncToken: r.sync_token, parentSyncId: r.parent_sync_id }));
+  return rows.map((r) => ({
+    syncId: r.sync_id,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    syncType: r.sync_type,
+    syncToken: r.sync_token,
+    parentSyncId: r.parent_sync_id,
+  }));
 }
 
 /**

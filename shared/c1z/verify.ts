@@ -13,17 +13,25 @@ import type { Counts } from './writer.ts';
 export async function verifyPacked(file: string, dbPath: string, packed: EncodeResult, syncId: string, counts: Counts, finished = true): Promise<void> {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const runs = (db.prepare('SELECT sync_id AS syncId, started_at AS startedAt, ended_at AS endedAt, sync_type AS syncType, sync_token AS syncToken FROM v1_sync_runs').all() as SyncRun[]);
+    const runs = db
+      .prepare('SELECT sync_id AS syncId, started_at AS startedAt, ended_at AS endedAt, sync_type AS syncType, sync_token AS syncToken FROM v1_sync_runs')
+      .all() as SyncRun[];
     if (!finished) {
       const run = runs.find((r) => r.syncId === syncId);
-      if (!run || run.endedAt !== null || !run.syncToken) throw new C1zError('verify_failed', `${file}: holds no unfinished sync ${syncId} with a checkpoint token`);
+      if (!run || run.endedAt !== null || !run.syncToken)
+        throw new C1zError('verify_failed', `${file}: holds no unfinished sync ${syncId} with a checkpoint token`);
     }
     const chosen = finished ? chooseSync(runs) : { run: { syncId, endedAt: '', syncType: 'full' } };
     if (!chosen || chosen.run.syncId !== syncId || chosen.run.endedAt === null || chosen.run.syncType !== 'full') {
       throw new C1zError('verify_failed', `${file}: a reader would not pick sync ${syncId} as the latest finished full sync`);
     }
     const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE sync_id = ?`).get(syncId) as { n: number }).n;
-    const found: Counts = { resourceTypes: count('v1_resource_types'), resources: count('v1_resources'), entitlements: count('v1_entitlements'), grants: count('v1_grants') };
+    const found: Counts = {
+      resourceTypes: count('v1_resource_types'),
+      resources: count('v1_resources'),
+      entitlements: count('v1_entitlements'),
+      grants: count('v1_grants'),
+    };
     if (JSON.stringify(found) !== JSON.stringify(counts)) {
       throw new C1zError('verify_failed', `${file}: the sync database holds ${JSON.stringify(found)}, expected ${JSON.stringify(counts)}`);
     }

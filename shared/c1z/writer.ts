@@ -228,10 +228,14 @@ export class C1zWriter {
     const counts = this.counts();
     const byType = (table: string) =>
       Object.fromEntries(
-        (this.db.prepare(`SELECT resource_type_id AS t, count(*) AS n FROM ${table} WHERE sync_id = ? GROUP BY resource_type_id ORDER BY resource_type_id`).all(this.syncId) as {
-          t: string;
-          n: number;
-        }[]).map((r) => [r.t, r.n]),
+        (
+          this.db
+            .prepare(`SELECT resource_type_id AS t, count(*) AS n FROM ${table} WHERE sync_id = ? GROUP BY resource_type_id ORDER BY resource_type_id`)
+            .all(this.syncId) as {
+            t: string;
+            n: number;
+          }[]
+        ).map((r) => [r.t, r.n]),
       );
     const stats = omitZero({
       resource_types: counts.resourceTypes,
@@ -277,13 +281,17 @@ export class C1zWriter {
     } catch (err) {
       const e = err as { code?: string; message: string };
       const full = e.code === 'SQLITE_FULL';
-      throw new C1zError(full ? 'no_space' : 'write_failed', `${this.dbPath}: ${full ? 'disk full while writing the sync database' : `cannot write rows (${e.message})`}`, { cause: err });
+      throw new C1zError(
+        full ? 'no_space' : 'write_failed',
+        `${this.dbPath}: ${full ? 'disk full while writing the sync database' : `cannot write rows (${e.message})`}`,
+        { cause: err },
+      );
     }
   }
 }
 
 function requireId<T extends { resourceType: string; resource: string }>(id: T | undefined, what: string): T {
-  if (!id || !id.resourceType || !id.resource) throw new C1zError('invalid_row', `${what} has no resource id`);
+  if (!id?.resourceType || !id.resource) throw new C1zError('invalid_row', `${what} has no resource id`);
   return id;
 }
 

@@ -98,7 +98,13 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
     const method = req.method ?? 'GET';
     const url = buildUrl(options.baseUrl, req.path, req.query);
     const otherHost = url.origin !== base.origin;
-    const secrets = [...clientSecrets, ...secretsFromHeaders(req.headers), ...sensitiveValues(req.query), ...sensitiveValues(req.form), ...sensitiveValues(req.json)];
+    const secrets = [
+      ...clientSecrets,
+      ...secretsFromHeaders(req.headers),
+      ...sensitiveValues(req.query),
+      ...sensitiveValues(req.form),
+      ...sensitiveValues(req.json),
+    ];
     const endpoint = redactUrl(url, secrets, otherHost);
     const route = redact(req.route ?? `${method} ${otherHost ? url.host : ''}${url.pathname}`, secrets);
     const stat = (stats.byRoute[route] ??= { count: 0, totalMs: 0, maxMs: 0, errors: 0 });
@@ -131,7 +137,19 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       stats.retries += 1;
       throttlesInARow = 0;
       const wait = waitMs ?? backoffMs(retries - 1, baseBackoff, maxBackoff, random);
-      emit({ type: 'retry', ...where, retry: retries, of: maxRetries, waitMs: wait, reason: redact(finalDetail().replace(/^failed: /, '').replace(/ after \d+ attempts/, ''), secrets) });
+      emit({
+        type: 'retry',
+        ...where,
+        retry: retries,
+        of: maxRetries,
+        waitMs: wait,
+        reason: redact(
+          finalDetail()
+            .replace(/^failed: /, '')
+            .replace(/ after \d+ attempts/, ''),
+          secrets,
+        ),
+      });
       await clock.sleep(wait);
     };
 

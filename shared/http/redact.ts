@@ -21,7 +21,10 @@ const NAME_CHARS = String.raw`[\w.\-\[\]%]*`;
 const SENSITIVE = SENSITIVE_NAME.source;
 const PATTERNS: [RegExp, string][] = [
   // Authorization-style headers written as `Name: value`.
-  [new RegExp(String.raw`\b((?:proxy-)?authorization|set-cookie|cookie|x-${NAME_CHARS}(?:${SENSITIVE})${NAME_CHARS})(\s*:\s*)[^\r\n]+`, 'gi'), `$1$2${REDACTED}`],
+  [
+    new RegExp(String.raw`\b((?:proxy-)?authorization|set-cookie|cookie|x-${NAME_CHARS}(?:${SENSITIVE})${NAME_CHARS})(\s*:\s*)[^\r\n]+`, 'gi'),
+    `$1$2${REDACTED}`,
+  ],
   // Credential schemes wherever they appear.
   [/\b(bearer|basic)\s+[\w.~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   // `"access_token": "…"` in JSON text (an echoed request, an error body).

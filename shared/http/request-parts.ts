@@ -8,9 +8,7 @@ type Params = Record<string, string | number | boolean | undefined>;
  * left out so callers can pass optional parameters straight through.
  */
 export function buildUrl(baseUrl: string, path: string, query?: Params): URL {
-  const url = /^https?:\/\//i.test(path)
-    ? new URL(path)
-    : new URL(`${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+  const url = /^https?:\/\//i.test(path) ? new URL(path) : new URL(`${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined) url.searchParams.append(name, String(value));
   }

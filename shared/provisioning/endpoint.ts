@@ -79,7 +79,13 @@ export async function handleWebhook(req: WebhookRequest, deps: EndpointDeps): Pr
     if (err instanceof PayloadError) return errored(err.message);
     throw err;
   }
-  const result = await executeProvision(instance, task.action, { kind: 'c1', appEntitlement: task.appEntitlement, appUser: task.appUser }, deps.audit, task.taskId);
+  const result = await executeProvision(
+    instance,
+    task.action,
+    { kind: 'c1', appEntitlement: task.appEntitlement, appUser: task.appUser },
+    deps.audit,
+    task.taskId,
+  );
   if (result.status === 'transient') return retryLater(result.comment);
   return result.status === 'complete' ? complete(result.comment) : errored(result.comment);
 }

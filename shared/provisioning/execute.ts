@@ -22,9 +22,7 @@ export interface InstanceHandle {
   secrets: readonly string[];
 }
 
-export type ProvisionTarget =
-  | { kind: 'c1'; appEntitlement: AppEntitlement; appUser: AppUser }
-  | { kind: 'ids'; entitlementId: string; principalId: string };
+export type ProvisionTarget = { kind: 'c1'; appEntitlement: AppEntitlement; appUser: AppUser } | { kind: 'ids'; entitlementId: string; principalId: string };
 
 export interface ProvisionResult {
   status: AuditOutcome;
@@ -70,7 +68,8 @@ export async function executeProvision(
     effect = await provision(instance.connectorName, instance.connector, action, entitlement, principal);
     const what = `${entitlement.displayName || entitlement.id} ${action === 'grant' ? 'to' : 'from'} ${principal.displayName || principalId}`;
     const verb = action === 'grant' ? 'granted' : 'revoked';
-    const comment = effect === 'unchanged' ? `nothing to do: ${what} was already ${verb} (${instance.connectorName})` : `${verb} ${what} (${instance.connectorName})`;
+    const comment =
+      effect === 'unchanged' ? `nothing to do: ${what} was already ${verb} (${instance.connectorName})` : `${verb} ${what} (${instance.connectorName})`;
     result = { status: 'complete', comment };
   } catch (err) {
     error = redact(oneLine(err, MAX_COMMENT), instance.secrets);

@@ -14,7 +14,13 @@ export function assertProvisions(connectorName: string, connector: Connector): v
   }
 }
 
-export async function provision(connectorName: string, connector: Connector, action: ProvisionAction, entitlement: Entitlement, principal: Resource): Promise<ProvisionOutcome> {
+export async function provision(
+  connectorName: string,
+  connector: Connector,
+  action: ProvisionAction,
+  entitlement: Entitlement,
+  principal: Resource,
+): Promise<ProvisionOutcome> {
   assertProvisions(connectorName, connector);
   const syncers = connector.resourceSyncers();
   const type = entitlement.resource?.id?.resourceType ?? '';

@@ -4,7 +4,14 @@
 // run can stop at a deadline on a page boundary and a later run can resume it. Rows are upserts
 // keyed by id, so redoing a page that was in flight at a stop changes nothing.
 import type { C1zWriter } from '../c1z/writer.ts';
-import { ChildResourceTypeSchema, SkipEntitlementsAndGrantsSchema, SkipEntitlementsSchema, SkipGrantsSchema, type Resource, type ResourceType } from '../c1z/messages.ts';
+import {
+  ChildResourceTypeSchema,
+  SkipEntitlementsAndGrantsSchema,
+  SkipEntitlementsSchema,
+  SkipGrantsSchema,
+  type Resource,
+  type ResourceType,
+} from '../c1z/messages.ts';
 import { z } from 'zod';
 import { isDeadlineReached } from '../http/clock.ts';
 import type { CallStat } from '../http/types.ts';
@@ -13,9 +20,7 @@ import { findAnnotation, resourceId } from './model.ts';
 
 type Ref = { type: string; id: string };
 
-export type Action =
-  | { op: 'list'; type: string; parent?: Ref; token?: string }
-  | { op: 'entitlements' | 'grants'; type: string; id: string; token?: string };
+export type Action = { op: 'list'; type: string; parent?: Ref; token?: string } | { op: 'entitlements' | 'grants'; type: string; id: string; token?: string };
 
 export interface EngineState {
   version: 1;

@@ -165,9 +165,7 @@ export function userTrait(init: UserTraitInit): Any {
     mfaStatus: init.mfaEnabled === undefined ? undefined : { mfaEnabled: init.mfaEnabled },
     ssoStatus: init.ssoEnabled === undefined ? undefined : { ssoEnabled: init.ssoEnabled },
     structuredName:
-      init.givenName === undefined && init.familyName === undefined
-        ? undefined
-        : { givenName: init.givenName ?? '', familyName: init.familyName ?? '' },
+      init.givenName === undefined && init.familyName === undefined ? undefined : { givenName: init.givenName ?? '', familyName: init.familyName ?? '' },
   });
 }
 

@@ -62,7 +62,17 @@ export interface SlicePlan {
 /** `restoreMs`: fetching and unpacking the checkpoint this slice resumed from (0 for a fresh one). */
 export type SliceResult =
   | { done: true; summary: SyncSummary; restoreMs: number }
-  | { done: false; syncId: string; counts: Counts; queued: number; phase: EngineState['phase']; checkpointBytes: number; checkpointMs: number; restoreMs: number; http: HttpStats };
+  | {
+      done: false;
+      syncId: string;
+      counts: Counts;
+      queued: number;
+      phase: EngineState['phase'];
+      checkpointBytes: number;
+      checkpointMs: number;
+      restoreMs: number;
+      http: HttpStats;
+    };
 
 export class DeadlineError extends Error {
   constructor(message: string) {
@@ -91,7 +101,9 @@ export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummar
 }
 
 /** Slices of at most `sliceMs` each in this process, checkpointing to `store` between them. */
-export async function runSlicedSync<C>(options: RunSyncOptions<C> & { store: CheckpointStore; sliceMs: number; onSlice?: (r: SliceResult, slice: number) => void }): Promise<SyncSummary & { slices: number }> {
+export async function runSlicedSync<C>(
+  options: RunSyncOptions<C> & { store: CheckpointStore; sliceMs: number; onSlice?: (r: SliceResult, slice: number) => void },
+): Promise<SyncSummary & { slices: number }> {
   const plan = freshPlan();
   const http: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };
   for (;;) {
@@ -128,7 +140,10 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       writer = await restore(options, plan.syncId, workDir, dbPath);
       restoreMs = Date.now() - restoring;
       try {
-        state = stateFromToken(writer.token(), connector.resourceSyncers().map((s) => s.resourceType.id));
+        state = stateFromToken(
+          writer.token(),
+          connector.resourceSyncers().map((s) => s.resourceType.id),
+        );
       } catch (err) {
         throw new CheckpointError(`checkpoint of sync ${plan.syncId} in ${options.store?.where} cannot be resumed: ${oneLine(err)}`);
       }
@@ -151,7 +166,17 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       await verifyPacked(file, dbPath, packed, syncId, counts, false);
       const { bytes } = await options.store.save(syncId, file);
       options.log?.(`slice ${plan.slice} checkpointed: ${left}`, { syncId, slice: plan.slice, checkpointBytes: bytes });
-      return { done: false, syncId, counts, queued: result.state.queue.length, phase: result.state.phase, checkpointBytes: bytes, checkpointMs: Date.now() - packedAt, restoreMs, http: runtime.httpStats() };
+      return {
+        done: false,
+        syncId,
+        counts,
+        queued: result.state.queue.length,
+        phase: result.state.phase,
+        checkpointBytes: bytes,
+        checkpointMs: Date.now() - packedAt,
+        restoreMs,
+        http: runtime.httpStats(),
+      };
     }
 
     const counts = writer.endSync();

@@ -35,7 +35,12 @@ async function writer(): Promise<Record<string, number>> {
   }
   const counts = w.endSync();
   const packed = await w.finish(`${dir}/writer.c1z`);
-  return { seconds: (performance.now() - t0) / 1000, rows: counts.resourceTypes + counts.resources + counts.entitlements + counts.grants, fileBytes: packed.bytes, dbBytes: packed.dbBytes };
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    rows: counts.resourceTypes + counts.resources + counts.entitlements + counts.grants,
+    fileBytes: packed.bytes,
+    dbBytes: packed.dbBytes,
+  };
 }
 
 async function floor(): Promise<Record<string, number>> {
@@ -60,9 +65,13 @@ async function floor(): Promise<Record<string, number>> {
   db.pragma('synchronous = OFF');
   for (const sql of SCHEMA_DDL) db.exec(sql);
   const rt = db.prepare('INSERT INTO v1_resource_types (external_id, data, sync_id, discovered_at) VALUES (?, ?, ?, ?)');
-  const res = db.prepare('INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) VALUES (?, ?, NULL, NULL, ?, ?, ?)');
+  const res = db.prepare(
+    'INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) VALUES (?, ?, NULL, NULL, ?, ?, ?)',
+  );
   const ent = db.prepare('INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, sync_id, discovered_at) VALUES (?, ?, ?, ?, ?, ?)');
-  const gr = db.prepare('INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, ?)');
+  const gr = db.prepare(
+    'INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, ?)',
+  );
   const sync = newKsuid();
   db.transaction(() => {
     rt.run('user', Buffer.alloc(8), sync, now);
@@ -90,7 +99,13 @@ async function floor(): Promise<Record<string, number>> {
       out,
     );
   }
-  return { zstdSeconds: (performance.now() - z0) / 1000, seconds: (performance.now() - t0) / 1000, rows: 2 + users + groups * 2 + grantRows.length, fileBytes: statSync(`${dir}/floor.c1z`).size, dbBytes: size };
+  return {
+    zstdSeconds: (performance.now() - z0) / 1000,
+    seconds: (performance.now() - t0) / 1000,
+    rows: 2 + users + groups * 2 + grantRows.length,
+    fileBytes: statSync(`${dir}/floor.c1z`).size,
+    dbBytes: size,
+  };
 }
 
 const figures = mode === 'writer' ? await writer() : await floor();

@@ -19,7 +19,14 @@ const started = performance.now();
 
 if (!sliceJson) {
   const summary = await syncToFile({ connector: definition, secretMap, out: out!, httpOverrides });
-  process.send!({ seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), baseRssMb, counts: summary.counts, requests: summary.http.requests, throttles: summary.http.throttles });
+  process.send!({
+    seconds: (performance.now() - started) / 1000,
+    peakRssMb: peakRssMb(),
+    baseRssMb,
+    counts: summary.counts,
+    requests: summary.http.requests,
+    throttles: summary.http.throttles,
+  });
 } else {
   const plan = JSON.parse(sliceJson) as { sliceMs: number; bucket: string; objectKey: string };
   const store = s3CheckpointStore({ client: new S3Client({ forcePathStyle: true }), bucket: plan.bucket, objectKey: plan.objectKey, connector: name! });

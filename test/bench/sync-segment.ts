@@ -63,4 +63,3 @@ export async function run(args: string[]): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
 }
-

@@ -32,14 +32,27 @@ function option(args: string[], name: string): string | undefined {
 }
 
 /** One sync in its own process; "limits off" (scale 0) is off on both sides. */
-async function runChild(config: Record<string, string>, out: string, scale: number, slices?: { sliceMs: number; bucket: string; objectKey: string }): Promise<ChildResult> {
+async function runChild(
+  config: Record<string, string>,
+  out: string,
+  scale: number,
+  slices?: { sliceMs: number; bucket: string; objectKey: string },
+): Promise<ChildResult> {
   const overrides = { rateLimitScale: scale > 0 ? scale : 1e9 };
   const args = ['slack', JSON.stringify(config), out, JSON.stringify(overrides), ...(slices ? [JSON.stringify(slices)] : [])];
   return (await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, args)) as unknown as ChildResult;
 }
 
 /** The sliced run: moto for the checkpoints, the simulator at real limits × scale. */
-async function runSliced(tenant: ReturnType<typeof generateTenant>, mode: SlackMode, scale: number, sliceSeconds: number, dir: string, say: (s: string) => void, json: boolean): Promise<void> {
+async function runSliced(
+  tenant: ReturnType<typeof generateTenant>,
+  mode: SlackMode,
+  scale: number,
+  sliceSeconds: number,
+  dir: string,
+  say: (s: string) => void,
+  json: boolean,
+): Promise<void> {
   const moto = await startMoto();
   const limited = await startSlackSim({ tenant, mode, rateLimits: scale, recordCalls: true });
   try {
@@ -47,13 +60,21 @@ async function runSliced(tenant: ReturnType<typeof generateTenant>, mode: SlackM
     const s3 = new S3Client({ forcePathStyle: true });
     const bucket = 'bench-checkpoints';
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const r = (await runChild(limited.config, join(dir, 'sliced.c1z'), scale, { sliceMs: (sliceSeconds / scale) * 1000, bucket, objectKey: 'baton/slack/sync.c1z' })) as ChildResult & {
+    const r = (await runChild(limited.config, join(dir, 'sliced.c1z'), scale, {
+      sliceMs: (sliceSeconds / scale) * 1000,
+      bucket,
+      objectKey: 'baton/slack/sync.c1z',
+    })) as ChildResult & {
       slices: number;
       checkpointSeconds: number;
       checkpointBytes: number;
     };
-    if (JSON.stringify(r.counts) !== JSON.stringify(limited.expected)) throw new Error(`counts ${JSON.stringify(r.counts)} differ from the tenant's ${JSON.stringify(limited.expected)}`);
-    const floor = limitsFloorSeconds(limited.server.calls.filter((c) => c.status !== 429), scale);
+    if (JSON.stringify(r.counts) !== JSON.stringify(limited.expected))
+      throw new Error(`counts ${JSON.stringify(r.counts)} differ from the tenant's ${JSON.stringify(limited.expected)}`);
+    const floor = limitsFloorSeconds(
+      limited.server.calls.filter((c) => c.status !== 429),
+      scale,
+    );
     const throttled = limited.server.calls.filter((c) => c.status === 429).length;
     const realFloor = floor.seconds * scale;
     const realWall = (r.seconds - r.checkpointSeconds) * scale + r.checkpointSeconds;
@@ -118,8 +139,11 @@ export async function run(args: string[]): Promise<void> {
     } finally {
       await free.server.close();
     }
-    if (JSON.stringify(fast.counts) !== JSON.stringify(free.expected)) throw new Error(`counts ${JSON.stringify(fast.counts)} differ from the tenant's ${JSON.stringify(free.expected)}`);
-    say(`  limits off: ${fast.seconds.toFixed(2)} s, peak RSS ${fast.peakRssMb.toFixed(0)} MB (after loading ${fast.baseRssMb.toFixed(0)} MB), ${calls} calls (Go formula ${goCalls}, ${(calls / goCalls).toFixed(3)}×); rows ${JSON.stringify(fast.counts)}`);
+    if (JSON.stringify(fast.counts) !== JSON.stringify(free.expected))
+      throw new Error(`counts ${JSON.stringify(fast.counts)} differ from the tenant's ${JSON.stringify(free.expected)}`);
+    say(
+      `  limits off: ${fast.seconds.toFixed(2)} s, peak RSS ${fast.peakRssMb.toFixed(0)} MB (after loading ${fast.baseRssMb.toFixed(0)} MB), ${calls} calls (Go formula ${goCalls}, ${(calls / goCalls).toFixed(3)}×); rows ${JSON.stringify(fast.counts)}`,
+    );
 
     const limited = await startSlackSim({ tenant, mode, rateLimits: scale, recordCalls: true });
     let slow: ChildResult;
@@ -127,7 +151,10 @@ export async function run(args: string[]): Promise<void> {
     let throttled: number;
     try {
       slow = await runChild(limited.config, join(dir, 'limited.c1z'), scale);
-      floor = limitsFloorSeconds(limited.server.calls.filter((c) => c.status !== 429), scale);
+      floor = limitsFloorSeconds(
+        limited.server.calls.filter((c) => c.status !== 429),
+        scale,
+      );
       throttled = limited.server.calls.filter((c) => c.status === 429).length;
     } finally {
       await limited.server.close();
@@ -151,4 +178,3 @@ function round(n: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
-

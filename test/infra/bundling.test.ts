@@ -19,7 +19,7 @@ import {
 } from '../../infra/bundling.ts';
 import { compareVersions, EM_AARCH64, EM_X86_64, maxGlibcVersion, parseElf, readElf } from '../../infra/elf.ts';
 import { connectorNames } from '../../lambdas/index.ts';
-import { createBucket, createSecret, motoEndpoint, s3Client, secretsClient, TEST_REGION, uniqueName } from '../support/aws.ts';
+import { createBucket, createSecret, motoEndpoint, s3Client, secretsClient, TEST_REGION } from '../support/aws.ts';
 
 const STAND_IN = join(REPO_ROOT, 'test/infra/fixtures/stand-in-handler.ts');
 // Every connector of the registry: a connector whose handler is missing fails here.
@@ -65,8 +65,11 @@ async function invokeBundle(
     process.exit(0);`;
   // Asynchronously: a blocked test process would stop draining moto's log pipe, and moto with it.
   const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', HOME: root, ...env }, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { cwd: dir, env: { PATH: process.env['PATH'] ?? '', HOME: root, ...env }, encoding: 'utf8', timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
   const marker = run.stdout.lastIndexOf('@@RESULT@@');
@@ -79,7 +82,7 @@ describe('bundling a stand-in handler (no Docker, no node_modules)', () => {
   const x64 = bundleHandler({ entry: STAND_IN, outDir: join(root, 'stand-in-x86_64'), architecture: 'x86_64' });
   const arm = bundleHandler({ entry: STAND_IN, outDir: join(root, 'stand-in-arm64'), architecture: 'arm64' });
 
-  it('writes index.mjs and the architecture\'s better-sqlite3 prebuild, nothing else executable', () => {
+  it("writes index.mjs and the architecture's better-sqlite3 prebuild, nothing else executable", () => {
     expect(x64.files).toEqual(['index.mjs', 'index.mjs.LEGAL.txt', 'linux-x64.node']);
     expect(arm.files).toEqual(['index.mjs', 'index.mjs.LEGAL.txt', 'linux-arm64.node']);
     for (const r of [x64, arm]) {
@@ -110,7 +113,10 @@ describe('bundling a stand-in handler (no Docker, no node_modules)', () => {
     for (const file of [join(arm.outDir, 'linux-arm64.node'), join(x64.outDir, 'linux-x64.node')]) {
       const text = execFileSync('readelf', ['-h', '-V', '-W', file], { encoding: 'utf8' });
       const versions = [...new Set(text.match(/GLIBC_\d+(?:\.\d+)*/g))];
-      const max = versions.map((v) => v.slice(6)).sort(compareVersions).at(-1);
+      const max = versions
+        .map((v) => v.slice(6))
+        .sort(compareVersions)
+        .at(-1);
       expect(maxGlibcVersion(readElf(file))).toBe(max);
       expect(text).toContain(file.endsWith('arm64.node') ? 'AArch64' : 'X86-64');
     }
@@ -133,9 +139,7 @@ describe('bundling a stand-in handler (no Docker, no node_modules)', () => {
     bundleHandler({ entry: STAND_IN, outDir: dir, architecture: 'x86_64' });
     execFileSync('mkdir', ['-p', join(dir, 'node_modules/x')]);
     expect(() => verifyBundle(dir, 'x86_64')).toThrow(BundlingError);
-    expect(() => bundleHandler({ entry: join(root, 'missing.ts'), outDir: join(root, 'm'), architecture: 'arm64' })).toThrow(
-      /handler not found/,
-    );
+    expect(() => bundleHandler({ entry: join(root, 'missing.ts'), outDir: join(root, 'm'), architecture: 'arm64' })).toThrow(/handler not found/);
   });
 
   it('refuses a handler that pulls in simulator code, naming the file', () => {

@@ -72,7 +72,7 @@ describe('config from the cdk.json context', () => {
     expect(loadConfig({ connectors: ['segment'] }).connectors.map((c) => c.id)).toEqual(['segment']);
   });
 
-  it('ignores CDK\'s own context keys', () => {
+  it("ignores CDK's own context keys", () => {
     expect(() =>
       loadConfig({
         connectors: ['slack'],
@@ -96,7 +96,12 @@ describe('config from the cdk.json context', () => {
     ['a duplicate', { connectors: ['slack', 'slack'] }, 'connectors[1].id', /duplicate instance id "slack"/],
     ['a top-level typo', { connectors: ['slack'], conductorOneExternalID: 'x' }, 'conductorOneExternalID', /unknown context key/],
     ['kmsKeyArn without KMS', { connectors: ['slack'], bucket: { kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abc' } }, 'bucket.kmsKeyArn', /KMS/],
-    ['an existing KMS bucket without its key', { connectors: ['slack'], bucket: { existingBucketName: 'my-bucket', encryption: 'KMS' } }, 'bucket.kmsKeyArn', /key ARN/],
+    [
+      'an existing KMS bucket without its key',
+      { connectors: ['slack'], bucket: { existingBucketName: 'my-bucket', encryption: 'KMS' } },
+      'bucket.kmsKeyArn',
+      /key ARN/,
+    ],
     ['both bucket names', { connectors: ['slack'], bucket: { existingBucketName: 'a-bucket', bucketName: 'b-bucket' } }, 'bucket.bucketName', /either/],
     ['an invalid bucket name', { connectors: ['slack'], bucket: { bucketName: 'Not_A_Bucket' } }, 'bucket.bucketName', /bucket name/],
     ['a bad e-mail', { connectors: ['slack'], alarmEmail: 'ops' }, 'alarmEmail', /email/i],
@@ -119,7 +124,13 @@ describe('config from the cdk.json context', () => {
   });
 
   it('reports every problem at once', () => {
-    const error = errorOf({ connectors: [{ name: 'slack', memoryMb: 1 }, { name: 'x', timeoutSeconds: 0 }], alarmEmail: 'no' });
+    const error = errorOf({
+      connectors: [
+        { name: 'slack', memoryMb: 1 },
+        { name: 'x', timeoutSeconds: 0 },
+      ],
+      alarmEmail: 'no',
+    });
     expect(error.keys).toEqual(expect.arrayContaining(['connectors[0].memoryMb', 'connectors[1].timeoutSeconds', 'alarmEmail']));
   });
 });

@@ -1,14 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  actionsOf,
-  cleanupOutdirs,
-  functionOf,
-  logicalId,
-  policyStatements,
-  resourcesOf,
-  synth,
-} from './helpers.ts';
+import { actionsOf, cleanupOutdirs, functionOf, logicalId, policyStatements, resourcesOf, synth } from './helpers.ts';
 
 afterAll(cleanupOutdirs);
 
@@ -211,7 +203,7 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
       expect(resourcesOf(template, 'AWS::IAM::Role')[roleId]!.Properties!['ManagedPolicyArns']).toBeUndefined();
     });
 
-    it('no function can touch another connector\'s secret or object', () => {
+    it("no function can touch another connector's secret or object", () => {
       for (const [pascal, name] of [
         ['Slack', 'slack'],
         ['Segment', 'segment'],
@@ -242,7 +234,7 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
       expect(read).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: arn });
     });
 
-    it('reads an existing secret by name: that name plus Secrets Manager\'s 6-character suffix', () => {
+    it("reads an existing secret by name: that name plus Secrets Manager's 6-character suffix", () => {
       const { template: t } = synth({
         connectors: [{ name: 'slack', secret: 'team/slack-token', secretKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k1' }],
       });

@@ -72,9 +72,9 @@ export function logicalId(template: Template, type: string, prefix: string): str
 export function policyStatements(template: Template, rolePrefix: string): any[] {
   const roleId = logicalId(template, 'AWS::IAM::Role', rolePrefix);
   const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) =>
-    (p.Properties?.['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleId),
+    ((p.Properties?.['Roles'] ?? []) as { Ref: string }[]).some((r) => r.Ref === roleId),
   );
-  return policies.flatMap((p) => p.Properties?.['PolicyDocument'].Statement as any[]);
+  return policies.flatMap((p) => p.Properties?.['PolicyDocument']?.Statement as any[]);
 }
 
 /** Every action in `statements`, flattened. */

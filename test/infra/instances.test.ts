@@ -13,9 +13,7 @@ import { cleanupOutdirs, CDK_JSON, TEST_CONTEXT, functionOf, logicalId, policySt
 afterAll(cleanupOutdirs);
 
 type Baseline = Record<string, { resources: Record<string, { type: string; name?: string }>; outputs: Record<string, string> }>;
-const BASELINE = JSON.parse(
-  readFileSync(join(REPO_ROOT, 'test/infra/fixtures/template-before-instances.json'), 'utf8'),
-) as Baseline;
+const BASELINE = JSON.parse(readFileSync(join(REPO_ROOT, 'test/infra/fixtures/template-before-instances.json'), 'utf8')) as Baseline;
 
 /** The same shape as the fixture, from a template made now. */
 function summary(template: ReturnType<typeof synth>['template']) {
@@ -62,11 +60,9 @@ describe('short forms keep a deployment unchanged', () => {
   // retries and the schedule's permission move from the function to its live alias; the invoke
   // command is qualified.
   const DURABLE = {
-    name: (r: { type: string; name?: string }) =>
-      r.type === 'AWS::Lambda::Function' ? { ...r, name: `${r.name}-sync` } : r,
+    name: (r: { type: string; name?: string }) => (r.type === 'AWS::Lambda::Function' ? { ...r, name: `${r.name}-sync` } : r),
     moved: (id: string) => /SyncFunctionEventInvokeConfig|SyncScheduleAllowEventRule/.test(id),
-    output: (key: string, value: string) =>
-      key.endsWith('InvokeCommand') ? value.replace(/--function-name (\S+) /, '--function-name $1-sync:live ') : value,
+    output: (key: string, value: string) => (key.endsWith('InvokeCommand') ? value.replace(/--function-name (\S+) /, '--function-name $1-sync:live ') : value),
   };
 
   it.each(variants)('%s: every logical id, resource name and output of before', (variant, context) => {
@@ -108,7 +104,10 @@ describe('two instances of one connector', () => {
 
   it('each has its own function, running the segment connector under its own id', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
-    for (const [pascal, id] of [['SegmentUs', 'segment-us'], ['SegmentEu', 'segment-eu']] as const) {
+    for (const [pascal, id] of [
+      ['SegmentUs', 'segment-us'],
+      ['SegmentEu', 'segment-eu'],
+    ] as const) {
       const fn = functionOf(template, pascal);
       expect(fn['FunctionName']).toBe(`BatonServerless-${id}-sync`);
       expect(fn['Environment'].Variables).toMatchObject({
@@ -143,7 +142,9 @@ describe('two instances of one connector', () => {
   it('each has its own five alarms and dashboard section', () => {
     const alarmNames = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!['AlarmName']);
     expect(alarmNames.sort()).toEqual(
-      ['segment-eu', 'segment-us'].flatMap((id) => ['duration', 'errors', 'running-long', 'stale', 'sync-failed'].map((a) => `BatonServerless-${id}-${a}`)).sort(),
+      ['segment-eu', 'segment-us']
+        .flatMap((id) => ['duration', 'errors', 'running-long', 'stale', 'sync-failed'].map((a) => `BatonServerless-${id}-${a}`))
+        .sort(),
     );
     const body = JSON.stringify(Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'))[0]!.Properties!['DashboardBody']);
     expect(body).toContain('## segment-us (segment)');
@@ -184,7 +185,12 @@ describe('instance ids and connector types: one line naming the key', () => {
   it('rejects a duplicate id, and two ids that would give the same resource names', () => {
     const dup = errorOf({ connectors: ['segment', { id: 'segment', connector: 'segment' }] });
     expect(lineFor(dup, 'connectors[1].id')).toMatch(/duplicate instance id "segment"/);
-    const clash = errorOf({ connectors: [{ id: 'seg1eu', connector: 'segment' }, { id: 'seg-1eu', connector: 'segment' }] });
+    const clash = errorOf({
+      connectors: [
+        { id: 'seg1eu', connector: 'segment' },
+        { id: 'seg-1eu', connector: 'segment' },
+      ],
+    });
     expect(lineFor(clash, 'connectors[1].id')).toMatch(/"seg-1eu" and "seg1eu" give the same resource names \(Seg1eu\)/);
   });
 

@@ -11,10 +11,7 @@ function dashboardBody(template: ReturnType<typeof synth>['template']): any {
   const dashboards = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
   expect(dashboards).toHaveLength(1);
   const body = dashboards[0]!.Properties!['DashboardBody'];
-  const text =
-    typeof body === 'string'
-      ? body
-      : (body['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : 'X')).join('');
+  const text = typeof body === 'string' ? body : (body['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : 'X')).join('');
   return JSON.parse(text);
 }
 
@@ -46,7 +43,11 @@ describe('dashboard and alarms', () => {
         expect(dims).toEqual({ service: 'baton-serverless', connector, instance: connector });
         names.add(row[1] as string);
       }
-      expect([...names].sort()).toEqual([...new Set([...Object.values(METRIC), ...Object.values(DURABLE_METRIC)])].filter((n) => !Object.values(PROVISIONING_METRIC).includes(n as never)).sort());
+      expect([...names].sort()).toEqual(
+        [...new Set([...Object.values(METRIC), ...Object.values(DURABLE_METRIC)])]
+          .filter((n) => !Object.values(PROVISIONING_METRIC).includes(n as never))
+          .sort(),
+      );
     });
 
     it('shows duration against the timeout and the 80 % line', () => {
@@ -87,8 +88,7 @@ describe('dashboard and alarms', () => {
 
   describe('the alarms', () => {
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
-    const byName = (name: string) =>
-      Object.values(alarms).find((a) => a.Properties!['AlarmName'] === name)?.Properties as Record<string, any>;
+    const byName = (name: string) => Object.values(alarms).find((a) => a.Properties!['AlarmName'] === name)?.Properties as Record<string, any>;
     const topicId = logicalId(template, 'AWS::SNS::Topic', 'Alarms');
     const dims = (c: string) => [
       { Name: 'connector', Value: c },
@@ -221,11 +221,13 @@ describe('dashboard and alarms', () => {
 
     it('a disabled connector keeps its alarms without actions; staleAfterHours is configurable', () => {
       const { template: t } = synth({
-        connectors: [{ name: 'slack', enabled: false }, { name: 'segment', staleAfterHours: 6 }],
+        connectors: [
+          { name: 'slack', enabled: false },
+          { name: 'segment', staleAfterHours: 6 },
+        ],
         alarmEmail: 'ops@example.com',
       });
-      const props = (name: string) =>
-        Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm')).find((a) => a.Properties!['AlarmName'] === name)!.Properties!;
+      const props = (name: string) => Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm')).find((a) => a.Properties!['AlarmName'] === name)!.Properties!;
       expect(props('BatonServerless-slack-stale')['ActionsEnabled']).toBe(false);
       expect(props('BatonServerless-slack-sync-failed')['ActionsEnabled']).toBe(false);
       expect(props('BatonServerless-segment-stale')).toMatchObject({ ActionsEnabled: true, EvaluationPeriods: 6, DatapointsToAlarm: 6 });

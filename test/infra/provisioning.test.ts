@@ -60,7 +60,7 @@ describe('enabled for segment and slack', () => {
   const fn = resourcesOf(template, 'AWS::Lambda::Function')[fnId]!.Properties!;
   const objectArn = (key: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${key}`]] });
 
-  it('a function URL without AWS auth (the function verifies ConductorOne\'s JWT), as the ProvisioningUrl output', () => {
+  it("a function URL without AWS auth (the function verifies ConductorOne's JWT), as the ProvisioningUrl output", () => {
     const urlId = logicalId(template, 'AWS::Lambda::Url', 'ProvisioningFunctionFunctionUrl');
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [fnId, 'Arn'] } });
     const output = template.toJSON().Outputs['ProvisioningUrl'];
@@ -137,13 +137,15 @@ describe('enabled for segment and slack', () => {
     const body = JSON.stringify(Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'))[0]!.Properties!['DashboardBody']);
     for (const id of ['segment', 'slack']) {
       for (const metric of ['ProvisionSucceeded', 'ProvisionFailed']) {
-        expect(body).toContain(`[\\"BatonServerless\\",\\"${metric}\\",\\"connector\\",\\"${id}\\",\\"instance\\",\\"${id}\\",\\"service\\",\\"baton-serverless\\"`);
+        expect(body).toContain(
+          `[\\"BatonServerless\\",\\"${metric}\\",\\"connector\\",\\"${id}\\",\\"instance\\",\\"${id}\\",\\"service\\",\\"baton-serverless\\"`,
+        );
       }
     }
     expect(body).toContain('provisioning: calls by instance');
   });
 
-  it('decrypts only the served secrets\' KMS key, and the bucket key through S3', () => {
+  it("decrypts only the served secrets' KMS key, and the bucket key through S3", () => {
     const key = 'arn:aws:kms:us-east-1:123456789012:key/k1';
     const { template: t } = synth({
       connectors: [{ name: 'segment', secret: 'team/segment', secretKmsKeyArn: key }, 'slack'],
@@ -167,7 +169,7 @@ describe('cdk-nag with a stand-in handler', () => {
     architecture: 'arm64',
   });
 
-  it('the stack\'s provisioningCode override takes the asset; AwsSolutions has no finding; the URL\'s auth is acknowledged with its reason', () => {
+  it("the stack's provisioningCode override takes the asset; AwsSolutions has no finding; the URL's auth is acknowledged with its reason", () => {
     const outdir = tempOutdir();
     const { app, stack } = buildApp({
       outdir,
@@ -187,20 +189,19 @@ describe('cdk-nag with a stand-in handler', () => {
   it('synth fails in one line naming the key when the handler does not exist and must be bundled', () => {
     const stack = new Stack(new App({ outdir: tempOutdir() }), 'S');
     const bucket = new Bucket(stack, 'B');
-    expect(() =>
-      new ProvisioningEndpoint(stack, 'P', {
-        bucket,
-        tenant: 'acme.conductor.one',
-        instances: [],
-        jtiPrefix: 'baton/.provisioning/jti/',
-        metricsNamespace: 'BatonServerless',
-        logLevel: 'INFO',
-        logRetentionDays: 90,
-        entry: join(REPO_ROOT, 'lambdas/no-such-provisioning.ts'),
-      }),
-    ).toThrow(
-      /cdk\.json context "provisioning": the provisioning endpoint's handler lambdas\/no-such-provisioning\.ts does not exist/,
-    );
+    expect(
+      () =>
+        new ProvisioningEndpoint(stack, 'P', {
+          bucket,
+          tenant: 'acme.conductor.one',
+          instances: [],
+          jtiPrefix: 'baton/.provisioning/jti/',
+          metricsNamespace: 'BatonServerless',
+          logLevel: 'INFO',
+          logRetentionDays: 90,
+          entry: join(REPO_ROOT, 'lambdas/no-such-provisioning.ts'),
+        }),
+    ).toThrow(/cdk\.json context "provisioning": the provisioning endpoint's handler lambdas\/no-such-provisioning\.ts does not exist/);
   });
 });
 
@@ -211,7 +212,12 @@ describe('bad provisioning config: one line naming the key', () => {
     ['a tenant that is not a host name', { tenant: 'acme conductor', connectors: ['slack'] }, 'provisioning.tenant', /host name/],
     ['a tenant with a path', { tenant: 'acme.conductor.one/x', connectors: ['slack'] }, 'provisioning.tenant', /host name/],
     ['no connectors', { tenant: 'acme.conductor.one', connectors: [] }, 'provisioning.connectors', /at least one instance id/],
-    ['an instance that is not configured', { tenant: 'acme.conductor.one', connectors: ['github'] }, 'provisioning.connectors[0]', /"github" is not a configured instance \(configured: slack, segment, segment-eu\)/],
+    [
+      'an instance that is not configured',
+      { tenant: 'acme.conductor.one', connectors: ['github'] },
+      'provisioning.connectors[0]',
+      /"github" is not a configured instance \(configured: slack, segment, segment-eu\)/,
+    ],
     ['a duplicate', { tenant: 'acme.conductor.one', connectors: ['slack', 'slack'] }, 'provisioning.connectors[1]', /duplicate instance id "slack"/],
     ['a typo', { tenant: 'acme.conductor.one', connectors: ['slack'], conectors: [] }, 'provisioning.conectors', /unknown key/],
     ['no tenant', { connectors: ['slack'] }, 'provisioning.tenant', /expected string/],

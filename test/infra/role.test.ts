@@ -9,7 +9,7 @@ describe('the ConductorOne read role', () => {
   const roleId = logicalId(template, 'AWS::IAM::Role', 'ConductorOneAccessRole');
   const bucketId = logicalId(template, 'AWS::S3::Bucket', 'SyncBucket');
 
-  it('is trusted only by ConductorOne\'s S3 data-source role, with the external ID', () => {
+  it("is trusted only by ConductorOne's S3 data-source role, with the external ID", () => {
     const role = resourcesOf(template, 'AWS::IAM::Role')[roleId]!.Properties!;
     expect(CONDUCTORONE_PRINCIPAL_ARN).toBe('arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService');
     expect(role['AssumeRolePolicyDocument']).toEqual({
@@ -28,9 +28,7 @@ describe('the ConductorOne read role', () => {
 
   it('may only read the sync objects and locate/list the bucket', () => {
     const statements = policyStatements(template, 'ConductorOneAccessRole');
-    expect(new Set(actionsOf(statements))).toEqual(
-      new Set(['s3:GetObject', 's3:GetObjectAttributes', 's3:ListBucket', 's3:GetBucketLocation']),
-    );
+    expect(new Set(actionsOf(statements))).toEqual(new Set(['s3:GetObject', 's3:GetObjectAttributes', 's3:ListBucket', 's3:GetBucketLocation']));
     expect(statements.find((s) => s.Sid === 'ReadSyncFiles')).toEqual({
       Sid: 'ReadSyncFiles',
       Effect: 'Allow',

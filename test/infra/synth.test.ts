@@ -96,7 +96,10 @@ describe('cdk synth', () => {
 
   it('in-process with bundling on: each function gets the bundle of its own connector and architecture', () => {
     const [first, second] = ['slack', 'segment'];
-    const connectors = [{ name: first, architecture: 'x86_64' }, { name: second, architecture: 'arm64' }];
+    const connectors = [
+      { name: first, architecture: 'x86_64' },
+      { name: second, architecture: 'arm64' },
+    ];
     const outdir = tempOutdir();
     const { app } = buildApp({ outdir, context: { ...TEST_CONTEXT, connectors }, nag: true });
     app.synth();

@@ -146,7 +146,13 @@ function firstDifference(ours: string[], sdk: string[]): string | undefined {
 /** Sync runs as the SDK reports them: our SQLite text timestamps in Go's RFC 3339 form. */
 function ourRuns(reader: C1zReader): GoSyncRun[] {
   const iso = (t: string) => `${t.replace(' ', 'T')}Z`;
-  return reader.syncRuns().map((r) => ({ id: r.syncId, type: r.syncType, startedAt: iso(r.startedAt), endedAt: r.endedAt === null ? null : iso(r.endedAt), finished: r.endedAt !== null }));
+  return reader.syncRuns().map((r) => ({
+    id: r.syncId,
+    type: r.syncType,
+    startedAt: iso(r.startedAt),
+    endedAt: r.endedAt === null ? null : iso(r.endedAt),
+    finished: r.endedAt !== null,
+  }));
 }
 
 /** The whole comparison for one file; returns the counts for the caller's own checks. */
@@ -209,7 +215,9 @@ describe('baton-sdk reads our files as our reader does', () => {
     const started = performance.now();
     const sdk = await expectSameAsSdk(ctx, file);
     expect(sdk.grants.count).toBeGreaterThanOrEqual(100_000);
-    console.log(`interop: big Slack file ${sdk.grants.count} grants, ${sdk.resources.count} resources compared in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `interop: big Slack file ${sdk.grants.count} grants, ${sdk.resources.count} resources compared in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }, 300_000);
 
   it('the baton-sdk fixture with a finished full sync', async (ctx) => {

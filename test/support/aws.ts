@@ -55,11 +55,7 @@ export async function createBucket(s3: S3Client, prefix = 'bucket'): Promise<str
  * Creates a fresh secret and returns its name. An object is stored as its JSON, a string as is,
  * bytes as SecretBinary.
  */
-export async function createSecret(
-  sm: SecretsManagerClient,
-  value: Record<string, unknown> | string | Uint8Array,
-  prefix = 'baton/test',
-): Promise<string> {
+export async function createSecret(sm: SecretsManagerClient, value: Record<string, unknown> | string | Uint8Array, prefix = 'baton/test'): Promise<string> {
   const name = uniqueName(prefix);
   if (value instanceof Uint8Array) {
     await sm.send(new CreateSecretCommand({ Name: name, SecretBinary: value }));

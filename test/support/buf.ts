@@ -10,7 +10,8 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 export function bufPath(): string {
   const arch = process.arch === 'arm64' ? 'aarch64' : process.arch;
   const path = join(ROOT, `node_modules/@bufbuild/buf-${process.platform}-${arch}/bin/buf`);
-  if (!existsSync(path)) throw new Error(`no buf binary for ${process.platform}-${arch} at ${path} (the project installs @bufbuild/buf-linux-x64 and -aarch64)`);
+  if (!existsSync(path))
+    throw new Error(`no buf binary for ${process.platform}-${arch} at ${path} (the project installs @bufbuild/buf-linux-x64 and -aarch64)`);
   return path;
 }
 

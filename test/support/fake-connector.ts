@@ -42,7 +42,11 @@ export function fakeConnector(o: FakeOptions): { connector: Connector; calls: Ma
       async list(parent, token) {
         await tick('user.list');
         if (parent) return { rows: [] };
-        return paged(Array.from({ length: o.users }, (_, i) => user(i)), token, o.pageSize);
+        return paged(
+          Array.from({ length: o.users }, (_, i) => user(i)),
+          token,
+          o.pageSize,
+        );
       },
       entitlements: none,
       grants: none,
@@ -52,7 +56,11 @@ export function fakeConnector(o: FakeOptions): { connector: Connector; calls: Ma
       async list(parent, token) {
         await tick('group.list');
         if (parent) return { rows: [] };
-        return paged(Array.from({ length: o.groups }, (_, i) => group(i)), token, o.pageSize);
+        return paged(
+          Array.from({ length: o.groups }, (_, i) => group(i)),
+          token,
+          o.pageSize,
+        );
       },
       async entitlements(r) {
         await tick('group.entitlements');
@@ -61,7 +69,11 @@ export function fakeConnector(o: FakeOptions): { connector: Connector; calls: Ma
       async grants(r, token) {
         await tick('group.grants');
         const g = Number(r.id!.resource.slice(1));
-        return paged(members(g).map((u) => grant(r, 'member', resourceId('user', `U${u}`))), token, o.pageSize);
+        return paged(
+          members(g).map((u) => grant(r, 'member', resourceId('user', `U${u}`))),
+          token,
+          o.pageSize,
+        );
       },
     },
     {
@@ -69,7 +81,11 @@ export function fakeConnector(o: FakeOptions): { connector: Connector; calls: Ma
       async list(parent, token) {
         await tick('org.list');
         if (parent) return { rows: [] };
-        return paged(Array.from({ length: o.orgs }, (_, i) => resource({ type: 'org', id: `O${i}`, displayName: `Org ${i}`, childTypes: ['team'] })), token, o.pageSize);
+        return paged(
+          Array.from({ length: o.orgs }, (_, i) => resource({ type: 'org', id: `O${i}`, displayName: `Org ${i}`, childTypes: ['team'] })),
+          token,
+          o.pageSize,
+        );
       },
       async entitlements(r) {
         await tick('org.entitlements');
@@ -85,7 +101,9 @@ export function fakeConnector(o: FakeOptions): { connector: Connector; calls: Ma
       async list(parent, token) {
         await tick('team.list');
         if (!parent) return { rows: [] };
-        const teams = Array.from({ length: o.teamsPerOrg }, (_, i) => resource({ type: 'team', id: `${parent.resource}-T${i}`, displayName: `Team ${i}`, parent }));
+        const teams = Array.from({ length: o.teamsPerOrg }, (_, i) =>
+          resource({ type: 'team', id: `${parent.resource}-T${i}`, displayName: `Team ${i}`, parent }),
+        );
         return paged(teams, token, o.pageSize);
       },
       async entitlements(r) {

@@ -102,8 +102,7 @@ async function startOnPort(port: number, timeoutMs: number): Promise<MotoServer>
     if (exited) {
       const tail = output.trim().split('\n').slice(-15).join('\n');
       throw new Error(
-        `moto server exited before it was ready (code ${exited.code}, signal ${exited.signal}).\n${tail}\n` +
-          `If moto is not installed, ${INSTALL_HINT}.`,
+        `moto server exited before it was ready (code ${exited.code}, signal ${exited.signal}).\n${tail}\n` + `If moto is not installed, ${INSTALL_HINT}.`,
       );
     }
     if (await isReady(endpoint)) break;

@@ -21,7 +21,9 @@ const FORBIDDEN_IN_CONNECTORS = [
 /** Every `import … from 'x'`, `export … from 'x'` and `import('x')`, resolved to a repo path when relative. */
 export function importsOf(file: string, text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g,
+  )) {
     const spec = (m[1] ?? m[2] ?? m[3])!;
     out.push(spec.startsWith('.') ? normalize(join(dirname(file), spec)) : spec);
   }
@@ -37,7 +39,7 @@ export function violation(file: string, target: string): string | undefined {
   const entry = rest === 'handler.ts' || rest === 'index.ts';
   if (rest!.startsWith('sim/') || entry) return undefined;
   if (FORBIDDEN_IN_CONNECTORS.some((re) => re.test(target))) return 'a connector must not import AWS, SQLite or filesystem code';
-  if (target.startsWith(`lambdas/${name}/sim/`) || target.startsWith('shared/sim/')) return 'only a connector\'s index.ts may reach its simulator';
+  if (target.startsWith(`lambdas/${name}/sim/`) || target.startsWith('shared/sim/')) return "only a connector's index.ts may reach its simulator";
   return undefined;
 }
 
@@ -65,7 +67,10 @@ describe('layering', () => {
   });
 
   it('the checker catches each kind of violation (and passes what is allowed)', () => {
-    const check = (file: string, line: string) => importsOf(file, line).map((t) => violation(file, t)).find(Boolean);
+    const check = (file: string, line: string) =>
+      importsOf(file, line)
+        .map((t) => violation(file, t))
+        .find(Boolean);
     expect(check('shared/sync/engine.ts', "import { x } from '../../lambdas/slack/connector.ts';")).toMatch(/shared\/ must not/);
     expect(check('shared/http/client.ts', "const m = await import('../../test/support/aws.ts');")).toMatch(/shared\/ must not/);
     expect(check('lambdas/slack/client.ts', "import { S3Client } from '@aws-sdk/client-s3';")).toMatch(/AWS, SQLite or filesystem/);

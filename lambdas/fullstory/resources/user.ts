@@ -1,7 +1,7 @@
 // The one resource type both modes sync: `user`. Each mode has its own id and profile keys (spec
 // A.4 / B.4), so the two populations never share ids.
 import type { Resource } from '../../../shared/c1z/messages.ts';
-import { ResourceType_Trait, UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
+import { UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
 import type { ConnectorRuntime, Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { profile, resource, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
 import { userResourceType } from './types.ts';
@@ -24,7 +24,11 @@ export function scimDisplayName(u: ScimUser): string {
 function scimEmail(u: ScimUser): { address: string; primary: boolean } | undefined {
   const emails = u.emails ?? [];
   const primary = emails.find((e) => e.primary === true);
-  const chosen = primary ? { address: primary.value ?? '', primary: true } : emails[0] ? { address: emails[0].value ?? '', primary: false } : { address: u.userName ?? '', primary: false };
+  const chosen = primary
+    ? { address: primary.value ?? '', primary: true }
+    : emails[0]
+      ? { address: emails[0].value ?? '', primary: false }
+      : { address: u.userName ?? '', primary: false };
   return chosen.address ? chosen : undefined;
 }
 

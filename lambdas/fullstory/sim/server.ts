@@ -214,7 +214,15 @@ function apiError(status: number, message: string): SimResponse {
 
 function injectedResponse(status: InjectedStatus, retryAfterSeconds: number, scim: boolean): SimResponse {
   const detail =
-    status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status === 429 ? 'rate limit exceeded' : status === 404 ? 'not found' : 'upstream failure';
+    status === 401
+      ? 'unauthenticated'
+      : status === 403
+        ? 'forbidden'
+        : status === 429
+          ? 'rate limit exceeded'
+          : status === 404
+            ? 'not found'
+            : 'upstream failure';
   const res = scim ? scimError(status, detail) : apiError(status, detail);
   if (status === 429) res.headers = { ...res.headers, 'retry-after': String(retryAfterSeconds) };
   return res;

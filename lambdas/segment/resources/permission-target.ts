@@ -11,12 +11,7 @@ import { provisioner } from './provision.ts';
 
 export type ListTargets = (pageToken: string | undefined) => Promise<Page<Named>>;
 
-export function permissionTargetSyncer(
-  ctx: SegmentContext,
-  type: PermissionTargetType,
-  resourceType: ResourceType,
-  listTargets: ListTargets,
-): ResourceSyncer {
+export function permissionTargetSyncer(ctx: SegmentContext, type: PermissionTargetType, resourceType: ResourceType, listTargets: ListTargets): ResourceSyncer {
   return {
     ...provisioner(ctx),
     resourceType,

@@ -10,7 +10,8 @@ export { startSegmentSim, READ_PER_MINUTE, WRITE_PER_MINUTE, type SegmentSim, ty
 export { generateTenant, expectedCounts, FUNCTION_KINDS, type SegmentTenant, type TenantSize } from './tenant.ts';
 export type * from './tenant.ts';
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined;
 const bool = (v: unknown): boolean => v === true || v === 'true' || v === '1';
 
 export function tenantSizeFrom(options: SimStartOptions): TenantSize {

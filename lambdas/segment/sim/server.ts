@@ -184,7 +184,8 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
     const perms = (body as { permissions?: unknown } | undefined)?.permissions;
     if (!Array.isArray(perms)) return undefined;
     for (const p of perms) {
-      if (typeof p !== 'object' || p === null || typeof (p as SimPermission).roleId !== 'string' || !Array.isArray((p as SimPermission).resources)) return undefined;
+      if (typeof p !== 'object' || p === null || typeof (p as SimPermission).roleId !== 'string' || !Array.isArray((p as SimPermission).resources))
+        return undefined;
     }
     const roleNames = new Map(t.roles.map((r) => [r.id, r.name]));
     // Stored as sent (labels included); roleName is filled in as Segment does on read.
@@ -243,7 +244,14 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
     }
     if (method === 'GET' && path === '/roles') return list(req, 'roles', 'roles', t.roles, (r) => r);
     if (method === 'GET' && path === '/sources')
-      return list(req, 'sources', 'sources', t.sources, (s) => ({ id: s.id, name: s.name, slug: s.name, workspaceId: t.workspace.id, enabled: true, labels: [] }));
+      return list(req, 'sources', 'sources', t.sources, (s) => ({
+        id: s.id,
+        name: s.name,
+        slug: s.name,
+        workspaceId: t.workspace.id,
+        enabled: true,
+        labels: [],
+      }));
     if (method === 'GET' && path === '/warehouses')
       return list(req, 'warehouses', 'warehouses', t.warehouses, (w) => ({
         id: w.id,
@@ -255,7 +263,8 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
     if (method === 'GET' && path === '/spaces') return list(req, 'spaces', 'spaces', t.spaces, (s) => ({ id: s.id, name: s.name, slug: s.name }));
     if (method === 'GET' && path === '/functions') {
       const kind = req.query.get('resourceType');
-      if (!kind || !(FUNCTION_KINDS as readonly string[]).includes(kind)) return errors(400, 'ValidationError', 'resourceType must be DESTINATION, INSERT_DESTINATION or SOURCE');
+      if (!kind || !(FUNCTION_KINDS as readonly string[]).includes(kind))
+        return errors(400, 'ValidationError', 'resourceType must be DESTINATION, INSERT_DESTINATION or SOURCE');
       return list(
         req,
         `functions/${kind}`,
@@ -282,7 +291,10 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
       throttle.left -= 1;
       if (throttle.left === 0) throttles.splice(throttles.indexOf(throttle), 1);
       if (throttle.bodyless) return { status: 429, raw: '', headers: rateHeaders(0) };
-      return { ...errors(429, 'RequestError', 'Too many requests', { remainingPoints: 0, msBeforeNext: throttle.ms, consumedPoints: consumed }), headers: rateHeaders(0) };
+      return {
+        ...errors(429, 'RequestError', 'Too many requests', { remainingPoints: 0, msBeforeNext: throttle.ms, consumedPoints: consumed }),
+        headers: rateHeaders(0),
+      };
     }
     const ef = envelopeFaults.find((f) => f.left > 0 && (!f.pathIncludes || req.path.includes(f.pathIncludes)));
     if (ef) {
@@ -297,7 +309,10 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
       const write = req.method !== 'GET';
       const ms = write ? buckets.take(`${t.token}:write`, WRITE_PER_MINUTE * scale, 5) : buckets.take(t.token, READ_PER_MINUTE * scale, READ_BURST);
       if (ms > 0) {
-        return { ...errors(429, 'RequestError', 'Too many requests', { remainingPoints: 0, msBeforeNext: ms, consumedPoints: consumed }), headers: rateHeaders(0) };
+        return {
+          ...errors(429, 'RequestError', 'Too many requests', { remainingPoints: 0, msBeforeNext: ms, consumedPoints: consumed }),
+          headers: rateHeaders(0),
+        };
       }
     }
     consumed += 1;

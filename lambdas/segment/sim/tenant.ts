@@ -182,7 +182,11 @@ export function generateTenant(size: TenantSize = {}): SegmentTenant {
     const name = random() < 0.05 ? first : random() < 0.1 ? `${first} van ${last}` : `${first} ${last}`;
     const email = random() < 0.02 ? '' : `${first}.${last}.${i}@example.com`.toLowerCase();
     const permissions: SimPermission[] = [
-      { roleId: (i % 10 === 0 ? ownerRole : memberRole).id, roleName: (i % 10 === 0 ? ownerRole : memberRole).name, resources: [{ id: '', type: 'WORKSPACE' }] },
+      {
+        roleId: (i % 10 === 0 ? ownerRole : memberRole).id,
+        roleName: (i % 10 === 0 ? ownerRole : memberRole).name,
+        resources: [{ id: '', type: 'WORKSPACE' }],
+      },
     ];
     const extra = int(3);
     for (let k = 0; k < extra; k++) {

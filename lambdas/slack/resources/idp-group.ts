@@ -3,7 +3,7 @@
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
 import { GrantImmutableSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError, type ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { entitlement, grant, groupTrait, pack, profile, Purpose, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
+import { grant, groupTrait, pack, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
 import { SCIM_GROUPS_PAGE } from '../client.ts';
 import type { SlackContext } from '../context.ts';
 import { CONNECTOR } from '../errors.ts';
@@ -24,7 +24,11 @@ export function idpGroupSyncer(ctx: SlackContext): ResourceSyncer {
       const start = Number(pageToken ?? '1') || 1;
       const page = await ctx.client.scimGroupsPage(start);
       const rows: Resource[] = page.Resources.map((g) => {
-        if (g.members) ctx.state.putIdpMembers(g.id, g.members.map((m) => m.value));
+        if (g.members)
+          ctx.state.putIdpMembers(
+            g.id,
+            g.members.map((m) => m.value),
+          );
         return resource({
           type: idpGroupType.id,
           id: g.id,

@@ -3,7 +3,7 @@
 // Go connector does) and paged locally.
 import type { Grant } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { entitlement, grant, groupTrait, profile, Purpose, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
+import { grant, groupTrait, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
 import type { SlackContext } from '../context.ts';
 import { SlackApiError } from '../errors.ts';
 import { MEMBER, userGroupType, userType } from './types.ts';
@@ -23,7 +23,12 @@ export function userGroupSyncer(ctx: SlackContext): ResourceSyncer {
           // An embedded list shorter than user_count was cut by Slack: trusting it would drop grants
           // silently, so such a group's members are read with usergroups.users.list instead.
           if (g.users && (g.user_count === undefined || g.users.length === g.user_count)) ctx.state.putGroupMembers(g.id, g.users);
-          else if (g.users) ctx.runtime.log('slack: usergroups.list returned fewer members than user_count; reading the group with usergroups.users.list', { userGroup: g.id, embedded: g.users.length, userCount: g.user_count });
+          else if (g.users)
+            ctx.runtime.log('slack: usergroups.list returned fewer members than user_count; reading the group with usergroups.users.list', {
+              userGroup: g.id,
+              embedded: g.users.length,
+              userCount: g.user_count,
+            });
           return resource({
             type: userGroupType.id,
             id: g.id,

@@ -2,7 +2,7 @@
 // all from one pass over users.list (spec §3.3).
 import type { Grant, Resource, ResourceId } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { entitlement, grant, groupTrait, profile, Purpose, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
+import { grant, groupTrait, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
 import type { SlackContext } from '../context.ts';
 import { membersForGrants } from '../members.ts';
 import { FLAG } from '../state.ts';

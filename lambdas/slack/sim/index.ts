@@ -75,7 +75,14 @@ export const simulator: AppSimulator = {
       workspaces: num(extra.workspaces),
     });
     const mode: SlackMode = extra.mode === 'business' ? 'business' : 'pro';
-    return startSlackSim({ tenant, port: options.port, mode, gov: extra.gov === true || extra.gov === 'true', rateLimits: options.rateLimits ?? 'real', recordCalls: users <= 5000 });
+    return startSlackSim({
+      tenant,
+      port: options.port,
+      mode,
+      gov: extra.gov === true || extra.gov === 'true',
+      rateLimits: options.rateLimits ?? 'real',
+      recordCalls: users <= 5000,
+    });
   },
 };
 

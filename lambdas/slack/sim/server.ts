@@ -56,7 +56,11 @@ interface ForcedError {
 
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
-export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, record = true): { route: (req: SimRequest) => SimResponse; controls: SlackSimControls } {
+export function createSlackRoute(
+  tenant: SlackTenant,
+  limiter: SimRateLimiter,
+  record = true,
+): { route: (req: SimRequest) => SimResponse; controls: SlackSimControls } {
   const forced: Forced[] = [];
   const forcedErrors: ForcedError[] = [];
   const requests: SimLoggedRequest[] = [];
@@ -156,7 +160,13 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
       case 'auth.teams.list': {
         const page = cursorPage(tenant.teams, params, 100);
         if ('error' in page) return fail(page.error);
-        return { body: { ok: true, teams: page.items.map((t) => ({ id: t.id, name: t.name, ...(t.domain ? { domain: t.domain } : {}) })), response_metadata: { next_cursor: page.next } } };
+        return {
+          body: {
+            ok: true,
+            teams: page.items.map((t) => ({ id: t.id, name: t.name, ...(t.domain ? { domain: t.domain } : {}) })),
+            response_metadata: { next_cursor: page.next },
+          },
+        };
       }
       case 'users.list': {
         const teamId = params.get('team_id') || tenant.teams[0]?.id || '';

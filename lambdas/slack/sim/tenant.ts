@@ -227,13 +227,24 @@ export function generateTenant(options: TenantOptions = {}): SlackTenant {
   }
   for (let d = 0; d < (options.disabledGroups ?? 1); d++) {
     const team = teams[d % workspaceCount]!;
-    userGroups.push({ id: pad('S', groupCount + d + 1), team_id: team.id, name: `Disabled ${d + 1}`, handle: `disabled-${d + 1}`, users: pickDistinct(byTeam.get(team.id) ?? [], 3, rand), disabled: true });
+    userGroups.push({
+      id: pad('S', groupCount + d + 1),
+      team_id: team.id,
+      name: `Disabled ${d + 1}`,
+      handle: `disabled-${d + 1}`,
+      users: pickDistinct(byTeam.get(team.id) ?? [], 3, rand),
+      disabled: true,
+    });
   }
 
   const scimIds = users.filter((u) => u.scimActive !== undefined).map((u) => u.id);
   const idpGroups: SimIdpGroup[] = [];
   for (let g = 0; g < idpCount; g++) {
-    idpGroups.push({ id: pad('S0IDP', g + 1), displayName: `IDP Group ${g + 1}`, members: pickDistinct(scimIds, Math.min(scimIds.length, 1 + Math.floor(rand() * 40)), rand) });
+    idpGroups.push({
+      id: pad('S0IDP', g + 1),
+      displayName: `IDP Group ${g + 1}`,
+      members: pickDistinct(scimIds, Math.min(scimIds.length, 1 + Math.floor(rand() * 40)), rand),
+    });
   }
 
   const botUser = users.find((u) => u.is_bot && !u.deleted)?.id ?? 'UBOTSIM';

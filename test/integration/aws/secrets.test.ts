@@ -139,9 +139,7 @@ describe('loadConnectorConfig against moto', () => {
   it('does not cache failures', async () => {
     const secretId = await createSecret(sm, 'not json');
     await expectSecretError(loadConnectorConfig({ client: sm, secretId, schema }));
-    await sm.send(
-      new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ BATON_TOKEN: TOKEN, BATON_BASE_URL: 'https://a.example' }) }),
-    );
+    await sm.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ BATON_TOKEN: TOKEN, BATON_BASE_URL: 'https://a.example' }) }));
     const ok = await loadConnectorConfig({ client: sm, secretId, schema });
     expect(ok.config.BATON_TOKEN).toBe(TOKEN);
   });

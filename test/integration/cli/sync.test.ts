@@ -35,7 +35,11 @@ describe('baton-serverless sync', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ connector: 'fullstory', out, counts: { resourceTypes: 1, resources: sim.tenant.seats.length, entitlements: 0, grants: 0 } });
+    expect(summary).toMatchObject({
+      connector: 'fullstory',
+      out,
+      counts: { resourceTypes: 1, resources: sim.tenant.seats.length, entitlements: 0, grants: 0 },
+    });
     const reader = await openC1z(out);
     expect(reader.sync.syncId).toBe(summary.syncId);
     expect(reader.counts().resources).toBe(sim.tenant.seats.length);

@@ -52,7 +52,13 @@ describe('baton views', () => {
     expect(stats.stdout).toMatch(/resource_types\s+4/);
     const syncs = JSON.parse((await cli(['syncs', '-o', 'json'], {}, { cwd: dir })).stdout);
     expect(syncs.syncs).toEqual([
-      { id: '36zfOAoWMxQdISbixanQCRBiX7E', startedAt: '2025-12-17T16:31:25.057185Z', endedAt: '2025-12-17T16:33:36.381422Z', syncToken: '{"needs_expansion":true}', syncType: 'full' },
+      {
+        id: '36zfOAoWMxQdISbixanQCRBiX7E',
+        startedAt: '2025-12-17T16:31:25.057185Z',
+        endedAt: '2025-12-17T16:33:36.381422Z',
+        syncToken: '{"needs_expansion":true}',
+        syncType: 'full',
+      },
     ]);
   });
 
@@ -79,8 +85,16 @@ describe('baton views', () => {
   it('a closed pipe ends quietly (exit 0, no stack trace)', async () => {
     const { spawnSync } = await import('node:child_process');
     const { ROOT } = await import('../../support/cli.ts');
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${join(ROOT, 'bin/baton-serverless.js')}" grants -f "${FINISHED}" | head -1; echo "rc=\${PIPESTATUS:-$?}"`], { encoding: 'utf8' });
-    const first = spawnSync('sh', ['-c', `"${process.execPath}" "${join(ROOT, 'bin/baton-serverless.js')}" grants -f "${FINISHED}" | head -1 >/dev/null; exit 0`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${join(ROOT, 'bin/baton-serverless.js')}" grants -f "${FINISHED}" | head -1; echo "rc=\${PIPESTATUS:-$?}"`],
+      { encoding: 'utf8' },
+    );
+    const first = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${join(ROOT, 'bin/baton-serverless.js')}" grants -f "${FINISHED}" | head -1 >/dev/null; exit 0`],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout.split('\n')[0]).toMatch(/^ID\s+Resource Type/);
     expect(r.stderr).toBe('');
     expect(first.stderr).toBe('');

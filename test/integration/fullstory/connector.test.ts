@@ -8,7 +8,13 @@ import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { createRuntime } from '../../../shared/sync/runtime.ts';
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
-import { simulator as fullstorySim, generateTenant, startFullstorySim, type FullstorySim, type FullstorySimOptions } from '../../../lambdas/fullstory/sim/index.ts';
+import {
+  simulator as fullstorySim,
+  generateTenant,
+  startFullstorySim,
+  type FullstorySim,
+  type FullstorySimOptions,
+} from '../../../lambdas/fullstory/sim/index.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from '../../unit/fullstory/fixtures.ts';
 import { toRow } from '../../unit/fullstory/rows.ts';
 
@@ -128,7 +134,9 @@ describe('fullstory SCIM mode against the simulator', () => {
     s.server.fault({ kind: 'html', times: 1 });
     const err = await failure(sync(s.config('scim')));
     expect(err).toBeInstanceOf(ConnectorError);
-    expect(err.message).toMatch(/^fullstory \(scim mode\): GET \/scim\/v2\/Users\?.* returned HTTP 200 with a non-JSON body \(text\/html\); check BATON_SCIM_BASE_URL$/);
+    expect(err.message).toMatch(
+      /^fullstory \(scim mode\): GET \/scim\/v2\/Users\?.* returned HTTP 200 with a non-JSON body \(text\/html\); check BATON_SCIM_BASE_URL$/,
+    );
   });
 
   it('garbled JSON is retried once, and a body that stays garbled fails as one line naming the endpoint', async () => {

@@ -35,7 +35,13 @@ describe('fullstory Lambda handler against the simulator', () => {
         });
         const result = await invoke(handler, {});
         const expected = mode === 'scim' ? EXPECTED_SCIM_ROWS : EXPECTED_API_ROWS;
-        expect(result).toMatchObject({ bucket, key, uploaded: true, dryRun: false, counts: { resourceTypes: 1, resources: expected.length, entitlements: 0, grants: 0 } });
+        expect(result).toMatchObject({
+          bucket,
+          key,
+          uploaded: true,
+          dryRun: false,
+          counts: { resourceTypes: 1, resources: expected.length, entitlements: 0, grants: 0 },
+        });
 
         const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         expect(head.Metadata).toMatchObject({ connector: 'fullstory', resources: String(expected.length), grants: '0' });
@@ -64,7 +70,11 @@ describe('fullstory Lambda handler against the simulator', () => {
       const sm = secretsClient();
       const bucket = await createBucket(s3, 'fullstory');
       const secretId = await createSecret(sm, { ...sim.config('apikey'), BATON_API_KEY: 'na1.revoked-key' }, 'baton/fullstory');
-      const handler = makeSyncHandler(fullstoryConnector, { s3, secrets: sm, env: { BUCKET: bucket, OBJECT_KEY: 'k/sync.c1z', SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' } });
+      const handler = makeSyncHandler(fullstoryConnector, {
+        s3,
+        secrets: sm,
+        env: { BUCKET: bucket, OBJECT_KEY: 'k/sync.c1z', SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' },
+      });
       const err = await invoke(handler, {}).then(
         () => undefined,
         (e: unknown) => e as Error,

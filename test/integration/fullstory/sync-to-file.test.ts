@@ -77,9 +77,9 @@ describe('fullstory: sync into a c1z and read it back', () => {
     const sim = await startFullstorySim({ tenant: FIXED_TENANT, rateLimits: 'off' });
     try {
       const out = join(dir, 'rejected.c1z');
-      await expect(syncToFile({ connector: fullstoryConnector, secretMap: { ...sim.config('scim'), BATON_SCIM_TOKEN: 'regenerated-token' }, out })).rejects.toThrow(
-        'fullstory (scim mode): BATON_SCIM_TOKEN was rejected (HTTP 401)',
-      );
+      await expect(
+        syncToFile({ connector: fullstoryConnector, secretMap: { ...sim.config('scim'), BATON_SCIM_TOKEN: 'regenerated-token' }, out }),
+      ).rejects.toThrow('fullstory (scim mode): BATON_SCIM_TOKEN was rejected (HTTP 401)');
       await expect(openC1z(out)).rejects.toThrow();
     } finally {
       await sim.close();

@@ -19,10 +19,22 @@ describe('grant / revoke CLI', () => {
     closers.push(() => sim.close());
     const out: string[] = [];
     const args = { connector: 'segment', entitlement: 'source:src1:source_read_only', principal: 'user:u2', json: true };
-    await grantCommand('grant', args, (s) => out.push(s), () => {}, sim.config());
+    await grantCommand(
+      'grant',
+      args,
+      (s) => out.push(s),
+      () => {},
+      sim.config(),
+    );
     expect(JSON.parse(out[0]!)).toMatchObject({ status: 'complete', effect: 'changed', principal: 'user:u2', taskId: 'cli' });
     expect(sim.tenant.users[1]!.permissions.some((p) => p.roleId === 'r-srcro' && p.resources.some((r) => r.id === 'src1'))).toBe(true);
-    await grantCommand('revoke', args, (s) => out.push(s), () => {}, sim.config());
+    await grantCommand(
+      'revoke',
+      args,
+      (s) => out.push(s),
+      () => {},
+      sim.config(),
+    );
     expect(JSON.parse(out[1]!)).toMatchObject({ status: 'complete', effect: 'changed' });
     expect(sim.tenant.users[1]!.permissions.some((p) => p.roleId === 'r-srcro')).toBe(false);
   });
@@ -31,7 +43,13 @@ describe('grant / revoke CLI', () => {
     const sim = await startFullstorySim({ tenant: fullstoryTenant({ seed: 1, users: 5 }), rateLimits: 'off' });
     closers.push(() => sim.server.close());
     const out: string[] = [];
-    const run = grantCommand('grant', { connector: 'fullstory', entitlement: 'user:x:member', principal: 'user:x' }, (s) => out.push(s), () => {}, sim.config('scim'));
+    const run = grantCommand(
+      'grant',
+      { connector: 'fullstory', entitlement: 'user:x:member', principal: 'user:x' },
+      (s) => out.push(s),
+      () => {},
+      sim.config('scim'),
+    );
     await expect(run).rejects.toThrow(/fullstory does not support provisioning/);
     expect(sim.server.calls.filter((c) => c.method !== 'GET')).toEqual([]);
   });

@@ -139,5 +139,11 @@ export function provisionBody(init: ProvisionBodyInit): string {
   const payload = init.nested
     ? { '@type': 'type.googleapis.com/c1.webhooks.v1.PayloadProvisionStep', task: response }
     : { '@type': 'type.googleapis.com/c1.webhooks.v1.PayloadProvisionStep', ...response };
-  return JSON.stringify({ version: 'v1', webhookId: 'wh1', callbackUrl: 'https://acme.conductor.one/cb', event: 'c1.webhooks.v1.PayloadProvisionStep', payload });
+  return JSON.stringify({
+    version: 'v1',
+    webhookId: 'wh1',
+    callbackUrl: 'https://acme.conductor.one/cb',
+    event: 'c1.webhooks.v1.PayloadProvisionStep',
+    payload,
+  });
 }

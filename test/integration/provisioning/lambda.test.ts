@@ -91,7 +91,12 @@ describe('provisioning Lambda (moto)', () => {
     expect(JSON.parse(res.body)).toMatchObject({ version: 'v1', complete: { comment: expect.stringMatching(/^granted/) } });
     expect(sim.tenant.users[1]!.permissions.some((p) => p.roleId === 'r-fn' && p.resources.some((r) => r.type === 'WORKSPACE'))).toBe(true);
 
-    const manual = (await handler({ action: 'revoke', connector: 'segment-prod', entitlementId: 'role:r-fn:member', principalId: 'user:u2' })) as ProvisionResult;
+    const manual = (await handler({
+      action: 'revoke',
+      connector: 'segment-prod',
+      entitlementId: 'role:r-fn:member',
+      principalId: 'user:u2',
+    })) as ProvisionResult;
     expect(manual).toMatchObject({ status: 'complete', comment: expect.stringMatching(/^revoked/) });
     expect(sim.tenant.users[1]!.permissions.some((p) => p.roleId === 'r-fn' && p.resources.some((r) => r.type === 'WORKSPACE'))).toBe(false);
     expect(audit.map((l) => [l.action, l.instance, l.outcome, l.taskId])).toEqual([
@@ -116,9 +121,14 @@ describe('provisioning Lambda (moto)', () => {
   });
 
   it('the environment is checked with zod, naming the keys', () => {
-    expect(() => parseProvisioningEnv({ BUCKET: 'b', TENANT: 'acme.conductor.one', JTI_PREFIX: 'j/', INSTANCES: '{"x":{"connector":"nope","secretId":"s","objectKey":"k"}}' })).toThrow(
-      /BUCKET: .*; INSTANCES\.x\.connector: not a connector in the registry/,
-    );
+    expect(() =>
+      parseProvisioningEnv({
+        BUCKET: 'b',
+        TENANT: 'acme.conductor.one',
+        JTI_PREFIX: 'j/',
+        INSTANCES: '{"x":{"connector":"nope","secretId":"s","objectKey":"k"}}',
+      }),
+    ).toThrow(/BUCKET: .*; INSTANCES\.x\.connector: not a connector in the registry/);
     expect(() => parseProvisioningEnv({ BUCKET: 'bucket', TENANT: 'acme.conductor.one', JTI_PREFIX: 'j/', INSTANCES: '{' })).toThrow(/INSTANCES: must be JSON/);
   });
 });

@@ -120,7 +120,9 @@ describe('grant then revoke, every Segment entitlement kind', () => {
     expect(sim.tenant.groups[0]!.memberIds).toEqual(['u1']);
     expect(await local.grantIds()).not.toContain(id);
     // Segment's remove is by email and idempotent: a second revoke still succeeds.
-    expect((await send(issuer, local.url(), provisionBody({ action: 'revoke', entitlementId: 'group:g1:member', appUser: grace }))).json).toMatchObject({ complete: {} });
+    expect((await send(issuer, local.url(), provisionBody({ action: 'revoke', entitlementId: 'group:g1:member', appUser: grace }))).json).toMatchObject({
+      complete: {},
+    });
     const grant = await send(issuer, local.url(), provisionBody({ action: 'grant', entitlementId: 'group:g1:member', appUser: grace }));
     expect(grant.json).toMatchObject({ complete: {} });
     expect(await local.grantIds()).toContain(id);
@@ -129,7 +131,11 @@ describe('grant then revoke, every Segment entitlement kind', () => {
 
   it('a user without a login email cannot join a group (B7), and nothing is written', async () => {
     const w = writes();
-    const res = await send(issuer, local.url(), provisionBody({ action: 'grant', entitlementId: 'group:g1:member', appUser: { username: 'plato', profile: { user_id: 'u3' } } }));
+    const res = await send(
+      issuer,
+      local.url(),
+      provisionBody({ action: 'grant', entitlementId: 'group:g1:member', appUser: { username: 'plato', profile: { user_id: 'u3' } } }),
+    );
     expect(res.json).toMatchObject({ errored: { comment: expect.stringMatching(/has no login \(email\)/) } });
     expect(writes()).toBe(w);
   });

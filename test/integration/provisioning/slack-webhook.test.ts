@@ -27,7 +27,13 @@ beforeAll(async () => {
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let announced!: (line: string) => void;
   const ready = new Promise<string>((resolve) => (announced = resolve));
-  served = webhookCommand({ connector: 'slack', port: 0, tenant: TENANT, jwksUrl: issuer.jwksUrl.href }, announced, (s) => logs.push(s), { ...sim.config }, stopped);
+  served = webhookCommand(
+    { connector: 'slack', port: 0, tenant: TENANT, jwksUrl: issuer.jwksUrl.href },
+    announced,
+    (s) => logs.push(s),
+    { ...sim.config },
+    stopped,
+  );
   url = /at (\S+) /.exec(await ready)![1]!;
 });
 
@@ -58,13 +64,21 @@ describe('Slack IDP group provisioning through the webhook command', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/slack$/);
     const id = 'group:G1:member:user:U5';
     expect(await grantIds()).not.toContain(id);
-    expect((await send(issuer, url, provisionBody({ action: 'grant', entitlementId: 'group:G1:member', appUser: erin }))).json).toMatchObject({ complete: { comment: expect.stringMatching(/^granted/) } });
+    expect((await send(issuer, url, provisionBody({ action: 'grant', entitlementId: 'group:G1:member', appUser: erin }))).json).toMatchObject({
+      complete: { comment: expect.stringMatching(/^granted/) },
+    });
     const p = patches();
-    expect((await send(issuer, url, provisionBody({ action: 'grant', entitlementId: 'group:G1:member', appUser: erin }))).json).toMatchObject({ complete: { comment: expect.stringMatching(/^nothing to do/) } });
+    expect((await send(issuer, url, provisionBody({ action: 'grant', entitlementId: 'group:G1:member', appUser: erin }))).json).toMatchObject({
+      complete: { comment: expect.stringMatching(/^nothing to do/) },
+    });
     expect(patches()).toBe(p);
     expect(await grantIds()).toContain(id);
-    expect((await send(issuer, url, provisionBody({ action: 'revoke', entitlementId: 'group:G1:member', appUser: erin }))).json).toMatchObject({ complete: { comment: expect.stringMatching(/^revoked/) } });
-    expect((await send(issuer, url, provisionBody({ action: 'revoke', entitlementId: 'group:G1:member', appUser: erin }))).json).toMatchObject({ complete: { comment: expect.stringMatching(/^nothing to do/) } });
+    expect((await send(issuer, url, provisionBody({ action: 'revoke', entitlementId: 'group:G1:member', appUser: erin }))).json).toMatchObject({
+      complete: { comment: expect.stringMatching(/^revoked/) },
+    });
+    expect((await send(issuer, url, provisionBody({ action: 'revoke', entitlementId: 'group:G1:member', appUser: erin }))).json).toMatchObject({
+      complete: { comment: expect.stringMatching(/^nothing to do/) },
+    });
     expect(await grantIds()).not.toContain(id);
     expect(logs.some((l) => l.startsWith('complete: grant group:G1:member user:U5'))).toBe(true);
   });
@@ -75,7 +89,11 @@ describe('Slack IDP group provisioning through the webhook command', () => {
     const active = graceUser.scimActive;
     graceUser.scimActive = undefined;
     try {
-      const res = await send(issuer, url, provisionBody({ action: 'grant', entitlementId: 'group:G1:member', appUser: { email: 'grace@acme.test', profile: { user_id: 'U8' } } }));
+      const res = await send(
+        issuer,
+        url,
+        provisionBody({ action: 'grant', entitlementId: 'group:G1:member', appUser: { email: 'grace@acme.test', profile: { user_id: 'U8' } } }),
+      );
       expect(res.json).toMatchObject({ errored: { comment: expect.stringMatching(/not_found/) } });
     } finally {
       graceUser.scimActive = active;
@@ -94,7 +112,10 @@ describe('Slack IDP group provisioning through the webhook command', () => {
     token.scopes = [];
     try {
       const res = await send(issuer, url, provisionBody({ action: 'grant', entitlementId: 'group:G2:member', appUser: erin }));
-      expect(res).toMatchObject({ status: 200, json: { errored: { comment: expect.stringMatching(/BATON_BUSINESS_PLUS_TOKEN was refused by Slack SCIM \(HTTP 403/) } } });
+      expect(res).toMatchObject({
+        status: 200,
+        json: { errored: { comment: expect.stringMatching(/BATON_BUSINESS_PLUS_TOKEN was refused by Slack SCIM \(HTTP 403/) } },
+      });
       expect(JSON.stringify(res.json)).not.toContain(SIM_USER_TOKEN);
     } finally {
       token.scopes = scopes;

@@ -53,7 +53,8 @@ function recordingS3(): { client: S3Client; writes: string[] } {
   client.middlewareStack.add(
     (next, ctx) => async (args) => {
       const name = ctx.commandName ?? '';
-      if (/^(PutObject|CompleteMultipartUpload|DeleteObject)Command$/.test(name)) writes.push(`${name.replace('Command', '')} ${(args.input as { Key: string }).Key}`);
+      if (/^(PutObject|CompleteMultipartUpload|DeleteObject)Command$/.test(name))
+        writes.push(`${name.replace('Command', '')} ${(args.input as { Key: string }).Key}`);
       return next(args);
     },
     { step: 'initialize', name: 'recordWrites' },
@@ -202,7 +203,8 @@ describe('a sync as slices of a durable execution', () => {
     client.middlewareStack.add(
       (next, ctx) => async (args) => {
         const out = await next(args);
-        if (ctx.commandName === 'PutObjectCommand' && writes.filter((w) => w.includes('.checkpoint/')).length === 1) sim.server.fault({ kind: '5xx', times: Infinity });
+        if (ctx.commandName === 'PutObjectCommand' && writes.filter((w) => w.includes('.checkpoint/')).length === 1)
+          sim.server.fault({ kind: '5xx', times: Infinity });
         return out;
       },
       { step: 'initialize', name: 'outageAfterFirstCheckpoint' },
@@ -247,7 +249,12 @@ describe('a sync as slices of a durable execution', () => {
   it('a trigger while another execution holds the lease is skipped and counted, touching nothing', async () => {
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: 'previous good file' }));
     const before = await objectBytes(KEY);
-    const holder = { executionId: 'arn:other-execution', syncId: 'running-sync-id', since: '2026-11-27T10:00:00.000Z', expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    const holder = {
+      executionId: 'arn:other-execution',
+      syncId: 'running-sync-id',
+      since: '2026-11-27T10:00:00.000Z',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    };
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: LEASE, Body: JSON.stringify(holder) }));
     const calls = sim.server.count();
     const r = await captured(() => runDurable<SkippedResult>(handlerFor(ONE_SLICE), {}));

@@ -122,7 +122,12 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     const handler = handlerFor(secretId);
     const first = await captured(() => invoke(handler, {}));
     expect(first.error).toBeUndefined();
-    expect(first.value).toMatchObject({ bucket, key: KEY, uploaded: true, counts: { resourceTypes: 1, resources: sim.tenant.seats.length, entitlements: 0, grants: 0 } });
+    expect(first.value).toMatchObject({
+      bucket,
+      key: KEY,
+      uploaded: true,
+      counts: { resourceTypes: 1, resources: sim.tenant.seats.length, entitlements: 0, grants: 0 },
+    });
     expect(first.output).toContain('"sync succeeded"');
     expect(first.output).toMatch(/"SyncSucceeded"/);
     expect(first.output).not.toContain(TOKEN);
@@ -133,7 +138,9 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     expect(reader.counts().resources).toBe(sim.tenant.seats.length);
     reader.close();
 
-    const second = await captured(() => invoke(handler, { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-22T20:00:00Z', resources: [], detail: {} }));
+    const second = await captured(() =>
+      invoke(handler, { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-22T20:00:00Z', resources: [], detail: {} }),
+    );
     expect(second.error).toBeUndefined();
     expect(second.value!.syncId).not.toBe(first.value!.syncId);
     const head = await s3().send(new HeadObjectCommand({ Bucket: bucket, Key: KEY }));
@@ -275,7 +282,9 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     const secretId = await createSecret(sm(), sim.config('scim'), 'baton/fullstory');
     const handler = handlerFor(secretId, {}, { SECRET_TTL_SECONDS: '0' });
     expect((await captured(() => invoke(handler, {}))).error).toBeUndefined();
-    await sm().send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...sim.config('scim'), BATON_SCIM_TOKEN: 'rotated-token-value-xyz' }) }));
+    await sm().send(
+      new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...sim.config('scim'), BATON_SCIM_TOKEN: 'rotated-token-value-xyz' }) }),
+    );
     const r = await captured(() => invoke(handler, {}));
     expect(r.error?.message).toMatch(/BATON_SCIM_TOKEN was rejected/);
   });

@@ -19,7 +19,12 @@ describe('segment full sync into c1z', () => {
     try {
       const out = join(dir, 'sync.c1z');
       const summary = await syncToFile({ connector: segmentConnector, secretMap: sim.config(), out, httpOverrides: FAST });
-      expect(summary.counts).toMatchObject({ resourceTypes: 8, resources: EXPECTED_RESOURCES.length, entitlements: EXPECTED_ENTITLEMENTS.length, grants: EXPECTED_GRANTS.length });
+      expect(summary.counts).toMatchObject({
+        resourceTypes: 8,
+        resources: EXPECTED_RESOURCES.length,
+        entitlements: EXPECTED_ENTITLEMENTS.length,
+        grants: EXPECTED_GRANTS.length,
+      });
       const reader = await openC1z(out);
       try {
         expect([...reader.resourceTypes()].map((t) => t.id).sort()).toEqual(['function', 'group', 'role', 'source', 'space', 'user', 'warehouse', 'workspace']);
@@ -54,7 +59,9 @@ describe('segment full sync into c1z', () => {
         reader.close();
       }
       expect(running.server.calls.filter((c) => c.path === '/roles')).toHaveLength(1);
-      expect(running.server.calls.length).toBeLessThan(goFormulaFor((await import('../../../lambdas/segment/sim/index.ts')).generateTenant({ seed: 11, users: 700, groups: 15, membersPerGroup: 230 })));
+      expect(running.server.calls.length).toBeLessThan(
+        goFormulaFor((await import('../../../lambdas/segment/sim/index.ts')).generateTenant({ seed: 11, users: 700, groups: 15, membersPerGroup: 230 })),
+      );
     } finally {
       await running.server.close();
     }

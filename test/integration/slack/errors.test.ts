@@ -114,10 +114,18 @@ describe('slack rate limits and transient faults are waited out', () => {
   });
 
   it('a 200 ratelimited without Retry-After waits the Go default of 30 s', () => {
-    const verdict = inspectWebApi('BATON_TOKEN')({ method: 'POST', endpoint: '/api/users.list', status: 200, headers: {}, body: { ok: false, error: 'ratelimited' } });
+    const verdict = inspectWebApi('BATON_TOKEN')({
+      method: 'POST',
+      endpoint: '/api/users.list',
+      status: 200,
+      headers: {},
+      body: { ok: false, error: 'ratelimited' },
+    });
     expect(verdict).toEqual({ action: 'throttle', retryAfterMs: DEFAULT_RATELIMITED_MS });
     expect(DEFAULT_RATELIMITED_MS).toBe(30_000);
-    expect(inspectWebApi('BATON_TOKEN')({ method: 'POST', endpoint: '/api/users.list', status: 200, headers: {}, body: { ok: false, error: 'internal_error' } })).toMatchObject({ action: 'retry' });
+    expect(
+      inspectWebApi('BATON_TOKEN')({ method: 'POST', endpoint: '/api/users.list', status: 200, headers: {}, body: { ok: false, error: 'internal_error' } }),
+    ).toMatchObject({ action: 'retry' });
     expect(inspectWebApi('BATON_TOKEN')({ method: 'POST', endpoint: '/api/users.list', status: 200, headers: {}, body: { ok: true } })).toBeUndefined();
   });
 

@@ -62,7 +62,11 @@ describe('slack Lambda handler against the simulator', () => {
       const sm = secretsClient();
       const bucket = await createBucket(s3, 'slack');
       const secretId = await createSecret(sm, sim.config, 'baton/slack');
-      const handler = makeSyncHandler(slackConnector, { s3, secrets: sm, env: { BUCKET: bucket, OBJECT_KEY: 'k/sync.c1z', SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' } });
+      const handler = makeSyncHandler(slackConnector, {
+        s3,
+        secrets: sm,
+        env: { BUCKET: bucket, OBJECT_KEY: 'k/sync.c1z', SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' },
+      });
       const err = await invoke(handler, {}).then(
         () => undefined,
         (e: unknown) => e as Error,

@@ -6,7 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
-import { generateTenant, goFormulaCalls, goFormulaParamsFor, simulator as slackSim, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
+import {
+  generateTenant,
+  goFormulaCalls,
+  goFormulaParamsFor,
+  simulator as slackSim,
+  startSlackSim,
+  type RunningSlackSim,
+} from '../../../lambdas/slack/sim/index.ts';
 import type { RunningSim } from '../../../shared/sim/kit.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/slack/fixture.ts';
@@ -32,7 +39,10 @@ describe('slack: sync into a c1z and read it back', () => {
       const reader = await openC1z(out);
       try {
         expect([...reader.resourceTypes()].map((t) => t.id).sort()).toEqual(['group', 'user', 'userGroup', 'workspace', 'workspaceRole']);
-        const users = mode === 'pro' ? ['U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'U7', 'U8', 'W9', 'USLACKBOT', 'U10', 'U11'] : ['U1', 'U2', 'U3', 'U4', 'U5', 'U7', 'U8', 'U10', 'U12'];
+        const users =
+          mode === 'pro'
+            ? ['U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'U7', 'U8', 'W9', 'USLACKBOT', 'U10', 'U11']
+            : ['U1', 'U2', 'U3', 'U4', 'U5', 'U7', 'U8', 'U10', 'U12'];
         expect([...reader.resources({ resourceType: 'user' })].map((r) => r.id!.resource).sort()).toEqual(users.sort());
         expect([...reader.resources({ resourceType: 'workspaceRole' })].map((r) => r.id!.resource).sort()).toEqual(ROLE_KEYS.map((k) => `T1:${k}`).sort());
         expect([...reader.resources({ resourceType: 'group' })].map((r) => r.id!.resource)).toEqual(mode === 'pro' ? [] : ['G1', 'G2']);

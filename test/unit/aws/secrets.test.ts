@@ -37,9 +37,7 @@ describe('loadConnectorConfig (mocked Secrets Manager)', () => {
 
   it('reports any other AWS error by name', async () => {
     sm.on(GetSecretValueCommand).rejects(awsError('InvalidRequestException', 'marked for deletion'));
-    await expect(loadConnectorConfig({ client, secretId: 's', schema })).rejects.toThrow(
-      'reading secret "s" failed (InvalidRequestException)',
-    );
+    await expect(loadConnectorConfig({ client, secretId: 's', schema })).rejects.toThrow('reading secret "s" failed (InvalidRequestException)');
   });
 
   it('reports a secret with no value', async () => {
@@ -49,10 +47,7 @@ describe('loadConnectorConfig (mocked Secrets Manager)', () => {
 
   it('shares one GetSecretValue between concurrent callers and within the TTL', async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: '{"BATON_TOKEN":"t1"}' });
-    const [a, b] = await Promise.all([
-      loadConnectorConfig({ client, secretId: 's', schema }),
-      loadConnectorConfig({ client, secretId: 's', schema }),
-    ]);
+    const [a, b] = await Promise.all([loadConnectorConfig({ client, secretId: 's', schema }), loadConnectorConfig({ client, secretId: 's', schema })]);
     await loadConnectorConfig({ client, secretId: 's', schema });
     expect(a.config.BATON_TOKEN).toBe('t1');
     expect(b.secretValues).toEqual(['t1']);

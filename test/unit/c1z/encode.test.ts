@@ -26,7 +26,13 @@ describe('fast grant encoding', () => {
 
   it('handles grants with sources and an empty principal id', () => {
     const res = resource({ type: 'group', id: 'g', displayName: 'G' });
-    const g = { ...grant(res, 'member', create(ResourceSchema, {})), sources: { $typeName: 'c1.connector.v2.GrantSources' as const, sources: { 'a:b:c': { $typeName: 'c1.connector.v2.GrantSources.GrantSource' as const, isDirect: true } } } };
+    const g = {
+      ...grant(res, 'member', create(ResourceSchema, {})),
+      sources: {
+        $typeName: 'c1.connector.v2.GrantSources' as const,
+        sources: { 'a:b:c': { $typeName: 'c1.connector.v2.GrantSources.GrantSource' as const, isDirect: true } },
+      },
+    };
     expect(Buffer.from(encodeGrant(g)).equals(Buffer.from(toBinary(GrantSchema, g)))).toBe(true);
   });
 });

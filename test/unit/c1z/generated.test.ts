@@ -27,6 +27,7 @@ describe('generated protobuf code', () => {
     const committed = join(ROOT, 'shared/c1z/gen');
     const fresh = join(out, 'gen');
     expect(files(fresh)).toEqual(files(committed));
-    for (const f of files(committed)) expect(readFileSync(join(fresh, f), 'utf8'), `${f} is stale: run npm run generate`).toBe(readFileSync(join(committed, f), 'utf8'));
+    for (const f of files(committed))
+      expect(readFileSync(join(fresh, f), 'utf8'), `${f} is stale: run npm run generate`).toBe(readFileSync(join(committed, f), 'utf8'));
   });
 });

@@ -18,10 +18,19 @@ const idArb = fc.stringMatching(/^[A-Za-z0-9_.@-]{1,24}$/);
 
 const tenantArb = fc.record({
   types: fc.uniqueArray(fc.stringMatching(/^[a-z]{1,10}$/), { minLength: 1, maxLength: 4 }),
-  resources: fc.array(fc.record({ t: fc.nat(), id: idArb, name: fc.string({ maxLength: 30 }), email: fc.emailAddress(), extra: fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.string(), fc.integer(), fc.boolean())) }), {
-    minLength: 1,
-    maxLength: 40,
-  }),
+  resources: fc.array(
+    fc.record({
+      t: fc.nat(),
+      id: idArb,
+      name: fc.string({ maxLength: 30 }),
+      email: fc.emailAddress(),
+      extra: fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.string(), fc.integer(), fc.boolean())),
+    }),
+    {
+      minLength: 1,
+      maxLength: 40,
+    },
+  ),
   slugs: fc.uniqueArray(fc.stringMatching(/^[a-z_]{1,12}$/), { minLength: 1, maxLength: 3 }),
   grants: fc.array(fc.record({ r: fc.nat(), p: fc.nat(), s: fc.nat(), expandable: fc.boolean() }), { maxLength: 80 }),
 });
@@ -36,11 +45,24 @@ describe('writer → reader round trip', () => {
           const byKey = new Map<string, ReturnType<typeof resource>>();
           for (const r of t.resources) {
             const type = t.types[r.t % t.types.length]!;
-            byKey.set(`${type}:${r.id}`, resource({ type, id: r.id, displayName: r.name, profile: profile(r.extra), annotations: [userTrait({ emails: [{ address: r.email, primary: true }] })] }));
+            byKey.set(
+              `${type}:${r.id}`,
+              resource({
+                type,
+                id: r.id,
+                displayName: r.name,
+                profile: profile(r.extra),
+                annotations: [userTrait({ emails: [{ address: r.email, primary: true }] })],
+              }),
+            );
           }
           const resources = [...byKey.values()];
           const ents = new Map<string, ReturnType<typeof entitlement>>();
-          for (const r of resources) for (const s of t.slugs) { const e = entitlement(r, s, { purpose: Purpose.PERMISSION, grantableTo: rts }); ents.set(e.id, e); }
+          for (const r of resources)
+            for (const s of t.slugs) {
+              const e = entitlement(r, s, { purpose: Purpose.PERMISSION, grantableTo: rts });
+              ents.set(e.id, e);
+            }
           const grants = new Map<string, Grant>();
           for (const g of t.grants) {
             const res = resources[g.r % resources.length]!;
@@ -109,12 +131,17 @@ describe('writer → reader round trip', () => {
     const plain = readFileSync(join(dir, 'plain.db'));
     expect(plain.length).toBe(header.contentSize);
     expect([plain[18], plain[19]]).toEqual([1, 1]); // rollback journal, no WAL
-    const sql = (q: string) => execFileSync('sqlite3', [join(dir, 'plain.db'), q], { encoding: 'utf8' }).trim().split('\n');
+    const sql = (q: string) =>
+      execFileSync('sqlite3', [join(dir, 'plain.db'), q], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
     const expectedNames = SCHEMA_DDL.map((s) => /(?:TABLE|INDEX) IF NOT EXISTS (\w+)/.exec(s)![1]).sort();
     expect(sql("SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name")).toEqual(expectedNames);
-    expect(sql("SELECT sync_type, supports_diff, grants_backfilled, sync_token, ended_at IS NOT NULL, parent_sync_id FROM v1_sync_runs")).toEqual(['full|1|1||1|']);
+    expect(sql('SELECT sync_type, supports_diff, grants_backfilled, sync_token, ended_at IS NOT NULL, parent_sync_id FROM v1_sync_runs')).toEqual([
+      'full|1|1||1|',
+    ]);
     expect(sql('SELECT needs_expansion, length(expansion) > 0 FROM v1_grants')).toEqual(['1|1']);
-    expect(sql("SELECT started_at FROM v1_sync_runs")[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,9})?$/);
+    expect(sql('SELECT started_at FROM v1_sync_runs')[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,9})?$/);
     expect(sql('SELECT external_id, resource_type_id, parent_resource_type_id IS NULL FROM v1_resources')).toEqual(['user:U1|user|1']);
     expect(sql('PRAGMA integrity_check')).toEqual(['ok']);
   });

@@ -7,7 +7,15 @@ import { HttpError } from '../../../shared/http/errors.ts';
 afterEach(() => vi.unstubAllEnvs());
 
 const network = (origin: string, app = 'slack') =>
-  new HttpError({ app, method: 'POST', endpoint: '/api/auth.test', kind: 'network', origin, attempts: 7, detail: `failed: cannot reach ${new URL(origin).host}: ECONNREFUSED after 7 attempts` });
+  new HttpError({
+    app,
+    method: 'POST',
+    endpoint: '/api/auth.test',
+    kind: 'network',
+    origin,
+    attempts: 7,
+    detail: `failed: cannot reach ${new URL(origin).host}: ECONNREFUSED after 7 attempts`,
+  });
 
 describe('describeFailure', () => {
   it('a host from BATON_BASE_URL that refuses connections: the hint names the variable, not its value', () => {
@@ -27,7 +35,15 @@ describe('describeFailure', () => {
 
   it('a 404 under a Slack BATON_BASE_URL says the base ends in /api/', () => {
     vi.stubEnv('BATON_BASE_URL', 'http://127.0.0.1:9999/');
-    const e = new HttpError({ app: 'slack', method: 'POST', endpoint: '/auth.test', kind: 'client', status: 404, origin: 'http://127.0.0.1:9999', detail: 'failed: HTTP 404' });
+    const e = new HttpError({
+      app: 'slack',
+      method: 'POST',
+      endpoint: '/auth.test',
+      kind: 'client',
+      status: 404,
+      origin: 'http://127.0.0.1:9999',
+      detail: 'failed: HTTP 404',
+    });
     expect(describeFailure(e).lines[1]).toContain("BATON_BASE_URL; check its path (Slack's Web API base ends in /api/");
   });
 
@@ -50,7 +66,16 @@ describe('ProgressReporter', () => {
 
   it('prints each retry as it happens, also without a terminal', () => {
     const { reporter, text } = capture(false);
-    reporter.onHttp({ type: 'retry', app: 'slack', route: 'auth.test', origin: 'http://h', retry: 2, of: 6, waitMs: 1500, reason: 'cannot reach h: ECONNREFUSED' });
+    reporter.onHttp({
+      type: 'retry',
+      app: 'slack',
+      route: 'auth.test',
+      origin: 'http://h',
+      retry: 2,
+      of: 6,
+      waitMs: 1500,
+      reason: 'cannot reach h: ECONNREFUSED',
+    });
     reporter.finish();
     expect(text()).toBe('slack: auth.test failed (cannot reach h: ECONNREFUSED); retry 2 of 6 in 1.5 s\n');
   });

@@ -11,7 +11,11 @@ const FIXTURES = join(ROOT, 'test/fixtures/c1z');
 const FINISHED = join(FIXTURES, 'sqlite-v1-finished-full-sync.c1z');
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/baton-serverless.js'), ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/baton-serverless.js'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -35,7 +39,9 @@ describe('baton-serverless inspect', () => {
   it('views with a resource type filter', () => {
     const grants = JSON.parse(cli('inspect', FINISHED, '--grants', '--resource-type', 'group', '--json').stdout);
     expect(grants.grants).toHaveLength(2291);
-    expect(grants.grants.every((g: { entitlement: { resource: { id: { resourceType: string } } } }) => g.entitlement.resource.id.resourceType === 'group')).toBe(true);
+    expect(
+      grants.grants.every((g: { entitlement: { resource: { id: { resourceType: string } } } }) => g.entitlement.resource.id.resourceType === 'group'),
+    ).toBe(true);
     const table = cli('inspect', FINISHED, '--entitlements', '--resource-type', 'project');
     expect(table.code).toBe(0);
     expect(table.stdout.trim().split('\n')).toHaveLength(2 + 200);

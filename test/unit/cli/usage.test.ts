@@ -32,7 +32,12 @@ describe('help', () => {
 
   it.each(COMMANDS.map((c) => [c.spec.name]))('%s --help, -h and help %s show every option of its definition', async (name) => {
     const spec = COMMANDS.find((c) => c.spec.name === name)!.spec;
-    for (const argv of [[name, '--help'], [name, '-h'], ['help', name], [name, '--bogus', '--help']]) {
+    for (const argv of [
+      [name, '--help'],
+      [name, '-h'],
+      ['help', name],
+      [name, '--bogus', '--help'],
+    ]) {
       const r = await run(...argv);
       expect(r.code, argv.join(' ')).toBe(0);
       for (const option of Object.keys(spec.options)) expect(r.stdout).toContain(`--${option}`);
@@ -48,9 +53,10 @@ describe('help', () => {
     for (const key of ['BATON_TOKEN', 'BATON_BUSINESS_PLUS_TOKEN', 'BATON_SCIM_TOKEN', 'BATON_REGION', 'AWS_PROFILE']) expect(sync).toContain(key);
   });
 
-  it('the BATON_* keys in help are exactly those of the connectors\' schemas', () => {
+  it("the BATON_* keys in help are exactly those of the connectors' schemas", () => {
     const keysOf = (schema: unknown): string[] => {
-      for (let s = schema as { shape?: object; def?: { in?: unknown } } | undefined; s; s = s.def?.in as typeof s) if (s.shape) return Object.keys(s.shape).sort();
+      for (let s = schema as { shape?: object; def?: { in?: unknown } } | undefined; s; s = s.def?.in as typeof s)
+        if (s.shape) return Object.keys(s.shape).sort();
       throw new Error('no object schema');
     };
     expect(CONNECTOR_ENV.slack!.map(([k]) => k).sort()).toEqual(keysOf(slackSchema));

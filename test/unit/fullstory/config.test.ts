@@ -36,13 +36,19 @@ describe('fullstory config: mode from the secret keys', () => {
   });
 
   it('BATON_BASE_URL overrides the API host; its path is dropped (upstream always uses /v2/users)', () => {
-    expect(parse({ BATON_API_KEY: 'k', BATON_BASE_URL: 'http://127.0.0.1:8123/some/path' })).toMatchObject({ mode: 'apikey', apiBaseUrl: 'http://127.0.0.1:8123' });
+    expect(parse({ BATON_API_KEY: 'k', BATON_BASE_URL: 'http://127.0.0.1:8123/some/path' })).toMatchObject({
+      mode: 'apikey',
+      apiBaseUrl: 'http://127.0.0.1:8123',
+    });
   });
 
   it('both kinds of keys → SCIM wins and the API key is flagged as ignored', () => {
     const config = parse({ BATON_API_KEY: 'k', BATON_SCIM_TOKEN: 't', BATON_SCIM_BASE_URL: 'https://app.fullstory.com/scim/v2' });
     expect(config).toMatchObject({ mode: 'scim', apiKeyIgnored: true });
-    const connector = fullstoryConnector.create(config, { http: () => ({ request: async () => ({}) as never, stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} } }), log: () => {} });
+    const connector = fullstoryConnector.create(config, {
+      http: () => ({ request: async () => ({}) as never, stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} } }),
+      log: () => {},
+    });
     expect(connector.describe?.()).toBe('mode=scim population=seats base=https://app.fullstory.com/scim/v2 (BATON_API_KEY also set and ignored: SCIM wins)');
   });
 

@@ -63,7 +63,14 @@ export const FIXED_TENANT: FullstoryTenant = {
     },
   ],
   endUsers: [
-    { id: '987654321', uid: 'xyz123', display_name: 'Daniel Falko', email: 'daniel.falko@example.com', is_being_deleted: false, properties: { pricing_plan: 'paid' } },
+    {
+      id: '987654321',
+      uid: 'xyz123',
+      display_name: 'Daniel Falko',
+      email: 'daniel.falko@example.com',
+      is_being_deleted: false,
+      properties: { pricing_plan: 'paid' },
+    },
     { id: '1002', uid: '', display_name: 'Anonymous Visitor', email: 'anon@example.com', is_being_deleted: false },
     { id: '1003', uid: 'u-3', display_name: 'No Email', email: '', is_being_deleted: false },
     { id: '1004', uid: 'u-4', display_name: '', email: 'nameless@example.com', is_being_deleted: false },

@@ -10,7 +10,7 @@ describe('Fullstory SCIM user rows', () => {
     [true, Status_ResourceStatus.ENABLED, UserTrait_Status_Status.ENABLED],
     [false, Status_ResourceStatus.DISABLED, UserTrait_Status_Status.DISABLED],
     [undefined, Status_ResourceStatus.DISABLED, UserTrait_Status_Status.DISABLED],
-  ])('active=%s: resource status and profile equal the trait\'s', (active, resourceStatus, traitStatus) => {
+  ])("active=%s: resource status and profile equal the trait's", (active, resourceStatus, traitStatus) => {
     const r = scimUserResource({ id: 'u1', userName: 'ada@x.test', displayName: 'Ada', name: { givenName: 'Ada', familyName: 'L' }, active } as never);
     const trait = findAnnotation(r.annotations, UserTraitSchema)!;
     expect(trait.status?.status).toBe(traitStatus);

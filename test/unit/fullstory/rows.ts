@@ -13,7 +13,12 @@ export function toRow(r: Resource): Row {
     displayName: r.displayName,
     emails: trait.emails.map((e) => ({ address: e.address, primary: e.isPrimary })),
     login: trait.login,
-    status: trait.status?.status === UserTrait_Status_Status.DISABLED ? 'DISABLED' : trait.status?.status === UserTrait_Status_Status.ENABLED ? 'ENABLED' : (String(trait.status?.status) as 'ENABLED'),
+    status:
+      trait.status?.status === UserTrait_Status_Status.DISABLED
+        ? 'DISABLED'
+        : trait.status?.status === UserTrait_Status_Status.ENABLED
+          ? 'ENABLED'
+          : (String(trait.status?.status) as 'ENABLED'),
     accountType: trait.accountType === UserTrait_AccountType.HUMAN ? 'HUMAN' : (String(trait.accountType) as 'HUMAN'),
     profile: (trait.profile ?? {}) as Record<string, string>,
   };

@@ -27,7 +27,12 @@ function scimStub(seats: ScimUser[], cap: number, page?: (p: ScimPage, startInde
 }
 
 function logRuntime(lines: string[]): ConnectorRuntime {
-  return { http: () => { throw new Error('no HTTP in unit tests'); }, log: (m) => lines.push(m) };
+  return {
+    http: () => {
+      throw new Error('no HTTP in unit tests');
+    },
+    log: (m) => lines.push(m),
+  };
 }
 
 async function listAll(syncer: ResourceSyncer, maxPages = 1000) {

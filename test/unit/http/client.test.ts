@@ -207,9 +207,7 @@ describe('throttling', () => {
   it('honours Retry-After as an HTTP date', async () => {
     const clock = fakeClock();
     let n = 0;
-    sim.handle(() =>
-      n++ === 0 ? { status: 429, headers: { 'retry-after': new Date(clock.now() + 5000).toUTCString() }, body: {} } : { body: { ok: true } },
-    );
+    sim.handle(() => (n++ === 0 ? { status: 429, headers: { 'retry-after': new Date(clock.now() + 5000).toUTCString() }, body: {} } : { body: { ok: true } }));
     const { http } = client({}, clock);
     await expect(http.request({ path: '/users', schema: ok })).resolves.toEqual({ ok: true });
     expect(clock.sleeps).toHaveLength(1);

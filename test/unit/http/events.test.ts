@@ -25,7 +25,10 @@ describe('onEvent', () => {
     const err = await rejection(http.request({ path: '/x', schema: z.unknown() }));
     expect(err.message).toMatch(/cannot reach 127\.0\.0\.1:1: .*ECONNREFUSED.* after 3 attempts/);
     expect(err.origin).toBe('http://127.0.0.1:1');
-    expect(events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason)).toEqual([expect.stringContaining('cannot reach 127.0.0.1:1'), expect.stringContaining('cannot reach 127.0.0.1:1')]);
+    expect(events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason)).toEqual([
+      expect.stringContaining('cannot reach 127.0.0.1:1'),
+      expect.stringContaining('cannot reach 127.0.0.1:1'),
+    ]);
   });
 
   it('reports a client-side rate-limit wait before it sleeps', async () => {
@@ -41,7 +44,16 @@ describe('onEvent', () => {
   });
 
   it('a throwing hook does not change the outcome', async () => {
-    const http = createHttpClient({ name: 'app', baseUrl: sim.server.url, onEvent: () => { throw new Error('display broke'); } }, { clock: fakeClock() });
+    const http = createHttpClient(
+      {
+        name: 'app',
+        baseUrl: sim.server.url,
+        onEvent: () => {
+          throw new Error('display broke');
+        },
+      },
+      { clock: fakeClock() },
+    );
     await expect(http.request({ path: '/x', schema: z.object({ ok: z.boolean() }) })).resolves.toEqual({ ok: true });
   });
 });

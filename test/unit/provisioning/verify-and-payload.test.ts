@@ -56,7 +56,12 @@ describe('provision payload', () => {
 describe('matching an AppUser to a synced user', () => {
   const userType = resourceType({ id: 'user', displayName: 'User', traits: [ResourceType_Trait.USER] });
   const user = (id: string, email: string, login?: string) =>
-    resource({ type: 'user', id, displayName: id, annotations: [userTrait({ emails: [{ address: email, primary: true }], login, profile: profile({ user_id: id }) })] });
+    resource({
+      type: 'user',
+      id,
+      displayName: id,
+      annotations: [userTrait({ emails: [{ address: email, primary: true }], login, profile: profile({ user_id: id }) })],
+    });
   const users = [user('u1', 'ada@example.com'), user('u2', 'shared@example.com', 'grace'), user('u3', 'Shared@example.com')];
   const rows: SyncedRows = {
     resourceTypes: () => [userType] as ResourceType[],

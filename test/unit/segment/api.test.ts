@@ -65,11 +65,12 @@ describe('segment API handling', () => {
     const s = await sim();
     s.envelopeError({ status: 404, type: 'NotFoundError', message: 'gone', pathIncludes: '/users/u2' });
     const out = await walk(build(s.config()).connector);
-    expect(out.grants.filter((g) => g.principal?.id?.resource === 'u2').map((g) => g.id).sort()).toEqual([
-      'group:g1:member:user:u2',
-      'group:g2:member:user:u2',
-      'workspace:ws1:member:user:u2',
-    ]);
+    expect(
+      out.grants
+        .filter((g) => g.principal?.id?.resource === 'u2')
+        .map((g) => g.id)
+        .sort(),
+    ).toEqual(['group:g1:member:user:u2', 'group:g2:member:user:u2', 'workspace:ws1:member:user:u2']);
   });
 
   it('429 with errors[0].data.msBeforeNext waits that long and retries through the real HTTP client', async () => {

@@ -34,7 +34,12 @@ describe('segment: Go connector bugs fixed (spec §7)', () => {
     const s = await sim();
     const out = await walk(build(s.config()).connector);
     const groupGrants = ids(out.grants).filter((id) => id.includes(':group:'));
-    expect(groupGrants).toEqual(['role:r-owner:member:group:g1', 'source:src1:source_admin_r-dup:group:g2', 'source:src2:source_read_only:group:g1', 'space:sp1:engage_user:group:g2']);
+    expect(groupGrants).toEqual([
+      'role:r-owner:member:group:g1',
+      'source:src1:source_admin_r-dup:group:g2',
+      'source:src2:source_read_only:group:g1',
+      'space:sp1:engage_user:group:g2',
+    ]);
     expect(s.server.calls.filter((c) => /^\/groups\/g[12]$/.test(c.path))).toHaveLength(2);
   });
 
@@ -51,13 +56,18 @@ describe('segment: Go connector bugs fixed (spec §7)', () => {
     const del = s.server.calls.find((c) => c.method === 'DELETE');
     expect(del?.query.emails).toBe('["ada@example.com"]');
     // And a non-SUCCESS status is still reported as a failure.
-    const fake: HttpClient = { stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} }, request: async () => ({ data: { status: 'PENDING' } }) as never };
+    const fake: HttpClient = {
+      stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} },
+      request: async () => ({ data: { status: 'PENDING' } }) as never,
+    };
     await expect(new SegmentClient(fake).removeUserFromGroup('g1', 'ada@example.com')).rejects.toThrow(/status PENDING/);
   });
 
   it('B4: group permission grants are emitted once, on the first member page, for a group of more than 200', async () => {
     const tenant = generateTenant({ seed: 4, users: 450, groups: 1, membersPerGroup: 450 });
-    tenant.groups[0]!.permissions = [{ roleId: tenant.roles[2]!.id, roleName: tenant.roles[2]!.name, resources: [{ id: tenant.sources[0]!.id, type: 'SOURCE' }] }];
+    tenant.groups[0]!.permissions = [
+      { roleId: tenant.roles[2]!.id, roleName: tenant.roles[2]!.name, resources: [{ id: tenant.sources[0]!.id, type: 'SOURCE' }] },
+    ];
     const s = await sim({ tenant });
     const { connector } = build(s.config());
     const [, , groupSyncer] = connector.resourceSyncers();
@@ -82,7 +92,10 @@ describe('segment: Go connector bugs fixed (spec §7)', () => {
     const out = await walk(build(s.config()).connector);
     const u2 = ids(out.grants).filter((id) => id.endsWith(':user:u2') && /^(source|warehouse|function|space):/.test(id));
     expect(u2).toEqual(['function:fnI:functions_admin:user:u2', 'space:sp1:engage_user:user:u2', 'warehouse:wh1:warehouse_admin:user:u2']);
-    expect(ids(out.grants).filter((id) => id.startsWith('function:'))).toEqual(['function:fnI:functions_admin:user:u2', 'function:fnS:source_function_editor:user:u3']);
+    expect(ids(out.grants).filter((id) => id.startsWith('function:'))).toEqual([
+      'function:fnI:functions_admin:user:u2',
+      'function:fnS:source_function_editor:user:u3',
+    ]);
   });
 
   it('B6: a grant keeps labels and unknown fields of the permissions already held', async () => {
@@ -133,7 +146,15 @@ describe('segment: Go connector bugs fixed (spec §7)', () => {
     // A workspace-role revoke removes only the WORKSPACE pair of that role.
     const roleEnt: Entitlement = roleMemberEntitlement(roleResource(role('r-srcadmin'), WS));
     const kept = removePermission(
-      [{ roleId: 'r-srcadmin', resources: [{ id: 'ws1', type: 'WORKSPACE' }, { id: 'src2', type: 'SOURCE' }] }],
+      [
+        {
+          roleId: 'r-srcadmin',
+          resources: [
+            { id: 'ws1', type: 'WORKSPACE' },
+            { id: 'src2', type: 'SOURCE' },
+          ],
+        },
+      ],
       'r-srcadmin',
       'ws1',
     );

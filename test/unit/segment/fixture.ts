@@ -40,7 +40,14 @@ export function fixedTenant(): SegmentTenant {
         email: 'ada@example.com',
         permissions: [
           { roleId: 'r-owner', roleName: 'Workspace Owner', resources: [ws] },
-          { roleId: 'r-srcadmin', roleName: 'Source Admin', resources: [{ id: 'src1', type: 'SOURCE' }, { id: 'src2', type: 'SOURCE' }] },
+          {
+            roleId: 'r-srcadmin',
+            roleName: 'Source Admin',
+            resources: [
+              { id: 'src1', type: 'SOURCE' },
+              { id: 'src2', type: 'SOURCE' },
+            ],
+          },
           // Same role and resource again: one grant.
           { roleId: 'r-srcadmin', roleName: 'Source Admin', resources: [{ id: 'src1', type: 'SOURCE' }] },
         ],
@@ -71,7 +78,14 @@ export function fixedTenant(): SegmentTenant {
           { roleId: 'r-space', roleName: 'Space Observer', resources: [{ id: 'sp1', type: 'SPACE' }] },
           // Role not in GET /roles: no entitlement, no grant.
           { roleId: 'r-gone', roleName: 'Deleted Role', resources: [{ id: 'src1', type: 'SOURCE' }] },
-          { roleId: 'r-both', roleName: 'Source Function Editor', resources: [{ id: 'fnS', type: 'FUNCTION' }, { id: 'src2', type: 'SOURCE' }] },
+          {
+            roleId: 'r-both',
+            roleName: 'Source Function Editor',
+            resources: [
+              { id: 'fnS', type: 'FUNCTION' },
+              { id: 'src2', type: 'SOURCE' },
+            ],
+          },
         ],
       },
     ],

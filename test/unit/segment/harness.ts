@@ -33,7 +33,11 @@ export interface Built {
 
 export function build(secret: Record<string, string>, overrides: Partial<HttpClientOptions> = {}): Built {
   const logs: Built['logs'] = [];
-  const runtime = createRuntime({ secrets: Object.values(secret), httpOverrides: { ...FAST, ...overrides }, log: (message, fields) => logs.push({ message, fields }) });
+  const runtime = createRuntime({
+    secrets: Object.values(secret),
+    httpOverrides: { ...FAST, ...overrides },
+    log: (message, fields) => logs.push({ message, fields }),
+  });
   const config = parseConnectorConfig(segmentConnector, secret);
   return { connector: segmentConnector.create(config, runtime), runtime, config, client: new SegmentClient(createSegmentHttp(config, runtime)), logs };
 }

@@ -36,7 +36,13 @@ describe('slack config (spec §1)', () => {
   it('BATON_BASE_URL moves only the Web API (spec §7); SCIM has its own override', () => {
     const c = parse({ BATON_TOKEN: 'x', BATON_BUSINESS_PLUS_TOKEN: 'y', BATON_BASE_URL: 'http://127.0.0.1:9000/api/' });
     expect(slackHosts(c)).toEqual({ webApi: 'http://127.0.0.1:9000/api/', scim: 'https://api.slack.com/scim/v2/' });
-    const gov = parse({ BATON_TOKEN: 'x', BATON_BUSINESS_PLUS_TOKEN: 'y', BATON_GOV_ENV: 'true', BATON_BASE_URL: 'http://h/api/', BATON_SCIM_BASE_URL: 'http://h/scim/v1/' });
+    const gov = parse({
+      BATON_TOKEN: 'x',
+      BATON_BUSINESS_PLUS_TOKEN: 'y',
+      BATON_GOV_ENV: 'true',
+      BATON_BASE_URL: 'http://h/api/',
+      BATON_SCIM_BASE_URL: 'http://h/scim/v1/',
+    });
     expect(slackHosts(gov)).toEqual({ webApi: 'http://h/api/', scim: 'http://h/scim/v1/' });
     expect(() => parse({ BATON_TOKEN: 'x', BATON_BASE_URL: 'not a url' })).toThrow(/BATON_BASE_URL/);
   });

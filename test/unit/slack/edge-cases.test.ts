@@ -75,15 +75,30 @@ describe('slack edge cases (spec §7)', () => {
     let out = await walk(makeConnector(sim.config).connector);
     expect(web(sim, 'usergroups.list')[0]!.params).toMatchObject({ include_users: 'true', team_id: tenant.teams[0]!.id });
     expect(web(sim, 'usergroups.users.list')).toHaveLength(0);
-    expect(out.grants.map((g) => g.id).filter((id) => id.startsWith('userGroup:')).sort()).toEqual([...expected].sort());
+    expect(
+      out.grants
+        .map((g) => g.id)
+        .filter((id) => id.startsWith('userGroup:'))
+        .sort(),
+    ).toEqual([...expected].sort());
     await sim.server.close();
 
     sim = await startSlackSim({ tenant, mode: 'pro', rateLimits: 'off' });
     sim.controls.userGroupsListWithoutUsers = true;
     out = await walk(makeConnector(sim.config).connector);
     const perGroup = web(sim, 'usergroups.users.list').map((c) => c.params.usergroup);
-    expect(perGroup.sort()).toEqual(tenant.userGroups.filter((g) => !g.disabled).map((g) => g.id).sort());
-    expect(out.grants.map((g) => g.id).filter((id) => id.startsWith('userGroup:')).sort()).toEqual([...expected].sort());
+    expect(perGroup.sort()).toEqual(
+      tenant.userGroups
+        .filter((g) => !g.disabled)
+        .map((g) => g.id)
+        .sort(),
+    );
+    expect(
+      out.grants
+        .map((g) => g.id)
+        .filter((id) => id.startsWith('userGroup:'))
+        .sort(),
+    ).toEqual([...expected].sort());
   });
 
   it('a user group deleted mid-sync (no_such_subteam) is skipped with a warning', async () => {
@@ -99,7 +114,11 @@ describe('slack edge cases (spec §7)', () => {
     const s2 = groups.find((g) => g.id?.resource === 'S2')!;
     expect(await syncer.grants(s1, undefined)).toEqual({ rows: [] });
     expect(logs.some((l) => l.includes('vanished'))).toBe(true);
-    expect((await syncer.grants(s2, undefined)).rows.map((g) => g.id)).toEqual(['userGroup:S2:member:user:U2', 'userGroup:S2:member:user:U5', 'userGroup:S2:member:user:U10']);
+    expect((await syncer.grants(s2, undefined)).rows.map((g) => g.id)).toEqual([
+      'userGroup:S2:member:user:U2',
+      'userGroup:S2:member:user:U5',
+      'userGroup:S2:member:user:U10',
+    ]);
   });
 
   it('SCIM paging is 1-based and ends by totalResults (users by 1000, groups by 100)', async () => {
@@ -128,13 +147,25 @@ describe('slack edge cases (spec §7)', () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'business', rateLimits: 'off' });
     sim.controls.scimGroupListWithoutMembers = true;
     const out = await walk(makeConnector(sim.config).connector);
-    expect(scim(sim, 'GET /Groups/').map((c) => c.method).sort()).toEqual(['GET /Groups/G1', 'GET /Groups/G2']);
-    expect(out.grants.filter((g) => g.id.startsWith('group:')).map((g) => g.id).sort()).toEqual(['group:G1:member:user:U1', 'group:G1:member:user:U2', 'group:G2:member:user:U1', 'group:G2:member:user:U12', 'group:G2:member:user:U3']);
+    expect(
+      scim(sim, 'GET /Groups/')
+        .map((c) => c.method)
+        .sort(),
+    ).toEqual(['GET /Groups/G1', 'GET /Groups/G2']);
+    expect(
+      out.grants
+        .filter((g) => g.id.startsWith('group:'))
+        .map((g) => g.id)
+        .sort(),
+    ).toEqual(['group:G1:member:user:U1', 'group:G1:member:user:U2', 'group:G2:member:user:U1', 'group:G2:member:user:U12', 'group:G2:member:user:U3']);
   });
 
   it('SCIM users are org-wide: with two workspaces each one lists all of them', async () => {
     const tenant = generateTenant({ seed: 6, users: 80, workspaces: 2, userGroups: 2, memberships: 10, idpGroups: 1 });
-    const scimIds = tenant.users.filter((u) => u.scimActive !== undefined).map((u) => u.id).sort();
+    const scimIds = tenant.users
+      .filter((u) => u.scimActive !== undefined)
+      .map((u) => u.id)
+      .sort();
     sim = await startSlackSim({ tenant, mode: 'business', rateLimits: 'off' });
     const out = await walk(makeConnector(sim.config).connector);
     for (const team of tenant.teams) {
@@ -167,7 +198,9 @@ describe('slack edge cases (spec §7)', () => {
     expect(web(sim, 'users.info')).toHaveLength(0);
     await makeConnector({ ...sim.config, BATON_TOKEN: 'xoxp-admin' }).connector.validate();
     expect(web(sim, 'users.info').map((c) => c.params.user)).toEqual(['U3']);
-    const err = await makeConnector({ ...sim.config, BATON_TOKEN: 'xoxp-member' }).connector.validate().catch((e: unknown) => e);
+    const err = await makeConnector({ ...sim.config, BATON_TOKEN: 'xoxp-member' })
+      .connector.validate()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).message).toMatch(/not an admin, owner, primary owner or a bot/);
   });
@@ -181,7 +214,9 @@ describe('IDP group provisioning (spec §4)', () => {
 
   it('grant sends the full member list plus the new member; already a member sends nothing', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'business', rateLimits: 'off' });
-    const syncer = makeConnector(sim.config).connector.resourceSyncers().find((s) => s.resourceType.id === 'group')!;
+    const syncer = makeConnector(sim.config)
+      .connector.resourceSyncers()
+      .find((s) => s.resourceType.id === 'group')!;
     await syncer.grant!(user('U5'), groupEnt('G1'));
     const patches = scim(sim, 'PATCH');
     expect(patches).toHaveLength(1);
@@ -196,7 +231,9 @@ describe('IDP group provisioning (spec §4)', () => {
 
   it('revoke removes one member; a non-member is already revoked (no PATCH)', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'business', rateLimits: 'off' });
-    const syncer = makeConnector(sim.config).connector.resourceSyncers().find((s) => s.resourceType.id === 'group')!;
+    const syncer = makeConnector(sim.config)
+      .connector.resourceSyncers()
+      .find((s) => s.resourceType.id === 'group')!;
     await syncer.revoke!(groupGrant('G1', 'U4'));
     expect(scim(sim, 'PATCH')).toHaveLength(0);
     await syncer.revoke!(groupGrant('G1', 'U2'));
@@ -206,12 +243,18 @@ describe('IDP group provisioning (spec §4)', () => {
 
   it('refuses in gov mode, without the Business+ token, and for non-user principals', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'business', gov: true, rateLimits: 'off' });
-    const gov = makeConnector(sim.config).connector.resourceSyncers().find((s) => s.resourceType.id === 'group')!;
+    const gov = makeConnector(sim.config)
+      .connector.resourceSyncers()
+      .find((s) => s.resourceType.id === 'group')!;
     await expect(gov.grant!(user('U5'), groupEnt('G1'))).rejects.toThrow(/not supported in Gov/);
-    const pro = makeConnector({ BATON_TOKEN: sim.config.BATON_TOKEN!, BATON_BASE_URL: sim.config.BATON_BASE_URL! }).connector.resourceSyncers().find((s) => s.resourceType.id === 'group')!;
+    const pro = makeConnector({ BATON_TOKEN: sim.config.BATON_TOKEN!, BATON_BASE_URL: sim.config.BATON_BASE_URL! })
+      .connector.resourceSyncers()
+      .find((s) => s.resourceType.id === 'group')!;
     await expect(pro.grant!(user('U5'), groupEnt('G1'))).rejects.toThrow(/missing Business\+ token/);
     expect((await pro.list(undefined, undefined)).rows).toEqual([]);
-    const biz = makeConnector({ ...sim.config, BATON_GOV_ENV: 'false' }).connector.resourceSyncers().find((s) => s.resourceType.id === 'group')!;
+    const biz = makeConnector({ ...sim.config, BATON_GOV_ENV: 'false' })
+      .connector.resourceSyncers()
+      .find((s) => s.resourceType.id === 'group')!;
     await expect(biz.grant!(create(ResourceSchema, { id: resourceId('userGroup', 'S1') }), groupEnt('G1'))).rejects.toThrow(/only users can be granted/);
     await expect(biz.revoke!(groupGrant('G1', 'S1', 'userGroup'))).rejects.toThrow(/only users can be revoked/);
     expect(scim(sim, 'PATCH')).toHaveLength(0);

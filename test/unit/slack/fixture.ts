@@ -8,7 +8,12 @@ function user(id: string, name: string, flags: Partial<SimUser>, profile: SimUse
 
 export function fixedTenant(): SlackTenant {
   const users: SimUser[] = [
-    user('U1', 'alice', { is_primary_owner: true, is_owner: true, is_admin: true, has_2fa: true, scimActive: true }, { first_name: 'Alice', last_name: 'Archer', email: 'alice@acme.test', status_text: 'Shipping', status_emoji: ':ship:' }),
+    user(
+      'U1',
+      'alice',
+      { is_primary_owner: true, is_owner: true, is_admin: true, has_2fa: true, scimActive: true },
+      { first_name: 'Alice', last_name: 'Archer', email: 'alice@acme.test', status_text: 'Shipping', status_emoji: ':ship:' },
+    ),
     user('U2', 'bob', { is_owner: true, is_admin: true, has_2fa: false, scimActive: true }, { first_name: 'Bob', last_name: 'Baker', email: 'bob@acme.test' }),
     user('U3', 'carol', { is_admin: true, scimActive: true }, { email: 'carol@acme.test' }),
     user('U4', 'dave', { is_restricted: true, scimActive: true }, { email: 'dave@partner.test' }),

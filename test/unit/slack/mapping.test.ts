@@ -53,7 +53,14 @@ const WORKSPACE_GRANTS = [
   'workspaceRole:T1:member:assigned:user:U10',
   'workspaceRole:T1:bot:assigned:user:U11',
 ];
-const USER_GROUP_GRANTS = ['userGroup:S1:member:user:U1', 'userGroup:S1:member:user:U3', 'userGroup:S1:member:user:U4', 'userGroup:S2:member:user:U2', 'userGroup:S2:member:user:U5', 'userGroup:S2:member:user:U10'];
+const USER_GROUP_GRANTS = [
+  'userGroup:S1:member:user:U1',
+  'userGroup:S1:member:user:U3',
+  'userGroup:S1:member:user:U4',
+  'userGroup:S2:member:user:U2',
+  'userGroup:S2:member:user:U5',
+  'userGroup:S2:member:user:U10',
+];
 const IDP_GRANTS = ['group:G1:member:user:U1', 'group:G1:member:user:U2', 'group:G2:member:user:U1', 'group:G2:member:user:U3', 'group:G2:member:user:U12'];
 
 const COMMON_RESOURCES = ['workspace:T1', 'userGroup:S1', 'userGroup:S2', ...ROLE_KEYS.map((k) => `workspaceRole:T1:${k}`)];
@@ -171,7 +178,12 @@ describe('slack mapping, Pro (bot token only)', () => {
     check('workspace:T1:member', 'member', 'Acme workspace member', 'Member of the Acme workspace');
     check('userGroup:S1:member', 'member', 'Engineering User group member', 'Member of Engineering User group');
     for (const key of ROLE_KEYS) {
-      check(`workspaceRole:T1:${key}:assigned`, 'assigned', `Acme workspace ${ROLE_NAMES[key]} role`, `Has the ${ROLE_NAMES[key]} role in the Slack Acme workspace`);
+      check(
+        `workspaceRole:T1:${key}:assigned`,
+        'assigned',
+        `Acme workspace ${ROLE_NAMES[key]} role`,
+        `Has the ${ROLE_NAMES[key]} role in the Slack Acme workspace`,
+      );
     }
   });
 
@@ -224,7 +236,12 @@ describe('slack mapping, Business+ (SCIM token)', () => {
     expect(findAnnotation(g.annotations, GroupTraitSchema)).toBeDefined();
     expect(g.profile).toEqual({ group_id: 'G1', group_name: 'IDP Admins' });
     const e = entitlements.find((x) => x.id === 'group:G1:member')!;
-    expect([e.displayName, e.description, e.purpose, e.grantableTo.map((t) => t.id)]).toEqual(['IDP Admins IDP group member', 'Member of IDP Admins IDP group', Entitlement_PurposeValue.ASSIGNMENT, ['user']]);
+    expect([e.displayName, e.description, e.purpose, e.grantableTo.map((t) => t.id)]).toEqual([
+      'IDP Admins IDP group member',
+      'Member of IDP Admins IDP group',
+      Entitlement_PurposeValue.ASSIGNMENT,
+      ['user'],
+    ]);
     // Not gov: IDP grants are mutable.
     expect(grants.filter((x) => x.id.startsWith('group:')).every((x) => !findAnnotation(x.annotations, GrantImmutableSchema))).toBe(true);
   });

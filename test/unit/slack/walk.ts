@@ -14,7 +14,10 @@ export interface Walked {
   grants: Grant[];
 }
 
-export function makeConnector(config: Record<string, string>, log: (m: string, f?: Record<string, unknown>) => void = () => {}): { connector: Connector; runtime: TrackedRuntime } {
+export function makeConnector(
+  config: Record<string, string>,
+  log: (m: string, f?: Record<string, unknown>) => void = () => {},
+): { connector: Connector; runtime: TrackedRuntime } {
   const runtime = createRuntime({ httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 50, timeoutMs: 2000 }, log });
   return { connector: slackConnector.create(parseConnectorConfig(slackConnector, config), runtime), runtime };
 }

@@ -14,7 +14,8 @@ function rows(dbPath: string): string[] {
   try {
     const out: string[] = [];
     for (const t of ['v1_resource_types', 'v1_resources', 'v1_entitlements', 'v1_grants']) {
-      for (const r of db.prepare(`SELECT external_id, hex(data) AS d FROM ${t}`).all() as { external_id: string; d: string }[]) out.push(`${t}|${r.external_id}|${r.d}`);
+      for (const r of db.prepare(`SELECT external_id, hex(data) AS d FROM ${t}`).all() as { external_id: string; d: string }[])
+        out.push(`${t}|${r.external_id}|${r.d}`);
     }
     return out.sort();
   } finally {
@@ -94,7 +95,9 @@ describe('sync engine', () => {
     const dir = tempDir();
     const w = C1zWriter.create(join(dir, 'db'));
     w.startSync();
-    const err = await runEngine({ connector: fakeConnector({ ...SHAPE, failOn: { step: 'group.grants', call: 4 } }).connector, writer: w }).catch((e: unknown) => e);
+    const err = await runEngine({ connector: fakeConnector({ ...SHAPE, failOn: { step: 'group.grants', call: 4 } }).connector, writer: w }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SyncStepError);
     expect((err as Error).message).toMatch(/^listing grants of group G\d+.*upstream exploded on group.grants #4/);
     w.close();
