@@ -1,5 +1,6 @@
 // Every command's definition (options, arguments, environment) and where its code lives. Help,
 // parsing and docs-cli.md come from here; the code is imported only when the command runs.
+import { connectorNames } from '../../lambdas/index.ts';
 import type { Output } from './output.ts';
 import type { CommandSpec, OptionSpec, Parsed } from './spec.ts';
 import { UsageError } from './usage.ts';
@@ -74,7 +75,7 @@ export const COMMANDS: Command[] = [
         ['AWS_REGION / AWS_PROFILE', 'with --secret-id: where and as whom the secret is read (standard AWS SDK chain)'],
         ['BATON_DEBUG', 'print stack traces with errors'],
       ],
-      notes: ['connectors: slack, segment, fullstory', 'example: BATON_TOKEN=xoxb-… baton-serverless sync slack --out slack.c1z'],
+      notes: [`connectors: ${connectorNames.join(', ')}`, 'example: BATON_TOKEN=xoxb-… baton-serverless sync slack --out slack.c1z'],
     },
     run: async () => (await import('./sync.ts')).syncCommand,
   },
