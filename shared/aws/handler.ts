@@ -349,7 +349,8 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     const finished = done;
     const slices = plan.slice + 1;
     return ctx.step('end', async () => {
-      await releaseLease(leaseOf(env), begun.executionId);
+      // The sync is delivered; a lease left behind expires on its own, so this is not a failure.
+      await releaseLease(leaseOf(env), begun.executionId).catch((e: unknown) => logger.error('releasing the sync lease failed', { error: clean(e) }));
       const result: SyncResult = {
         syncId: finished.syncId,
         bucket: env.BUCKET,
