@@ -5,7 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { generateTenant, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { makeSyncHandler, type HandlerDeps, type SkippedResult, type SyncResult } from '../../../shared/aws/handler.ts';
@@ -16,6 +16,7 @@ import { openC1z } from '../../../shared/c1z/reader.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
 import { runDurable } from '../../support/durable.ts';
+import { captured } from '../../support/capture.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const SCALE = 10;
@@ -89,24 +90,6 @@ function handlerFor(deps: Partial<HandlerDeps> = {}, env: Record<string, string>
     ...deps,
     env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: tempDir('durable-'), MIN_FREE_TMP_MB: '1', SLICE_RETRY_SECONDS: '1', ...env },
   });
-}
-
-/** Everything printed while `fn` runs (Powertools logs and EMF). */
-async function captured<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: Error; output: string }> {
-  const chunks: string[] = [];
-  const spies = [process.stdout, process.stderr].map((stream) =>
-    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-      return true;
-    }) as typeof stream.write),
-  );
-  try {
-    return { value: await fn(), output: chunks.join('') };
-  } catch (error) {
-    return { error: error as Error, output: chunks.join('') };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
 }
 
 async function liveIds(): Promise<Ids> {

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
 import { makeSyncHandler, type HandlerDeps, type SyncResult } from '../../../shared/aws/handler.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
@@ -16,6 +16,7 @@ import { openC1z } from '../../../shared/c1z/reader.ts';
 import { generateTenant, startFullstorySim, type FullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
 import { runDurable } from '../../support/durable.ts';
+import { captured } from '../../support/capture.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const TOKEN = 'scim-Secret-Token-4f9a7c21e8';
@@ -26,24 +27,6 @@ const s3 = () => s3Client();
 const sm = () => secretsClient();
 let bucket: string;
 const KEY = 'baton/fullstory/sync.c1z';
-
-/** Everything the process prints while `fn` runs (Powertools logs and EMF go to stdout/stderr). */
-async function captured<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: Error; output: string }> {
-  const chunks: string[] = [];
-  const spies = [process.stdout, process.stderr].map((stream) =>
-    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-      return true;
-    }) as typeof stream.write),
-  );
-  try {
-    return { value: await fn(), output: chunks.join('') };
-  } catch (error) {
-    return { error: error as Error, output: chunks.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
 
 async function objectBytes(key = KEY): Promise<Buffer> {
   const o = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
