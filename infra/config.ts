@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { connectorNames, isConnectorName } from '../lambdas/index.ts';
 
-/** ConductorOne's S3 data-source service role (design.md §4). */
+/** ConductorOne's S3 data-source service role: the only principal the read role trusts. */
 export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
 export const DEFAULT_SCHEDULE = 'rate(1 hour)';
 export { SERVICE_NAME } from '../shared/observability/names.ts';

@@ -100,7 +100,7 @@ export interface ScimPage {
   totalResults: number | undefined;
 }
 
-/** What the spec's Go client asks for; the server may return fewer. */
+/** What the Go connector's SCIM client asks for; the server may return fewer. */
 export const SCIM_PAGE_SIZE = 100;
 
 export interface ScimClient {

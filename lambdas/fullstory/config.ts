@@ -1,5 +1,5 @@
 // The secret map's `BATON_*` keys and the mode they select. All keys are optional in the schema; the
-// mode rule (spec §C) is enforced afterwards so a missing key is reported by name, never by value.
+// mode rule (README.md, Choosing the mode) is enforced afterwards so a missing key is reported by name, never by value.
 import { z } from 'zod';
 import { optionalValue } from '../../shared/sync/config-fields.ts';
 

@@ -1,4 +1,4 @@
-// Segment objects -> baton resources, entitlements and grants (spec §3). Pure functions: no I/O.
+// Segment objects -> baton resources, entitlements and grants (ids: README.md). Pure functions: no I/O.
 import { StructSchema, anyUnpack } from '@bufbuild/protobuf/wkt';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import type { Entitlement, Grant, Resource, ResourceId } from '../../shared/c1z/messages.ts';
@@ -137,7 +137,7 @@ export interface PermissionGrantContext {
 }
 
 /**
- * Grants for one principal's permissions (spec §3.3) with the Go bugs fixed: each resource type
+ * Grants for one principal's permissions with the Go bugs fixed: each resource type
  * lands on its own type (B5), a grant is emitted only when its entitlement exists, and duplicate
  * ids (the same role in several permissions) are emitted once.
  */

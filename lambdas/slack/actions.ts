@@ -1,4 +1,4 @@
-// The Go connector's two account actions (spec §4), through SCIM with the Business+ token. Each
+// The Go connector's two account actions (enable/disable user), through SCIM with the Business+ token. Each
 // reads the user first so a repeat is `unchanged` (the Go code always sends the write).
 import { ConnectorError, type ConnectorAction } from '../../shared/sync/connector.ts';
 import type { SlackClient } from './client.ts';

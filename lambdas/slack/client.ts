@@ -1,4 +1,4 @@
-// The Slack calls the connector makes (spec §2): Web API methods with the bot token and SCIM with
+// The Slack calls the connector makes: Web API methods with the bot token and SCIM with
 // the Business+ user token, each with its published rate limit and a zod schema of what we read.
 import { z } from 'zod';
 import type { HttpClient, RateLimit } from '../../shared/http/types.ts';

@@ -1,4 +1,4 @@
-// The secret map's keys (the Go connector's flags, spec §1) and the hosts they select (spec §2.1).
+// The secret map's keys (the Go connector's flags; README.md, Secret keys) and the hosts they select.
 import { z } from 'zod';
 import { flag, optionalUrl, optionalValue, requiredToken } from '../../shared/sync/config-fields.ts';
 

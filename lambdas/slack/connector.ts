@@ -1,4 +1,4 @@
-// The Slack connector (Pro and Business+): config, validate() (spec §4), the five syncers and the
+// The Slack connector (Pro and Business+): config, validate(), the five syncers and the
 // enable/disable user actions.
 import { ConnectorError, type ConnectorDefinition } from '../../shared/sync/connector.ts';
 import { slackActions } from './actions.ts';
@@ -21,7 +21,7 @@ export const connector: ConnectorDefinition<SlackConfig> = {
     return {
       async validate() {
         const who = await ctx.client.authTest();
-        // A bot token passes (spec §4: any bot does), and auth.test already says it is one.
+        // Any bot token passes, as in Go, and auth.test already says it is one.
         if (who.bot_id) return;
         const user = await ctx.client.userInfo(who.user_id);
         if (user.is_admin || user.is_owner || user.is_primary_owner || user.is_bot) return;

@@ -1,4 +1,4 @@
-// How Slack's answers become verdicts for the shared HTTP client (spec §2.4): credential and scope
+// How Slack's answers become verdicts for the shared HTTP client: credential and scope
 // problems fail the run at once with the key to fix; `ratelimited` waits; transient errors retry.
 import { ConnectorError } from '../../shared/sync/connector.ts';
 import type { ResponseInfo, ResponseVerdict } from '../../shared/http/types.ts';

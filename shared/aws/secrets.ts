@@ -1,6 +1,6 @@
 // Connector configuration from AWS Secrets Manager.
 //
-// Secret format (design.md §4): the secret's SecretString is a JSON object of the same `BATON_*`
+// Secret format (README.md, "Secret format"): the secret's SecretString is a JSON object of the same `BATON_*`
 // keys the Go connectors take, e.g. {"BATON_TOKEN": "xoxb-…", "BATON_BASE_URL": "https://…"}.
 // - Values should be strings. Numbers and booleans are accepted and converted with String()
 //   (people paste `"BATON_PAGE_SIZE": 100`); null, arrays and objects are rejected.

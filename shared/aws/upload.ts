@@ -1,4 +1,4 @@
-// Uploads a finished c1z file to S3 (design.md §4: `Content-Type: application/c1z`, SHA-256 checksum).
+// Uploads a finished c1z file to S3 (`Content-Type: application/c1z`, SHA-256 checksum, as ConductorOne reads it).
 //
 // - The file is streamed from disk, never held in memory: one pass hashes it (the whole file and,
 //   for multipart, each part), then the bytes are sent as file streams with ContentLength and the

@@ -1,4 +1,4 @@
-// The c1z v1 container: `C1ZF\0` + one zstd frame of the whole SQLite file (c1z-format.md §1).
+// The c1z v1 container: `C1ZF\0` + one zstd frame of the whole SQLite file (see README.md here).
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
@@ -22,7 +22,7 @@ export interface FrameHeader {
   windowBytes?: number;
 }
 
-/** Parses the zstd frame header that follows the magic (RFC 8878 §3.1.1.1). */
+/** Parses the zstd frame header that follows the magic (RFC 8878, section 3.1.1.1). */
 export function parseFrameHeader(buf: Buffer): FrameHeader | undefined {
   if (buf.length < 6 || buf.readUInt32LE(0) !== ZSTD_MAGIC) return undefined;
   const fhd = buf[4]!;
@@ -161,7 +161,7 @@ export interface EncodeResult {
 }
 
 /**
- * Compresses a closed SQLite file into `out` the way baton-sdk saves (§1.3, §1.5): magic, one
+ * Compresses a closed SQLite file into `out` the way baton-sdk saves: magic, one
  * frame with content size and checksum, level 3; written to `<out>.tmp`, fsynced, then renamed.
  * libzstd marks a frame single-segment only when the content fits its window (2 MiB at level 3),
  * so the Go reader's 128 MiB window cap is never hit.

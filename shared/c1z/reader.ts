@@ -1,5 +1,5 @@
 // Opens a v1 c1z read-only: decodes into a private temp copy (the input is never modified),
-// migrates an older schema there, picks the sync as baton-sdk does (§2.6) and iterates lazily.
+// migrates an older schema there, picks the sync as baton-sdk does (README.md here) and iterates lazily.
 import Database, { type Database as Db } from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +42,7 @@ export interface OpenOptions {
   maxDecodedBytes?: number;
   /** Where the temp copy goes; default the OS temp dir. */
   tmpDir?: string;
-  /** Read this sync instead of the one §2.6 picks. */
+  /** Read this sync instead of the one baton-sdk's rules pick. */
   syncId?: string;
 }
 
@@ -261,7 +261,7 @@ function listSyncRuns(db: Db): SyncRun[] {
 }
 
 /**
- * §2.6 for List*: latest finished full sync, else the latest unfinished one started in the last 7
+ * baton-sdk's choice for List*: latest finished full sync, else the latest unfinished one started in the last 7
  * days. Past that cascade (an old unfinished file, like a fixture) we still show the latest
  * unfinished sync rather than nothing, and say so in `chosenBy`.
  */
@@ -281,7 +281,7 @@ export function chooseSync(runs: SyncRun[], requested?: string, now = Date.now()
   return anyFinished[0] && { run: anyFinished[0], by: `latest finished ${anyFinished[0].syncType} sync` };
 }
 
-/** §2.3: old writers left GrantExpandable inside `data`; move it to `expansion` as HEAD readers do. */
+/** Old writers left GrantExpandable inside `data`; move it to `expansion` as HEAD readers do. */
 function backfillExpansion(db: Db): void {
   const syncs = db.prepare('SELECT sync_id FROM v1_sync_runs WHERE grants_backfilled = 0').all() as { sync_id: string }[];
   if (syncs.length === 0) return;

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 
 /**
- * The v1 schema exactly as baton-sdk v0.25 creates it (c1z-format.md §2.2), index names included:
+ * The v1 schema exactly as baton-sdk v0.25 creates it (README.md here), index names included:
  * the v1_resources index names are swapped against their columns upstream and kept that way here.
  * Creation order follows the SDK.
  */
@@ -34,7 +34,7 @@ export const SCHEMA_DDL: readonly string[] = [
 /** The tables a v1 file must already have for us to call it one (the rest are created on open). */
 export const CORE_TABLES = ['v1_resource_types', 'v1_resources', 'v1_entitlements', 'v1_grants', 'v1_sync_runs'] as const;
 
-/** Columns older SDKs lacked; readers add them on open (§2.3), at the end of the table. */
+/** Columns older SDKs lacked; readers add them on open, at the end of the table. */
 const ADDED_COLUMNS: Record<string, [string, string][]> = {
   v1_sync_runs: [
     ['sync_type', "text not null default 'full'"],

@@ -121,7 +121,7 @@ export class C1zWriter {
     return this.syncIdValue;
   }
 
-  /** Starts a full sync run (§2.5) and returns its KSUID. */
+  /** Starts a full sync run and returns its KSUID. */
   startSync(now = new Date(), id = newKsuid(now)): string {
     if (this.syncIdValue) throw new C1zError('sync_open', `sync ${this.syncIdValue} is already started`);
     this.db
@@ -167,7 +167,7 @@ export class C1zWriter {
     for (const g of rows) {
       const res = requireId(g.entitlement?.resource?.id, `grant ${g.id}`);
       const principal = requireId(g.principal?.id, `grant ${g.id} principal`);
-      // The HEAD writer moves GrantExpandable out of the blob into `expansion` (§2.2).
+      // The HEAD writer moves GrantExpandable out of the blob into `expansion`, sparing readers a backfill.
       const expandable = g.annotations.find((a) => a.typeUrl === EXPANDABLE_TYPE_URL);
       let expansion: Uint8Array | null = null;
       let data = g;

@@ -1,4 +1,4 @@
-// Builders for the rows connectors emit, following baton-sdk's helpers (spec c1z-format.md §4.2), so
+// Builders for the rows connectors emit, following baton-sdk's helpers (shared/c1z/README.md, Ids), so
 // ids and defaults are the same as the Go connectors'.
 import { create, type DescMessage, type JsonObject, type JsonValue, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { anyPack, anyUnpack, type Any } from '@bufbuild/protobuf/wkt';

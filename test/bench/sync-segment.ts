@@ -2,7 +2,7 @@
 //  [--functions F] [--list-permissions] [--json]`: one full sync of a synthetic workspace against the
 // simulator (rate limits off). The sync runs in a child process (sync-phase.ts) so its peak RSS is
 // its own, not the simulator's. Calls are what the simulator served, next to the Go connector's
-// formula (spec §6) for the same tenant.
+// formula (goFormulaCalls in lambdas/segment/sim) for the same tenant.
 //
 // --list-permissions makes GET /users and GET /groups rows carry `permissions` (the OpenAPI row
 // type allows it; the live API's behaviour is unverified), which removes the per-user GETs.

@@ -5,7 +5,7 @@
 #   test/support/moto.sh start PORT   run moto server on 127.0.0.1:PORT in the foreground (manual use)
 #   test/support/moto.sh path         print the folder moto is unpacked into
 #
-# How (design.md §5): Debian trixie's python3-moto (pure Python) plus its dependencies' bookworm .debs,
+# How: Debian trixie's python3-moto (pure Python) plus its dependencies' bookworm .debs,
 # fetched with `apt-get download` against a scratch sources.list / lists / cache (the system's apt
 # configuration and package state are not changed, nothing is installed), unpacked with
 # `dpkg-deb -x` into ${BATON_CACHE_DIR:-$HOME/.cache/baton-serverless}/moto, and run with Debian's

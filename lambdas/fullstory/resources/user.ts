@@ -1,5 +1,5 @@
-// The one resource type both modes sync: `user`. Each mode has its own id and profile keys (spec
-// A.4 / B.4), so the two populations never share ids.
+// The one resource type both modes sync: `user`. Each mode has its own id and profile keys (README.md),
+// so the two populations never share ids.
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import { UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
 import type { ConnectorRuntime, Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
@@ -11,7 +11,7 @@ import type { ApiClient, EndUser } from '../client.ts';
 import { modeError } from '../client.ts';
 import { SCIM_PAGE_SIZE, type ScimClient, type ScimUser } from '../client.ts';
 
-/** displayName, else "given family" when both are set, else userName (spec B.4). */
+/** displayName, else "given family" when both are set, else userName. */
 export function scimDisplayName(u: ScimUser): string {
   if (u.displayName) return u.displayName;
   const given = u.name?.givenName ?? '';

@@ -37,7 +37,7 @@ const FAMILY = ['Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Silva', 'Novak', 'Ha
 
 /**
  * A deterministic org of `users` seats and as many captured end-users. The first seats and end-users
- * are the spec's edge cases (inactive, no emails, only non-primary emails, only a given name, no
+ * are the edge cases the Go connector meets (inactive, no emails, only non-primary emails, only a given name, no
  * `active`; empty uid/email/display name, being deleted), the rest are ordinary.
  */
 export function generateTenant(options: { seed?: number; users?: number } = {}): FullstoryTenant {

@@ -72,7 +72,7 @@ export interface GoFormulaParams {
 const pages = (n: number) => Math.max(1, Math.ceil(n / 200));
 
 /**
- * Calls the Go connector makes for one sync (spec §6, as coded: warehouses and spaces page
+ * Calls the Go connector makes for one sync, as its code stands (B1: warehouses and spaces page
  * /sources and find nothing, so they add list calls but no entitlement calls).
  */
 export function goFormulaCalls(p: GoFormulaParams): number {

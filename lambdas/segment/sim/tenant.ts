@@ -227,7 +227,7 @@ export function generateTenant(size: TenantSize = {}): SegmentTenant {
 }
 
 /**
- * What a correct sync of `tenant` holds, computed from the spec's rules independently of the
+ * What a correct sync of `tenant` holds, computed from the Go connector's rules independently of the
  * connector: keyword match on role names, one grant per (principal, role, resource), grants only
  * where the entitlement exists.
  */

@@ -1,4 +1,4 @@
-// IDP groups: SCIM Groups, Business+ only, top level (spec §3.1–3.3, §4). Member lists that come
+// IDP groups: SCIM Groups, Business+ only, top level, provisionable. Member lists that come
 // with the list pages are kept for the grants, so most groups need no Groups/{id} call.
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
 import { GrantImmutableSchema } from '../../../shared/c1z/messages.ts';

@@ -1,4 +1,4 @@
-// The five resource types (spec §3) and the ids shared between syncers.
+// The five resource types (README.md, What it syncs) and the ids shared between syncers.
 import { SkipGrantsSchema, ResourceType_Trait } from '../../../shared/c1z/messages.ts';
 import { pack, resourceType } from '../../../shared/sync/model.ts';
 
@@ -13,7 +13,7 @@ export const idpGroupType = resourceType({ id: 'group', displayName: 'IDP Group'
 export const MEMBER = 'member';
 export const ASSIGNED = 'assigned';
 
-/** roleKey → display name, in the spec's table order. */
+/** roleKey → display name, in the Go connector's order. */
 export const WORKSPACE_ROLES = [
   ['primary_owner', 'Primary Owner'],
   ['owner', 'Owner'],

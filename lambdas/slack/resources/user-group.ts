@@ -1,4 +1,4 @@
-// "@handle" user groups (spec §3.1–3.3). usergroups.list is asked for members too, so a group's
+// "@handle" user groups. usergroups.list is asked for members too, so a group's
 // grants normally cost no call; otherwise its list is fetched once (not once per 20 members as the
 // Go connector does) and paged locally.
 import type { Grant } from '../../../shared/c1z/messages.ts';

@@ -1,4 +1,4 @@
-// Users of a workspace (spec §3.1). Standard mode: users.list pages. Business+ mode: the SCIM user
+// Users of a workspace. Standard mode: users.list pages. Business+ mode: the SCIM user
 // set (org-wide) joined with users.list pages instead of one users.info per SCIM user; only SCIM
 // users the workspace's users.list did not return are looked up one by one.
 import type { Resource, ResourceId } from '../../../shared/c1z/messages.ts';

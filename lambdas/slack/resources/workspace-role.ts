@@ -1,4 +1,4 @@
-// The eight synthetic roles of each workspace (spec §3.1); their grants come from the workspace.
+// The eight synthetic roles of each workspace; their grants come from the workspace.
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { entitlement, Purpose, resource, resourceId, roleTrait } from '../../../shared/sync/model.ts';

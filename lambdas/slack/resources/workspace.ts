@@ -1,5 +1,5 @@
 // Workspaces (auth.teams.list) and their grants: membership plus the flag-derived workspace roles,
-// all from one pass over users.list (spec §3.3).
+// all from one pass over users.list (role rules: README.md, Workspace roles).
 import type { Grant, Resource, ResourceId } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant, groupTrait, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
@@ -20,7 +20,7 @@ export function workspaceResource(team: { id: string; name: string; domain: stri
   });
 }
 
-/** Spec §3.3's independent rules; strangers are filtered out before. */
+/** The Go connector's independent flag rules (README.md); strangers are filtered out before. */
 export function rolesFor(flags: number): RoleKey[] {
   const has = (bit: number) => (flags & bit) !== 0;
   const roles: RoleKey[] = [];

@@ -100,7 +100,7 @@ export interface GoFormulaParams {
   usersListPagesBusiness?: number;
 }
 
-/** Calls the Go connector makes for one sync (spec §6), for comparison with ours. */
+/** Calls the Go connector makes for one sync (formula in README.md, Benchmark), for comparison with ours. */
 export function goFormulaCalls(p: GoFormulaParams): number {
   const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
   const workspaces = p.usersPerWorkspace.length;

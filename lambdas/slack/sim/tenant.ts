@@ -40,7 +40,7 @@ export interface SimUser extends SimUserFlags {
    * The SCIM view: undefined = not a SCIM user (bots, strangers, Slackbot); else SCIM `active`.
    */
   scimActive?: boolean;
-  /** users.info answers user_not_found although SCIM lists the user (spec §7). */
+  /** users.info answers user_not_found although SCIM lists the user. */
   hiddenFromBot?: boolean;
 }
 
@@ -189,7 +189,7 @@ export function generateTenant(options: TenantOptions = {}): SlackTenant {
     const user: SimUser = {
       id,
       team_id: team.id,
-      // Some legacy accounts have no username at all (spec §7).
+      // Some legacy accounts have no username at all.
       name: n % 97 === 0 ? '' : `user${n}`,
       ...flags,
       profile: {
@@ -284,7 +284,7 @@ export interface ExpectedCounts {
 
 const ROLE_COUNT = 8;
 
-/** Role grants per spec §3.3 for one users.list member (strangers get none). */
+/** Role grants (README.md, Workspace roles) for one users.list member (strangers get none). */
 export function roleGrantCount(u: SimUserFlags): number {
   let n = 0;
   if (u.is_primary_owner) n++;
@@ -297,7 +297,7 @@ export function roleGrantCount(u: SimUserFlags): number {
   return n;
 }
 
-/** What a full sync of this tenant must write (spec §3), independent of the connector's code. */
+/** What a full sync of this tenant must write, independent of the connector's code. */
 export function expectedCounts(tenant: SlackTenant, mode: SlackMode): ExpectedCounts {
   const teamIds = new Set(tenant.teams.map((t) => t.id));
   const enabledGroups = tenant.userGroups.filter((g) => !g.disabled && teamIds.has(g.team_id));

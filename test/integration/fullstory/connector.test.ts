@@ -266,7 +266,7 @@ describe('fullstory simulator (AppSimulator)', () => {
     });
   }
 
-  it('the same seed gives the same tenant, with the spec edge cases first', () => {
+  it('the same seed gives the same tenant, with the edge cases first', () => {
     const a = generateTenant({ seed: 3, users: 10 });
     expect(generateTenant({ seed: 3, users: 10 })).toEqual(a);
     expect(a.seats[0]!.active).toBe(false);

@@ -13,7 +13,7 @@ const FAST = { baseBackoffMs: 2, maxBackoffMs: 10 };
 const idOf = (r: { id?: { resourceType: string; resource: string } }) => `${r.id?.resourceType}:${r.id?.resource}`;
 
 describe('segment full sync into c1z', () => {
-  it('the fixed tenant reads back with exactly the spec ids', async () => {
+  it('the fixed tenant reads back with exactly the expected ids', async () => {
     const dir = tempDir('bs-segment-');
     const sim = await startSegmentSim({ tenant: fixedTenant(), rateLimits: 'off' });
     try {

@@ -109,7 +109,7 @@ describe('writer → reader round trip', () => {
     );
   });
 
-  it('the file decompresses with the zstd CLI and opens in sqlite3 with the spec tables and indexes', async () => {
+  it("the file decompresses with the zstd CLI and opens in sqlite3 with baton-sdk's tables and indexes", async () => {
     const dir = tempDir();
     const w = C1zWriter.create(join(dir, 'db'));
     w.startSync();

@@ -1,5 +1,5 @@
-// A small, hand-written Fullstory org. The expected rows in the tests are worked out from the spec
-// (fullstory.md A.4 / B.4), not from the connector's output.
+// A small, hand-written Fullstory org. The expected rows in the tests are worked out from each mode's
+// mapping rules (lambdas/fullstory/README.md), not from the connector's output.
 import type { FullstoryTenant } from '../../../lambdas/fullstory/sim/tenant.ts';
 
 export const FIXED_TENANT: FullstoryTenant = {

@@ -1,4 +1,4 @@
-// Flattens a synced `user` resource into the fields the spec pins down, for exact comparisons.
+// Flattens a synced `user` resource into the fields the mapping rules pin down, for exact comparisons.
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import { UserTraitSchema, UserTrait_AccountType, UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
 import { findAnnotation } from '../../../shared/sync/model.ts';

@@ -1,4 +1,4 @@
-// Mapping and paging of both syncers against stub clients (no HTTP): exact rows from the spec.
+// Mapping and paging of both syncers against stub clients (no HTTP): exact rows from the mapping rules.
 import { describe, expect, it } from 'vitest';
 import { ResourceType_Trait, SkipEntitlementsAndGrantsSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError, type ConnectorRuntime, type ResourceSyncer } from '../../../shared/sync/connector.ts';

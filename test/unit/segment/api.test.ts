@@ -136,7 +136,7 @@ describe('segment call budget', () => {
     expect(s.server.calls.filter((c) => c.path === '/functions').map((c) => c.query.resourceType)).toEqual(['DESTINATION', 'INSERT_DESTINATION', 'SOURCE']);
   });
 
-  it('goFormulaCalls follows spec §6 (hand-computed)', () => {
+  it("goFormulaCalls matches a hand count of the Go connector's calls", () => {
     // 1 validate + (1+1) workspace + 1 users + 3 user GETs + 1 groups + 2*2 groups + 1 roles + 1 sources
     // + 2 warehouse/space (as coded) + 3 functions + (2 sources + 3 functions) * 1 entitlements = 24
     expect(goFormulaCalls({ users: 3, groupMembers: [2, 3], roles: 11, sources: 2, functionsByKind: [1, 1, 1] })).toBe(24);

@@ -1,4 +1,4 @@
-// One test per Go connector bug in spec §7, each fixed as §7 recommends.
+// One test per Go connector bug B1–B8 (lambdas/segment/README.md, Bugs fixed).
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { EntitlementSchema, GrantSchema, type Entitlement, type Resource } from '../../../shared/c1z/messages.ts';
@@ -19,7 +19,7 @@ const tenantRoles = catalogRoles(fixedTenant().roles);
 const role = (id: string) => tenantRoles.find((r) => r.id === id)!;
 const userRes = (id: string, email: string): Resource => userResource({ id, name: id, email, permissions: undefined }, WS);
 
-describe('segment: Go connector bugs fixed (spec §7)', () => {
+describe('segment: Go connector bugs fixed (B1–B8)', () => {
   it('B1: warehouses and spaces are listed from /warehouses and /spaces, not /sources', async () => {
     const s = await sim();
     const out = await walk(build(s.config()).connector);

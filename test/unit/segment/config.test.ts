@@ -49,7 +49,7 @@ describe('segment config', () => {
   });
 });
 
-describe('segment slugs (strcase ToSnake rules, spec §3.2)', () => {
+describe('segment slugs (strcase ToSnake rules, as Go)', () => {
   it.each([
     ['Source Admin', 'source_admin'],
     ['Source Read-only', 'source_read_only'],

@@ -1,5 +1,6 @@
 // A small hand-written Segment workspace. The expected ids below were worked out by hand from the
-// spec (§3: ids, keyword rules, snake_case slugs; §7: bug fixes), not from the connector's output.
+// Go connector's rules (ids, keyword rules, snake_case slugs) and the README's bug fixes, not from
+// the connector's output.
 import type { SegmentTenant } from '../../../lambdas/segment/sim/index.ts';
 
 const ws = { id: 'ws1', type: 'WORKSPACE' };

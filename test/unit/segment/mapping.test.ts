@@ -1,5 +1,5 @@
 // The fixed tenant synced through the real HTTP client against the simulator: exact ids and the
-// row details the spec fixes (traits, profiles, display names, descriptions, role annotation).
+// row details the Go connector pins down (traits, profiles, display names, descriptions, role annotation).
 import { describe, expect, it } from 'vitest';
 import { GroupTraitSchema, RoleTraitSchema, UserTraitSchema, type Resource } from '../../../shared/c1z/messages.ts';
 import { findAnnotation, Purpose } from '../../../shared/sync/model.ts';
@@ -12,7 +12,7 @@ import { ids, walk } from './walk.ts';
 const byId = (rows: Resource[], type: string, id: string) => rows.find((r) => r.id?.resourceType === type && r.id.resource === id) as Resource;
 
 describe('segment mapping (fixed tenant)', () => {
-  it('emits exactly the resources, entitlements and grants derived from the spec', async () => {
+  it("emits exactly the resources, entitlements and grants derived from the Go connector's rules", async () => {
     const s = await sim();
     const out = await walk(build(s.config()).connector);
     expect(ids(out.resources)).toEqual(EXPECTED_RESOURCES);
@@ -35,7 +35,7 @@ describe('segment mapping (fixed tenant)', () => {
     expect(s.server.calls.filter((c) => /^\/groups\/[^/]+$/.test(c.path))).toHaveLength(0);
   });
 
-  it('builds users, groups and roles with the spec traits and profiles', async () => {
+  it('builds users, groups and roles with the expected traits and profiles', async () => {
     const s = await sim();
     const { resources } = await walk(build(s.config()).connector);
     const ws = byId(resources, 'workspace', 'ws1');
@@ -64,7 +64,7 @@ describe('segment mapping (fixed tenant)', () => {
     expect(byId(resources, 'function', 'fnI').displayName).toBe('Filter');
   });
 
-  it('entitlements carry the spec display names, purposes, grantable types and a role id without parsing text', async () => {
+  it('entitlements carry the expected display names, purposes, grantable types and a role id without parsing text', async () => {
     const s = await sim();
     const { entitlements } = await walk(build(s.config()).connector);
     const ent = (id: string) => entitlements.find((e) => e.id === id)!;

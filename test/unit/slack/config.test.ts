@@ -5,7 +5,7 @@ import { connector as slackConnector } from '../../../lambdas/slack/connector.ts
 
 const parse = (map: Record<string, unknown>) => parseConnectorConfig(slackConnector, map);
 
-describe('slack config (spec §1)', () => {
+describe("slack config (the Go connector's keys)", () => {
   it('requires BATON_TOKEN and names it, never a value', () => {
     expect(() => parse({})).toThrow(ConfigError);
     expect(() => parse({})).toThrow(/BATON_TOKEN/);
@@ -33,7 +33,7 @@ describe('slack config (spec §1)', () => {
     expect(() => parse({ BATON_TOKEN: 'x', BATON_GOV_ENV: 'yes' })).toThrow(/BATON_GOV_ENV/);
   });
 
-  it('BATON_BASE_URL moves only the Web API (spec §7); SCIM has its own override', () => {
+  it('BATON_BASE_URL moves only the Web API; SCIM has its own override', () => {
     const c = parse({ BATON_TOKEN: 'x', BATON_BUSINESS_PLUS_TOKEN: 'y', BATON_BASE_URL: 'http://127.0.0.1:9000/api/' });
     expect(slackHosts(c)).toEqual({ webApi: 'http://127.0.0.1:9000/api/', scim: 'https://api.slack.com/scim/v2/' });
     const gov = parse({

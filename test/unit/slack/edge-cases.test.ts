@@ -1,4 +1,4 @@
-// Spec §7, case by case, against the simulator.
+// The Go connector's edge cases, case by case, against the simulator.
 import { afterEach, describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
 import { EntitlementSchema, GrantSchema, ResourceSchema } from '../../../shared/c1z/messages.ts';
@@ -17,7 +17,7 @@ afterEach(async () => {
 const web = (s: RunningSlackSim, method: string) => s.controls.requests.filter((r) => r.api === 'web' && r.method === method);
 const scim = (s: RunningSlackSim, prefix: string) => s.controls.requests.filter((r) => r.api === 'scim' && r.method.startsWith(prefix));
 
-/** Spec §3.3's role rules, written out independently of the connector. */
+/** The workspace-role rules (lambdas/slack/README.md), written out independently of the connector. */
 function expectedRoles(u: SlackTenant['users'][number]): string[] {
   const out: string[] = [];
   if (u.is_primary_owner) out.push('primary_owner');
@@ -30,8 +30,8 @@ function expectedRoles(u: SlackTenant['users'][number]): string[] {
   return out;
 }
 
-describe('slack edge cases (spec §7)', () => {
-  it('every combination of the nine role flags gets exactly the spec role grants; strangers none', async () => {
+describe('slack edge cases', () => {
+  it('every combination of the nine role flags gets exactly the rule-given role grants; strangers none', async () => {
     const tenant = generateTenant({ seed: 7, users: 700, userGroups: 3, memberships: 50, idpGroups: 1 });
     sim = await startSlackSim({ tenant, mode: 'pro', rateLimits: 'off' });
     const { connector } = makeConnector(sim.config);
@@ -206,7 +206,7 @@ describe('slack edge cases (spec §7)', () => {
   });
 });
 
-describe('IDP group provisioning (spec §4)', () => {
+describe('IDP group provisioning', () => {
   const user = (id: string) => create(ResourceSchema, { id: resourceId('user', id) });
   const groupEnt = (id: string) => create(EntitlementSchema, { id: `group:${id}:member`, resource: resource({ type: 'group', id, displayName: id }) });
   const groupGrant = (g: string, u: string, type = 'user') =>

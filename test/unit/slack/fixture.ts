@@ -1,5 +1,5 @@
-// A small, hand-written Slack org: one user of each kind the spec's rules distinguish. Tests derive
-// their expected rows from the spec (§3) and this table, never from the connector's output.
+// A small, hand-written Slack org: one user of each kind the Go connector's rules distinguish. Tests
+// derive their expected rows from those rules and this table, never from the connector's output.
 import { BOT_SCOPES, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SimUser, type SlackTenant } from '../../../lambdas/slack/sim/tenant.ts';
 
 function user(id: string, name: string, flags: Partial<SimUser>, profile: SimUser['profile'] = {}): SimUser {

@@ -1,4 +1,5 @@
-// Exact rows for the fixed org (fixture.ts), expectations written from spec §3, Pro and Business+.
+// Exact rows for the fixed org (fixture.ts), Pro and Business+, expectations written from the Go
+// connector's model.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import {
@@ -31,7 +32,7 @@ const ROLE_NAMES: Record<string, string> = {
   member: 'Member',
 };
 
-// Spec §3.3: every non-stranger member gets workspace membership; roles by independent flag rules.
+// Every non-stranger member gets workspace membership; roles by independent flag rules.
 const WORKSPACE_GRANTS = [
   ...['U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'U7', 'U8', 'USLACKBOT', 'U10', 'U11'].map((u) => `workspace:T1:member:user:${u}`),
   'workspaceRole:T1:primary_owner:assigned:user:U1',
@@ -75,7 +76,7 @@ afterEach(async () => {
 const byId = (rows: Resource[], type: string, id: string) => rows.find((r) => r.id?.resourceType === type && r.id.resource === id)!;
 
 describe('slack mapping, Pro (bot token only)', () => {
-  it('emits exactly the spec rows for the fixed org', async () => {
+  it('emits exactly the expected rows for the fixed org', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'pro', rateLimits: 'off' });
     const { connector } = makeConnector(sim.config);
     await connector.validate();
@@ -86,7 +87,7 @@ describe('slack mapping, Pro (bot token only)', () => {
     expect(ids(out.grants)).toEqual([...WORKSPACE_GRANTS, ...USER_GROUP_GRANTS].sort());
   });
 
-  it('maps resources, traits, profiles and statuses as spec §3.1 says', async () => {
+  it('maps resources, traits, profiles and statuses as the Go connector does', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'pro', rateLimits: 'off' });
     const { connector } = makeConnector(sim.config);
     const { resources } = await walk(connector);
@@ -163,7 +164,7 @@ describe('slack mapping, Pro (bot token only)', () => {
     }
   });
 
-  it('builds entitlements with the spec display names, descriptions, purpose and grantable-to', async () => {
+  it('builds entitlements with the expected display names, descriptions, purpose and grantable-to', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'pro', rateLimits: 'off' });
     const { connector } = makeConnector(sim.config);
     const { entitlements } = await walk(connector);
@@ -187,7 +188,7 @@ describe('slack mapping, Pro (bot token only)', () => {
     }
   });
 
-  it('declares the five resource types with the spec traits and skip annotations', () => {
+  it('declares the five resource types with the expected traits and skip annotations', () => {
     const { connector } = makeConnector({ BATON_TOKEN: 'xoxb-x', BATON_BASE_URL: 'http://127.0.0.1:9/api/' });
     const types = connector.resourceSyncers().map((s) => s.resourceType);
     expect(types.map((t) => [t.id, t.displayName])).toEqual([
@@ -206,7 +207,7 @@ describe('slack mapping, Pro (bot token only)', () => {
 });
 
 describe('slack mapping, Business+ (SCIM token)', () => {
-  it('emits exactly the spec rows for the fixed org', async () => {
+  it('emits exactly the expected rows for the fixed org', async () => {
     const logs: string[] = [];
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'business', rateLimits: 'off' });
     const { connector } = makeConnector(sim.config, (m) => logs.push(m));
@@ -219,7 +220,7 @@ describe('slack mapping, Business+ (SCIM token)', () => {
     expect(logs.some((l) => l.includes('not visible'))).toBe(true);
   });
 
-  it('takes status from SCIM active and maps IDP groups as spec §3.1–3.2 say', async () => {
+  it('takes status from SCIM active and maps IDP groups as the Go connector does', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'business', rateLimits: 'off' });
     const { connector } = makeConnector(sim.config);
     const { resources, entitlements, grants } = await walk(connector);
