@@ -42,6 +42,8 @@ export class SyncState {
   scimActive: Promise<Map<string, boolean>> | undefined;
   /** Per workspace: SCIM ids already emitted from users.list, and whether that covers every page. */
   readonly seen = new Map<string, { ids: Set<string>; complete: boolean }>();
+  /** Tells this process's page tokens from an earlier process's (a resumed slice). */
+  readonly epoch = Math.random().toString(36).slice(2, 10);
   private used = 0;
   private readonly budget: number;
 

@@ -193,6 +193,11 @@ export class C1zWriter {
   }
 
   /** A resource written earlier in this sync (the engine re-reads it to ask for its grants). */
+  hasResource(resourceType: string, resourceId: string): boolean {
+    this.flush();
+    return this.stmts.getRes.get(resourceType, `${resourceType}:${resourceId}`, this.syncId) !== undefined;
+  }
+
   getResource(resourceType: string, resourceId: string): Resource | undefined {
     this.flush();
     const row = this.stmts.getRes.get(resourceType, `${resourceType}:${resourceId}`, this.syncId) as { data: Buffer } | undefined;

@@ -61,6 +61,11 @@ export interface ConnectorRuntime {
   http(options: HttpClientOptions): HttpClient;
   /** Structured progress/info logging; fields must not hold secrets. */
   log(message: string, fields?: Record<string, unknown>): void;
+  /**
+   * Whether this sync has already written that resource. It survives slices, where a connector's
+   * in-memory state does not: what a resumed slice needs to know about earlier pages.
+   */
+  hasResource(resourceType: string, resourceId: string): boolean;
 }
 
 export interface ConnectorDefinition<Config = unknown> {

@@ -124,11 +124,17 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
   const sliceStarted = Date.now();
   const workDir = join(options.workRoot, plan.syncId);
   const dbPath = join(workDir, 'sync.db');
-  const runtime = createRuntime({ secrets: options.secretValues, httpOverrides: options.httpOverrides, log: options.log, deadline: options.deadline });
+  let writer: C1zWriter | undefined;
+  const runtime = createRuntime({
+    secrets: options.secretValues,
+    httpOverrides: options.httpOverrides,
+    log: options.log,
+    deadline: options.deadline,
+    hasResource: (type, id) => writer?.hasResource(type, id) ?? false,
+  });
   // A killed earlier attempt of this slice may have left the folder: start from the checkpoint.
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
-  let writer: C1zWriter | undefined;
   try {
     const connector = options.definition.create(options.config, runtime);
     const mode = connector.describe?.();

@@ -10,6 +10,8 @@ export interface RuntimeOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Epoch ms no HTTP wait may end after (the slice's deadline). */
   deadline?: number;
+  /** Backs ConnectorRuntime.hasResource (the sync database); none: nothing is known yet. */
+  hasResource?: (resourceType: string, resourceId: string) => boolean;
 }
 
 export interface TrackedRuntime extends ConnectorRuntime {
@@ -33,6 +35,9 @@ export function createRuntime(options: RuntimeOptions = {}): TrackedRuntime {
     },
     log(message, fields) {
       options.log?.(message, fields);
+    },
+    hasResource(resourceType, resourceId) {
+      return options.hasResource?.(resourceType, resourceId) ?? false;
     },
     httpStats() {
       const total: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };

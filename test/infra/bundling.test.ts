@@ -143,14 +143,15 @@ describe('bundling a stand-in handler (no Docker, no node_modules)', () => {
   });
 
   it('refuses a handler that pulls in simulator code, naming the file', () => {
-    // A handler inside the repository (simulator paths are matched relative to it) that reaches a
-    // connector's simulator through the registry entry's lazy import, as a careless handler would.
+    // A handler inside the repository (simulator paths are matched relative to it) that imports a
+    // connector's simulator, as a careless handler would. (The registry's index files reach their
+    // simulators through a computed specifier, which bundlers do not follow.)
     const dir = mkdtempSync(join(REPO_ROOT, 'test/infra/fixtures/.tmp-sim-'));
     try {
       const entry = join(dir, 'handler.ts');
       writeFileSync(
         entry,
-        "import { simulator } from '../../../../lambdas/segment/index.ts';\nexport const handler = async () => (await simulator()) !== undefined;\n",
+        "import { simulator } from '../../../../lambdas/segment/sim/index.ts';\nexport const handler = async () => simulator !== undefined;\n",
       );
       expect(() => bundleHandler({ entry, outDir: join(root, 'with-sim'), architecture: 'arm64' })).toThrow(
         /pulls simulator code into the function: .*lambdas\/segment\/sim\//,

@@ -79,18 +79,17 @@ async function loadScimActive(ctx: SlackContext): Promise<Map<string, boolean>> 
   return active;
 }
 
-/** SCIM users the workspace's users.list did not return, in SCIM order. */
-async function leftovers(ctx: SlackContext, teamId: string, scim: Map<string, boolean>): Promise<string[]> {
+/**
+ * SCIM users the workspace's users.list did not return, in SCIM order. In the process that listed
+ * the workspace that is what it saw; after a resume (a new slice) it is what the sync database does
+ * not hold yet, instead of reading users.list again (for a big org that re-read alone can outlast
+ * a slice, and would repeat in every slice).
+ */
+function leftovers(ctx: SlackContext, teamId: string, scim: Map<string, boolean>): string[] {
   let seen = ctx.state.seen.get(teamId);
   if (!seen?.complete) {
-    // Resumed mid-way in a new process: the ids emitted earlier are gone, so read them again.
     const ids = new Set<string>();
-    let cursor = '';
-    do {
-      const page = await ctx.client.usersPage(teamId, cursor);
-      for (const u of page.rows) if (scim.has(u.id)) ids.add(u.id);
-      cursor = page.nextPageToken ?? '';
-    } while (cursor);
+    for (const id of scim.keys()) if (ctx.runtime.hasResource('user', id)) ids.add(id);
     seen = { ids, complete: true };
     ctx.state.seen.set(teamId, seen);
   }
@@ -127,11 +126,14 @@ export function userSyncer(ctx: SlackContext): ResourceSyncer {
         seen.ids.add(u.id);
         rows.push(userResource(u, parent, status(u.id)));
       }
-      return { rows, nextPageToken: page.nextPageToken ? `u:${page.nextPageToken}` : 'x:0' };
+      return { rows, nextPageToken: page.nextPageToken ? `u:${page.nextPageToken}` : `x:${ctx.state.epoch}:0` };
     }
 
-    const offset = Number(token.slice(2)) || 0;
-    const rest = await leftovers(ctx, teamId, scim);
+    // `x:<epoch>:<offset>`: an offset into this process's leftover list; a token from an earlier
+    // process (a resumed slice) starts over on a list that already leaves out what was written.
+    const [, epoch, at] = token.split(':');
+    const offset = epoch === ctx.state.epoch ? Number(at) || 0 : 0;
+    const rest = leftovers(ctx, teamId, scim);
     const rows: Resource[] = [];
     for (const id of rest.slice(offset, offset + LEFTOVER_BATCH)) {
       try {
@@ -143,7 +145,7 @@ export function userSyncer(ctx: SlackContext): ResourceSyncer {
       }
     }
     const next = offset + LEFTOVER_BATCH;
-    if (next < rest.length) return { rows, nextPageToken: `x:${next}` };
+    if (next < rest.length) return { rows, nextPageToken: `x:${ctx.state.epoch}:${next}` };
     ctx.state.seen.delete(teamId);
     return { rows };
   }

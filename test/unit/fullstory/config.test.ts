@@ -47,6 +47,7 @@ describe('fullstory config: mode from the secret keys', () => {
     expect(config).toMatchObject({ mode: 'scim', apiKeyIgnored: true });
     const connector = fullstoryConnector.create(config, {
       http: () => ({ request: async () => ({}) as never, stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} } }),
+      hasResource: () => false,
       log: () => {},
     });
     expect(connector.describe?.()).toBe('mode=scim population=seats base=https://app.fullstory.com/scim/v2 (BATON_API_KEY also set and ignored: SCIM wins)');

@@ -28,6 +28,7 @@ function scimStub(seats: ScimUser[], cap: number, page?: (p: ScimPage, startInde
 
 function logRuntime(lines: string[]): ConnectorRuntime {
   return {
+    hasResource: () => false,
     http: () => {
       throw new Error('no HTTP in unit tests');
     },

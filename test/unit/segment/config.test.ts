@@ -17,6 +17,7 @@ describe('segment config', () => {
     expect(config.baseUrl).toBe('https://eu1.api.segmentapis.com');
     const seen: HttpClientOptions[] = [];
     const runtime: ConnectorRuntime = {
+      hasResource: () => false,
       http(options) {
         seen.push(options);
         return { stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} }, request: () => Promise.reject(new Error('offline')) };
