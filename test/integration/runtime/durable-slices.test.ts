@@ -114,7 +114,8 @@ beforeEach(async () => {
   clearSecretCache();
 });
 
-describe('a sync as slices of a durable execution', () => {
+// Each test runs one to three whole syncs paced by real (compressed) rate limits: slow on a busy machine.
+describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => {
   it('≥ 3 slices give exactly the rows of a one-slice sync; the live file is written once, last; no checkpoint or lease is left', async () => {
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: 'previous good file' }));
     const { client, writes } = recordingS3();
