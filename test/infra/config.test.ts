@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, CONDUCTORONE_PRINCIPAL_ARN, loadConfig, objectKey } from '../../infra/config.ts';
+import { CONDUCTORONE_PRINCIPAL_ARN, loadConfig, objectKey } from '../../infra/config.ts';
 import { connectorNames } from '../../lambdas/index.ts';
 import { CDK_JSON } from './helpers.ts';
-
-function errorOf(context: Record<string, unknown>): ConfigError {
-  try {
-    loadConfig(context);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { errorOf } from './config-errors.ts';
 
 describe('config from the cdk.json context', () => {
   it('cdk.json is valid and deploys every connector of the registry once, with the documented defaults', () => {

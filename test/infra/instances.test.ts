@@ -5,10 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../infra/config.ts';
+import { loadConfig } from '../../infra/config.ts';
 import { REPO_ROOT } from '../../infra/bundling.ts';
 import { connectorNames } from '../../lambdas/index.ts';
 import { cleanupOutdirs, CDK_JSON, TEST_CONTEXT, functionOf, logicalId, policyStatements, resourcesOf, synth } from './helpers.ts';
+import { errorOf, lineFor } from './config-errors.ts';
 
 afterAll(cleanupOutdirs);
 
@@ -27,23 +28,6 @@ function summary(template: ReturnType<typeof synth>['template']) {
   const outputs: Record<string, string> = {};
   for (const [k, o] of Object.entries(json.Outputs)) outputs[k] = typeof o.Value === 'string' ? o.Value : JSON.stringify(o.Value);
   return { resources, outputs };
-}
-
-function errorOf(context: Record<string, unknown>): ConfigError {
-  try {
-    loadConfig(context);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-/** The one line of the error naming `key`. */
-function lineFor(error: ConfigError, key: string): string {
-  const lines = error.message.split('\n').filter((l) => l.includes(`context "${key}":`));
-  expect(lines, error.message).toHaveLength(1);
-  return lines[0]!;
 }
 
 describe('short forms keep a deployment unchanged', () => {

@@ -11,9 +11,10 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { bundleHandler, REPO_ROOT } from '../../infra/bundling.ts';
-import { ConfigError, loadConfig } from '../../infra/config.ts';
+import { loadConfig } from '../../infra/config.ts';
 import { ProvisioningEndpoint } from '../../infra/constructs/provisioning-endpoint.ts';
 import { actionsOf, cleanupOutdirs, logicalId, policyStatements, resourcesOf, synth, TEST_CONTEXT, tempOutdir } from './helpers.ts';
+import { errorOf, lineFor } from './config-errors.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'baton-provisioning-'));
 afterAll(() => {
@@ -22,22 +23,6 @@ afterAll(() => {
 });
 
 const PROVISIONING = { tenant: 'acme.conductor.one', connectors: ['segment', 'slack'] };
-
-function errorOf(context: Record<string, unknown>): ConfigError {
-  try {
-    loadConfig(context);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-function lineFor(error: ConfigError, key: string): string {
-  const lines = error.message.split('\n').filter((l) => l.includes(`context "${key}":`));
-  expect(lines, error.message).toHaveLength(1);
-  return lines[0]!;
-}
 
 const rulesOf = (template: ReturnType<typeof synth>['template']) =>
   Object.values(resourcesOf(template, 'AWS::S3::Bucket'))[0]!.Properties!['LifecycleConfiguration'].Rules as any[];
