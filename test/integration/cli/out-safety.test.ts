@@ -81,7 +81,8 @@ describe('sync --out refuses what it must not replace', () => {
 
 describe('interrupting a sync', () => {
   it('SIGINT: exit 130, no work folder, no output file', async () => {
-    const slow = await startSlackSim({ tenant: generateTenant({ seed: 3, users: 400 }), rateLimits: 'real' });
+    // Enough users.list pages (1000 each) to outlast Tier 2's burst of 20: the run is mid-sync for minutes.
+    const slow = await startSlackSim({ tenant: generateTenant({ seed: 3, users: 30_000 }), rateLimits: 'real' });
     try {
       const dir = tempDir();
       const out = join(dir, 'slack.c1z');
