@@ -1,6 +1,6 @@
 // Every command's definition (options, arguments, environment) and where its code lives. Help,
 // parsing and docs-cli.md come from here; the code is imported only when the command runs.
-import { connectorConfigFields, connectorNames } from '../../lambdas/index.ts';
+import { connectorConfigFields, connectorNames, provisioningConnectors } from '../../lambdas/index.ts';
 import type { Output } from './output.ts';
 import type { CommandSpec, OptionSpec, Parsed } from './spec.ts';
 import { UsageError } from './usage.ts';
@@ -31,10 +31,12 @@ const entitlement: OptionSpec = { type: 'string', short: 'e', value: 'ID', help:
 
 const decoderEnv: [string, string][] = [['BATON_DECODER_MAX_DECODED_SIZE_MB', 'default for --max-decoded-mb, as baton-sdk reads it']];
 
-/** Every connector's `BATON_*` keys with the help their config schema gives them. */
-const connectorEnv: [string, string][] = connectorConfigFields().flatMap(({ connector, fields }) =>
-  fields.map((f): [string, string] => [f.key, `${connector}: ${f.help}${f.required ? ' (required)' : ''}`]),
-);
+/** The `BATON_*` keys of the given connectors with the help their config schemas give them. */
+function connectorEnv(only?: readonly string[]): [string, string][] {
+  return connectorConfigFields()
+    .filter(({ connector }) => !only || only.includes(connector))
+    .flatMap(({ connector, fields }) => fields.map((f): [string, string] => [f.key, `${connector}: ${f.help}${f.required ? ' (required)' : ''}`]));
+}
 
 /** An example sync of the first connector whose schema requires a key. */
 function syncExample(): string {
@@ -62,7 +64,7 @@ export const COMMANDS: Command[] = [
         json: { type: 'boolean', help: 'print the summary as JSON (and no progress)' },
       },
       env: [
-        ...connectorEnv,
+        ...connectorEnv(),
         ['AWS_REGION / AWS_PROFILE', 'with --secret-id: where and as whom the secret is read (standard AWS SDK chain)'],
         ['BATON_DEBUG', 'print stack traces with errors'],
       ],
@@ -148,7 +150,7 @@ export const COMMANDS: Command[] = [
           c1z: { type: 'string', value: 'FILE', help: 'look the rows up in this sync file (default: sync the app first)' },
           json: { type: 'boolean', help: 'print the outcome as JSON' },
         },
-        env: connectorEnv,
+        env: connectorEnv(provisioningConnectors),
       },
       run: async () => {
         const { grantCommand } = await import('./grant.ts');
@@ -181,7 +183,7 @@ export const COMMANDS: Command[] = [
         c1z: { type: 'string', value: 'FILE', help: 'look the rows up in this sync file (default: sync the app first)' },
         'public-url': { type: 'string', value: 'URL', help: 'the URL ConductorOne calls, when behind a tunnel or proxy' },
       },
-      env: connectorEnv,
+      env: connectorEnv(provisioningConnectors),
     },
     run: async () => {
       const { webhookCommand } = await import('./webhook.ts');
