@@ -20,6 +20,7 @@ import { redact } from '../http/redact.ts';
 import type { HttpClientOptions } from '../http/types.ts';
 import { METRIC } from '../observability/names.ts';
 import { createTelemetry, publishRun } from '../observability/telemetry.ts';
+import { deadlineBudget, type SliceBudget } from '../sync/budget.ts';
 import { ConfigError } from '../sync/config.ts';
 import { ConnectorError, type ConnectorDefinition } from '../sync/connector.ts';
 import { CheckpointError, freshPlan, runSlice, type SlicePlan } from '../sync/run-sync.ts';
@@ -77,8 +78,10 @@ export interface HandlerDeps {
   env?: Record<string, string | undefined>;
   /** Tests: point the connector's HTTP at a simulator's clock. */
   httpOverrides?: Partial<HttpClientOptions>;
-  /** Tests and benches: the slice's deadline (epoch ms) instead of the invocation's time left. */
-  sliceDeadline?: () => number;
+  /** Tests: each slice's budget instead of the invocation's time left. */
+  sliceBudget?: () => SliceBudget;
+  /** Tests: the clock checkpoint ages and lease times are read on (epoch ms). */
+  now?: () => number;
   /** Tests: upload tuning for checkpoints and the live file. */
   multipartThresholdBytes?: number;
 }
@@ -161,10 +164,10 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     const store = storeOf(env);
     const checkpoints = await store.list();
     const maxAgeMs = env.CHECKPOINT_MAX_AGE_HOURS * 3_600_000;
-    const young = checkpoints.find((c) => Date.now() - c.savedAt <= maxAgeMs);
+    const now = deps.now?.() ?? Date.now();
+    const young = checkpoints.find((c) => now - c.savedAt <= maxAgeMs);
     const plan = young ? { syncId: young.syncId, startedAt: ksuidTime(young.syncId).getTime(), slice: 0, resume: true } : freshPlan();
 
-    const now = Date.now();
     const lease = await acquireLease(leaseOf(env), {
       executionId,
       syncId: plan.syncId,
@@ -182,7 +185,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     for (const c of checkpoints) {
       if (c.syncId === young?.syncId) continue;
       await store.remove(c.syncId);
-      logger.info('discarded a stale checkpoint', { syncId: c.syncId, ageHours: Number(((Date.now() - c.savedAt) / 3_600_000).toFixed(2)) });
+      logger.info('discarded a stale checkpoint', { syncId: c.syncId, ageHours: Number(((now - c.savedAt) / 3_600_000).toFixed(2)) });
     }
     if (young) logger.info('resuming the sync from its checkpoint', { syncId: young.syncId, checkpointBytes: young.bytes });
     return {
@@ -195,7 +198,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     };
   }
 
-  async function slice(begun: Begun, plan: SlicePlan, deadline: number): Promise<SliceOutcome> {
+  async function slice(begun: Begun, plan: SlicePlan, budget: SliceBudget): Promise<SliceOutcome> {
     const env = parseEnv(rawEnv());
     try {
       const loaded = await loadConnectorConfig({
@@ -213,7 +216,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
         config: loaded.config,
         secretValues,
         workRoot: env.WORK_ROOT,
-        deadline,
+        budget,
         store: storeOf(env),
         concurrency: env.SYNC_CONCURRENCY,
         httpOverrides: deps.httpOverrides,
@@ -311,8 +314,8 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
         const r = await ctx.step(
           `slice-${current.slice}`,
           async () => {
-            const deadline = deps.sliceDeadline?.() ?? Date.now() + remainingOf(ctx) - reserveMs(remainingOf(ctx));
-            return slice(begun, current, deadline);
+            const budget = deps.sliceBudget?.() ?? deadlineBudget(Date.now() + remainingOf(ctx) - reserveMs(remainingOf(ctx)));
+            return slice(begun, current, budget);
           },
           {
             retryStrategy: (error, attempt) => ({

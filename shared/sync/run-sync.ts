@@ -10,6 +10,7 @@ import { verifyPacked } from '../c1z/verify.ts';
 import { C1zWriter, type Counts } from '../c1z/writer.ts';
 import { oneLine } from '../errors.ts';
 import type { CallStat, HttpClientOptions, HttpStats } from '../http/types.ts';
+import type { SliceBudget } from './budget.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from './config.ts';
 import type { ConnectorDefinition } from './connector.ts';
@@ -27,8 +28,8 @@ export interface RunSyncOptions<C> {
   deliver?: (file: string, summary: SyncSummary) => Promise<void>;
   /** Parent of the per-sync work folder (`<workRoot>/<syncId>/`), removed in every outcome. */
   workRoot: string;
-  /** Epoch ms after which no page starts and no wait may end. */
-  deadline?: number;
+  /** When the slice stops starting pages (and, for a time budget, when no wait may end). Default: none. */
+  budget?: SliceBudget;
   /** Where an unfinished slice leaves its checkpoint; without one a slice must finish. */
   store?: CheckpointStore;
   concurrency?: number;
@@ -100,14 +101,14 @@ export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummar
   return result.summary;
 }
 
-/** Slices of at most `sliceMs` each in this process, checkpointing to `store` between them. */
+/** Slices, each on a fresh budget, in this process, checkpointing to `store` between them. */
 export async function runSlicedSync<C>(
-  options: RunSyncOptions<C> & { store: CheckpointStore; sliceMs: number; onSlice?: (r: SliceResult, slice: number) => void },
+  options: RunSyncOptions<C> & { store: CheckpointStore; sliceBudget: () => SliceBudget; onSlice?: (r: SliceResult, slice: number) => void },
 ): Promise<SyncSummary & { slices: number }> {
   const plan = freshPlan();
   const http: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };
   for (;;) {
-    const result = await runSlice({ ...options, deadline: Date.now() + options.sliceMs }, plan);
+    const result = await runSlice({ ...options, budget: options.sliceBudget() }, plan);
     options.onSlice?.(result, plan.slice);
     const stats = result.done ? result.summary.http : result.http;
     http.requests += stats.requests;
@@ -129,7 +130,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     secrets: options.secretValues,
     httpOverrides: options.httpOverrides,
     log: options.log,
-    deadline: options.deadline,
+    deadline: options.budget?.deadline,
     hasResource: (type, id) => writer?.hasResource(type, id) ?? false,
   });
   // A killed earlier attempt of this slice may have left the folder: start from the checkpoint.
@@ -157,7 +158,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       writer = C1zWriter.create(dbPath);
       writer.startSync(new Date(plan.startedAt), plan.syncId);
     }
-    const result = await runEngine({ connector, writer, state, concurrency: options.concurrency, deadline: options.deadline, onProgress: options.onProgress });
+    const result = await runEngine({ connector, writer, state, concurrency: options.concurrency, budget: options.budget, onProgress: options.onProgress });
     const syncId = plan.syncId;
 
     if (!result.done) {
@@ -224,7 +225,6 @@ export async function syncToFile<C>(options: {
   workRoot?: string;
   httpOverrides?: Partial<HttpClientOptions>;
   concurrency?: number;
-  deadline?: number;
   log?: RunSyncOptions<C>['log'];
   onProgress?: RunSyncOptions<C>['onProgress'];
 }): Promise<SyncSummary> {
@@ -237,7 +237,6 @@ export async function syncToFile<C>(options: {
     workRoot: options.workRoot ?? join(dirname(options.out), '.work'),
     httpOverrides: options.httpOverrides,
     concurrency: options.concurrency,
-    deadline: options.deadline,
     log: options.log,
     onProgress: options.onProgress,
   });

@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
 import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
+import { deadlineBudget } from '../../shared/sync/budget.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { runSlicedSync, syncToFile } from '../../shared/sync/run-sync.ts';
 import { peakRssMb } from './child.ts';
@@ -40,7 +41,7 @@ if (!sliceJson) {
     out: out!,
     workRoot: tmpdir(),
     store,
-    sliceMs: plan.sliceMs,
+    sliceBudget: () => deadlineBudget(Date.now() + plan.sliceMs),
     httpOverrides,
     onSlice: (r) => {
       // Restoring, packing, verifying and the S3 round trip: real time, not compressed by --scale.
