@@ -211,9 +211,19 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   return { done, state: snapshot(), callStats };
 }
 
+/** baton-sdk's rule too: a page that hands back the token it was asked with never advances. */
+function checkAdvances(action: Action, next: string | undefined): void {
+  if (next && next === action.token) {
+    throw new Error(
+      `connector call ${action.type}.${action.op} returned the page token it was asked with (${JSON.stringify(next)}): the next page token is the same as the current one, so the sync would never end`,
+    );
+  }
+}
+
 async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWriter): Promise<{ follow?: Action; children: Action[] } | undefined> {
   if (action.op === 'list') {
     const page = await syncer.list(action.parent && resourceId(action.parent.type, action.parent.id), action.token);
+    checkAdvances(action, page.nextPageToken);
     writer.putResources(page.rows);
     const children: Action[] = [];
     for (const r of page.rows) {
@@ -229,10 +239,12 @@ async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWrit
   if (skips(resource, action.op)) return undefined;
   if (action.op === 'entitlements') {
     const page = await syncer.entitlements(resource, action.token);
+    checkAdvances(action, page.nextPageToken);
     writer.putEntitlements(page.rows);
     return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children: [] } : undefined;
   }
   const page = await syncer.grants(resource, action.token);
+  checkAdvances(action, page.nextPageToken);
   writer.putGrants(page.rows);
   return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children: [] } : undefined;
 }

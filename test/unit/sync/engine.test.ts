@@ -107,4 +107,24 @@ describe('sync engine', () => {
     expect((err as Error).message).toMatch(/^listing grants of group G\d+.*upstream exploded on group.grants #4/);
     w.close();
   });
+
+  for (const op of ['list', 'entitlements', 'grants'] as const) {
+    it(`a ${op} page that hands back the token it was asked with fails the sync at once, naming the call`, async () => {
+      const dir = tempDir();
+      const { connector, calls } = fakeConnector(SHAPE);
+      const stuck = connector
+        .resourceSyncers()
+        .map((s) =>
+          s.resourceType.id !== 'group' ? s : { ...s, [op]: async (_: unknown, token: string | undefined) => ({ rows: [], nextPageToken: token ?? 'page-2' }) },
+        );
+      const w = C1zWriter.create(join(dir, 'db'));
+      w.startSync();
+      const err = await runEngine({ connector: { ...connector, resourceSyncers: () => stuck }, writer: w }).catch((e: unknown) => e);
+      w.close();
+      expect(err).toBeInstanceOf(SyncStepError);
+      expect((err as Error).message).toContain(`connector call group.${op} returned the page token it was asked with ("page-2")`);
+      // Stopped at the second page, not after looping: the rest of the sync is not even started.
+      expect(calls.get('user.list') ?? 0).toBeLessThanOrEqual(8);
+    });
+  }
 });
