@@ -25,10 +25,14 @@ import { ConnectorError, type ConnectorDefinition } from '../sync/connector.ts';
 import { CheckpointError, freshPlan, runSlice, type SlicePlan } from '../sync/run-sync.ts';
 import { s3CheckpointStore } from './checkpoint-store.ts';
 import { parseEvent } from './event.ts';
+import { deliverGuarded, ShrinkBlockedError } from './guarded-delivery.ts';
 import { acquireLease, leaseKey, releaseLease } from './lease.ts';
+import { liveMetadata, promoteQuarantined, type Promoted } from './quarantine.ts';
 import { loadConnectorConfig, SecretConfigError } from './secrets.ts';
-import { UploadError, uploadC1z } from './upload.ts';
+import { UploadError } from './upload.ts';
 import { ensureFreeSpace, removeLeftovers } from './work-root.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const envSchema = z.object({
   BUCKET: z.string().min(3),
@@ -51,6 +55,13 @@ const envSchema = z.object({
   SLICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   SLICE_RETRY_SECONDS: z.coerce.number().int().min(1).default(10),
   MAX_SLICES: z.coerce.number().int().min(1).default(500),
+  /** The shrink guard: `off` lets any sync replace the live file. */
+  SHRINK_GUARD: z.enum(['on', 'off']).default('on'),
+  SHRINK_MAX_PRINCIPAL_DROP_PERCENT: z.coerce.number().min(0).max(100).default(50),
+  SHRINK_MAX_GRANT_DROP_PERCENT: z.coerce.number().min(0).max(100).default(50),
+  /** Drift against the previous live file after every sync. */
+  DRIFT: z.enum(['on', 'off']).default('on'),
+  DRIFT_SAMPLE_IDS: z.coerce.number().int().min(0).max(100).default(10),
 });
 
 export type HandlerEnv = z.infer<typeof envSchema>;
@@ -69,6 +80,11 @@ export interface SyncResult {
 
 export interface SkippedResult {
   skipped: string;
+}
+
+/** `{"acceptShrink": true}`: the held sync became the live file. */
+export interface AcceptedResult {
+  accepted: Promoted;
 }
 
 export interface HandlerDeps {
@@ -130,7 +146,7 @@ export function parseEnv(env: Record<string, string | undefined>): HandlerEnv {
 
 /** Worth another attempt from the last checkpoint: outages, throttling, S3 hiccups. */
 function isTransient(err: unknown): boolean {
-  if (err instanceof ConnectorError || err instanceof ConfigError || err instanceof CheckpointError) return false;
+  if (err instanceof ConnectorError || err instanceof ConfigError || err instanceof CheckpointError || err instanceof ShrinkBlockedError) return false;
   if (err instanceof SecretConfigError) return err.reason === 'aws-error';
   if (err instanceof HttpError) return err.kind === 'network' || err.kind === 'server' || err.kind === 'timeout' || err.kind === 'throttle';
   if (err instanceof UploadError) return err.httpStatus === undefined || err.httpStatus >= 500;
@@ -151,12 +167,13 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
   const leaseOf = (env: HandlerEnv) => ({ client: s3, bucket: env.BUCKET, key: leaseKey(env.OBJECT_KEY) });
   const storeOf = (env: HandlerEnv) => s3CheckpointStore({ client: s3, bucket: env.BUCKET, objectKey: env.OBJECT_KEY, connector: instance });
 
-  async function begin(event: unknown, executionId: string): Promise<Begun | SkippedResult> {
+  async function begin(event: unknown, executionId: string): Promise<Begun | SkippedResult | AcceptedResult> {
     const trigger = parseEvent(event);
     const env = parseEnv(rawEnv());
     const removed = await removeLeftovers(env.WORK_ROOT);
     if (removed.length > 0) logger.warn('removed work folders left by earlier runs', { removed });
     await ensureFreeSpace(env.WORK_ROOT, env.MIN_FREE_TMP_MB);
+    if (trigger.kind === 'accept-shrink') return acceptShrink(env, executionId);
 
     const store = storeOf(env);
     const checkpoints = await store.list();
@@ -195,6 +212,35 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     };
   }
 
+  /** Promotes the held sync under the lease, so it cannot race a sync replacing the same file. */
+  async function acceptShrink(env: HandlerEnv, executionId: string): Promise<AcceptedResult | SkippedResult> {
+    const now = Date.now();
+    const lease = await acquireLease(leaseOf(env), {
+      executionId,
+      since: new Date(now).toISOString(),
+      expiresAt: new Date(now + env.MAX_SYNC_HOURS * 3_600_000).toISOString(),
+    });
+    if (!lease.acquired)
+      return { skipped: `a sync is already running: ${lease.holder.syncId ?? lease.holder.executionId} since ${lease.holder.since}; accept after it ends` };
+    const workDir = await mkdtemp(join(env.WORK_ROOT, 'accept-'));
+    try {
+      const accepted = await promoteQuarantined({
+        client: s3,
+        bucket: env.BUCKET,
+        objectKey: env.OBJECT_KEY,
+        workDir,
+        ...(deps.multipartThresholdBytes ? { multipartThresholdBytes: deps.multipartThresholdBytes } : {}),
+      });
+      logger.info('accepted the held sync: it is the live file now', { ...accepted });
+      metrics.addMetric(METRIC.shrinkAccepted, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      return { accepted };
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+      await releaseLease(leaseOf(env), executionId).catch((e: unknown) => logger.error('releasing the sync lease failed', { error: clean(e) }));
+    }
+  }
+
   async function slice(begun: Begun, plan: SlicePlan, deadline: number): Promise<SliceOutcome> {
     const env = parseEnv(rawEnv());
     try {
@@ -218,22 +264,28 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
         concurrency: env.SYNC_CONCURRENCY,
         httpOverrides: deps.httpOverrides,
         log: (message: string, fields?: Record<string, unknown>) => logger.info(redact(message, secretValues), fields ?? {}),
-        deliver: async (file: string, s: { syncId: string; counts: Counts }) => {
+        deliver: async (file: string, s: { syncId: string; counts: Counts }, dbPath: string) => {
           if (begun.dryRun) return;
-          await uploadC1z({
+          await deliverGuarded(file, dbPath, s.syncId, {
             client: s3,
             bucket: env.BUCKET,
             key: env.OBJECT_KEY,
-            file,
-            ...(deps.multipartThresholdBytes ? { multipartThresholdBytes: deps.multipartThresholdBytes } : {}),
-            metadata: {
-              connector: instance,
-              'sync-id': s.syncId,
-              'resource-types': String(s.counts.resourceTypes),
-              resources: String(s.counts.resources),
-              entitlements: String(s.counts.entitlements),
-              grants: String(s.counts.grants),
+            instance,
+            policy: {
+              enabled: env.SHRINK_GUARD === 'on',
+              maxPrincipalDropPercent: env.SHRINK_MAX_PRINCIPAL_DROP_PERCENT,
+              maxGrantDropPercent: env.SHRINK_MAX_GRANT_DROP_PERCENT,
             },
+            drift: env.DRIFT === 'on',
+            sampleSize: env.DRIFT_SAMPLE_IDS,
+            metadata: liveMetadata(instance, s.syncId, s.counts),
+            ...(deps.multipartThresholdBytes ? { multipartThresholdBytes: deps.multipartThresholdBytes } : {}),
+            logger,
+            metrics,
+          }).catch(async (err: unknown) => {
+            // The held file is the sync's outcome: the next run starts afresh rather than resuming it.
+            if (err instanceof ShrinkBlockedError) await storeOf(env).remove(s.syncId);
+            throw err;
           });
           uploaded = true;
         },
@@ -284,7 +336,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     }
   }
 
-  const run = async (event: unknown, ctx: StepContext): Promise<SyncResult | SkippedResult> => {
+  const run = async (event: unknown, ctx: StepContext): Promise<SyncResult | SkippedResult | AcceptedResult> => {
     const executionId = ctx.executionContext?.durableExecutionArn ?? 'local';
     // Not retried: a run that cannot start fails at once, loudly, and the next trigger tries again.
     const begun = await ctx.step(
@@ -298,7 +350,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
         }),
       { retryStrategy: () => ({ shouldRetry: false }) },
     );
-    if ('skipped' in begun) return begun;
+    if ('skipped' in begun || 'accepted' in begun) return begun;
     const env = parseEnv(rawEnv());
     let plan: SlicePlan = { syncId: begun.syncId, startedAt: begun.startedAt, slice: 0, resume: begun.resume };
     const totals = { requests: 0, retries: 0, throttles: 0, checkpointBytes: 0, checkpointMs: 0 };

@@ -94,6 +94,20 @@ export class C1zReader {
     this.chosenBy = chosenBy;
   }
 
+  /**
+   * Reads a finished sync database in place (read-only, no copy): the one a sync has just packed,
+   * still in its work folder, so comparing it costs no second decode.
+   */
+  static openDatabase(dbPath: string, options: Pick<OpenOptions, 'syncId'> = {}): C1zReader {
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    const chosen = chooseSync(listSyncRuns(db), options.syncId);
+    if (!chosen) {
+      db.close();
+      throw new C1zError('no_sync', options.syncId ? `${dbPath}: no sync ${options.syncId} in this database` : `${dbPath}: the database holds no sync run`);
+    }
+    return new C1zReader(dbPath, db, '', 0, chosen.run, chosen.by);
+  }
+
   static async open(path: string, options: OpenOptions = {}): Promise<C1zReader> {
     const dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), 'c1z-read-'));
     let db: Db | undefined;
@@ -187,6 +201,15 @@ export class C1zReader {
     }
   }
 
+  /**
+   * (key, resource type) of every row of one table in key order, from one cursor: the fast walk
+   * drift takes over a million grants. The connection is busy until the walk ends.
+   */
+  *typedKeys(kind: 'resources' | 'entitlements' | 'grants'): Generator<[key: string, resourceType: string]> {
+    const stmt = this.db.prepare(`SELECT external_id, resource_type_id FROM v1_${kind} WHERE sync_id = ? ORDER BY external_id`).raw(true);
+    yield* stmt.iterate(this.sync.syncId) as IterableIterator<[string, string]>;
+  }
+
   counts(): Counts {
     const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE sync_id = ?`).get(this.sync.syncId) as { n: number }).n;
     return {
@@ -220,7 +243,7 @@ export class C1zReader {
 
   close(): void {
     if (this.db.open) this.db.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   // Keyset pages instead of one open cursor: the connection is free between pages, so a caller
