@@ -29,10 +29,15 @@ export function emptyChanges(): KindChanges {
   return { resources: { added: 0, removed: 0 }, entitlements: { added: 0, removed: 0 }, grants: { added: 0, removed: 0 } };
 }
 
-type Row = [key: string, resourceType: string];
-const keyOf = (r: Row) => r[0];
+const same = (k: string) => k;
 
-export function computeDrift(older: Pick<C1zReader, 'typedKeys'>, newer: Pick<C1zReader, 'typedKeys'>, sampleSize = DEFAULT_DRIFT_SAMPLE): Drift {
+type Side = Pick<C1zReader, 'orderedKeys' | 'resourceTypeOf'>;
+
+/**
+ * The walks read keys only (the index alone); a row's resource type is looked up just for the rows
+ * that differ, which hourly churn keeps few.
+ */
+export function computeDrift(older: Side, newer: Side, sampleSize = DEFAULT_DRIFT_SAMPLE): Drift {
   const totals = emptyChanges();
   const byResourceType: Record<string, KindChanges> = {};
   const sample = {
@@ -43,9 +48,10 @@ export function computeDrift(older: Pick<C1zReader, 'typedKeys'>, newer: Pick<C1
   for (const kind of DRIFT_KINDS) {
     const total = totals[kind];
     const seen = sample[kind];
-    for (const m of mergeByKey(older.typedKeys(kind), newer.typedKeys(kind), keyOf, keyOf)) {
+    for (const m of mergeByKey(older.orderedKeys(kind), newer.orderedKeys(kind), same, same)) {
       if (m.side === 'both') continue;
-      const [key, type] = m.side === 'older' ? m.older : m.newer;
+      const key = m.side === 'older' ? m.older : m.newer;
+      const type = (m.side === 'older' ? older : newer).resourceTypeOf(kind, key) ?? '';
       const perType = (byResourceType[type] ??= emptyChanges())[kind];
       if (m.side === 'older') {
         total.removed += 1;

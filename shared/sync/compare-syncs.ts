@@ -6,13 +6,13 @@ import { ResourceType_Trait } from '../c1z/messages.ts';
 import type { C1zReader } from '../c1z/reader.ts';
 import { checkShrink, principalTypesOf, type ShrinkPolicy, type ShrinkVerdict, type SyncShape } from './shrink-guard.ts';
 
-export function shapeOf(reader: Pick<C1zReader, 'statsByResourceType' | 'resourceTypes'>): SyncShape {
+export function shapeOf(reader: Pick<C1zReader, 'typeStats' | 'resourceTypes'>): SyncShape {
   const traits = [...reader.resourceTypes()].map((t) => ({
     id: t.id,
     user: t.traits.includes(ResourceType_Trait.USER),
     group: t.traits.includes(ResourceType_Trait.GROUP),
   }));
-  return { types: reader.statsByResourceType(), principalTypes: principalTypesOf(traits) };
+  return { types: reader.typeStats(), principalTypes: principalTypesOf(traits) };
 }
 
 export interface SyncComparison {
