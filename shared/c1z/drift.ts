@@ -2,7 +2,7 @@
 // removed. Both syncs are walked in id order side by side (one SQLite cursor each), so two files of
 // a million grants compare in one pass without either being loaded. The Lambda publishes this after
 // every sync; `baton-serverless diff -o json` prints the same figures under "drift".
-import { mergeByKey } from './key-order.ts';
+import { compareKeys } from './key-order.ts';
 import type { C1zReader } from './reader.ts';
 
 export const DRIFT_KINDS = ['resources', 'entitlements', 'grants'] as const;
@@ -29,9 +29,30 @@ export function emptyChanges(): KindChanges {
   return { resources: { added: 0, removed: 0 }, entitlements: { added: 0, removed: 0 }, grants: { added: 0, removed: 0 } };
 }
 
-const same = (k: string) => k;
+type Side = Pick<C1zReader, 'orderedKeyPages' | 'resourceTypeOf'>;
 
-type Side = Pick<C1zReader, 'orderedKeys' | 'resourceTypeOf'>;
+/** A position in a walk of key pages. */
+class Cursor {
+  private readonly pages: Iterator<string[]>;
+  private page: string[] = [];
+  private i = 0;
+  key: string | undefined;
+  constructor(pages: Iterable<string[]>) {
+    this.pages = pages[Symbol.iterator]();
+    this.i = -1;
+    this.next();
+  }
+  next(): void {
+    if (++this.i < this.page.length) {
+      this.key = this.page[this.i];
+      return;
+    }
+    const p = this.pages.next();
+    this.page = p.done ? [] : p.value;
+    this.i = 0;
+    this.key = this.page[0];
+  }
+}
 
 /**
  * The walks read keys only (the index alone); a row's resource type is looked up just for the rows
@@ -48,12 +69,23 @@ export function computeDrift(older: Side, newer: Side, sampleSize = DEFAULT_DRIF
   for (const kind of DRIFT_KINDS) {
     const total = totals[kind];
     const seen = sample[kind];
-    for (const m of mergeByKey(older.orderedKeys(kind), newer.orderedKeys(kind), same, same)) {
-      if (m.side === 'both') continue;
-      const key = m.side === 'older' ? m.older : m.newer;
-      const type = (m.side === 'older' ? older : newer).resourceTypeOf(kind, key) ?? '';
+    // The merge of key-order.ts, unrolled over pages: this loop runs once per row of both files.
+    const a = new Cursor(older.orderedKeyPages(kind));
+    const b = new Cursor(newer.orderedKeyPages(kind));
+    while (a.key !== undefined || b.key !== undefined) {
+      const order = a.key === undefined ? 1 : b.key === undefined ? -1 : compareKeys(a.key, b.key);
+      if (order === 0) {
+        a.next();
+        b.next();
+        continue;
+      }
+      const removed = order < 0;
+      const key = (removed ? a.key : b.key) as string;
+      if (removed) a.next();
+      else b.next();
+      const type = (removed ? older : newer).resourceTypeOf(kind, key) ?? '';
       const perType = (byResourceType[type] ??= emptyChanges())[kind];
-      if (m.side === 'older') {
+      if (removed) {
         total.removed += 1;
         perType.removed += 1;
         if (seen.removed.length < sampleSize) seen.removed.push(key);

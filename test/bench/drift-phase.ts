@@ -20,6 +20,7 @@ async function write(): Promise<Record<string, number>> {
   const groups = Number(groupsArg);
   const tenant = syntheticTenant(users, groups, Number(grantsArg));
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const w = C1zWriter.create(join(dir, `${variant}.db`));
   w.startSync();
   w.putResourceTypes(tenant.resourceTypes);
@@ -36,11 +37,12 @@ async function write(): Promise<Record<string, number>> {
   }
   w.endSync();
   const packed = await w.finish(join(dir, `${variant}.c1z`));
-  return { seconds: (performance.now() - t0) / 1000, grants, fileBytes: packed.bytes, dbBytes: packed.dbBytes };
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSince(c0), grants, fileBytes: packed.bytes, dbBytes: packed.dbBytes };
 }
 
 async function compare(): Promise<Record<string, unknown>> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const previous = await openC1z(join(dir, 'previous.c1z'), { tmpDir: dir });
   const decodeSeconds = (performance.now() - t0) / 1000;
   const next = C1zReader.openDatabase(join(dir, 'next.db'));
@@ -49,7 +51,20 @@ async function compare(): Promise<Record<string, unknown>> {
   const compareSeconds = (performance.now() - t1) / 1000;
   previous.close();
   next.close();
-  return { seconds: (performance.now() - t0) / 1000, decodeSeconds, compareSeconds, blocked: c.verdict.blocked, totals: c.drift?.totals };
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: cpuSince(c0),
+    decodeSeconds,
+    compareSeconds,
+    blocked: c.verdict.blocked,
+    totals: c.drift?.totals,
+  };
+}
+
+/** CPU seconds (every thread: zstd runs off the main one) since `from`: steadier than wall time on a shared machine. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
 }
 
 const figures = mode === 'write' ? await write() : await compare();

@@ -4,7 +4,7 @@
 // compared with the new sync's database, as the Lambda does before replacing the live file (its
 // S3 download of the previous file is not part of this figure).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runPhase } from './child.ts';
@@ -33,6 +33,10 @@ export async function run(argv: string[]): Promise<void> {
       decodeSeconds: round(drift.decodeSeconds as number),
       compareSeconds: round(drift.compareSeconds as number),
       addedShare: round(drift.seconds / sync.seconds),
+      syncCpuSeconds: round(sync.cpuSeconds as number),
+      driftCpuSeconds: round(drift.cpuSeconds as number),
+      addedCpuShare: round((drift.cpuSeconds as number) / (sync.cpuSeconds as number)),
+      loadAverage: round(loadavg()[0]!),
       peakRssMb: round(drift.peakRssMb),
       syncPeakRssMb: round(sync.peakRssMb),
       blocked: drift.blocked as boolean,
@@ -48,7 +52,8 @@ export async function run(argv: string[]): Promise<void> {
         `shrink guard + drift — ${result.grants.toLocaleString('en-US')} grants, ${Number(values.users).toLocaleString('en-US')} users, ${Number(values.groups).toLocaleString('en-US')} groups`,
         `  the sync's packing (writer → c1z): ${result.syncSeconds}s  peak RSS ${result.syncPeakRssMb} MB`,
         `  guard + drift: ${result.driftSeconds}s (decode the previous file ${result.decodeSeconds}s, compare ${result.compareSeconds}s)  peak RSS ${result.peakRssMb} MB`,
-        `  added to the sync: ${Math.round(result.addedShare * 100)} % of its packing time alone (target ≤ 10 % of the sync's time; RSS target ≤ 256 MB)`,
+        `  added to the sync: ${Math.round(result.addedShare * 100)} % of its packing time alone, ${Math.round(result.addedCpuShare * 100)} % of its CPU time (${result.driftCpuSeconds}s of ${result.syncCpuSeconds}s)`,
+        `  targets: ≤ 10 % of the sync's time, RSS ≤ 256 MB (load average during the run: ${result.loadAverage} on ${availableParallelism()} CPUs)`,
         `  drift: grants +${t.grants?.added} -${t.grants?.removed}, resources +${t.resources?.added} -${t.resources?.removed}; blocked: ${result.blocked}`,
       ].join('\n') + '\n',
     );
