@@ -1,9 +1,10 @@
 // Child process of the drift benchmark. `write DIR USERS GROUPS GRANTS previous|next`: one sync
-// through the writer (timed: the sync's own packing), leaving its database as a sync's work folder
-// does. `compare DIR`: what the Lambda adds before replacing the live file: decode the previous
-// file, then the shrink guard and drift against the new sync's database in place.
+// through the writer and the verification every sync ends with (timed), leaving its database as a
+// sync's work folder does. `compare DIR`: what the Lambda adds before replacing the live file:
+// decode the previous file, then the shrink guard and drift against the new sync's database in place.
 import { join } from 'node:path';
 import { C1zReader, openC1z } from '../../shared/c1z/reader.ts';
+import { verifyPacked } from '../../shared/c1z/verify.ts';
 import { C1zWriter } from '../../shared/c1z/writer.ts';
 import { compareSyncs } from '../../shared/sync/compare-syncs.ts';
 import { DEFAULT_SHRINK_POLICY } from '../../shared/sync/shrink-guard.ts';
@@ -22,7 +23,7 @@ async function write(): Promise<Record<string, number>> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const w = C1zWriter.create(join(dir, `${variant}.db`));
-  w.startSync();
+  const syncId = w.startSync();
   w.putResourceTypes(tenant.resourceTypes);
   const total = churn ? users + groups : users;
   for (let i = 0; i < total; i += 500) w.putResources(Array.from({ length: Math.min(500, total - i) }, (_, k) => user(i + k)));
@@ -35,8 +36,11 @@ async function write(): Promise<Record<string, number>> {
     for (let i = 0; i < members.length; i += 500) w.putGrants(members.slice(i, i + 500).map((u) => membership(res, u)));
     grants += members.length;
   }
-  w.endSync();
+  const counts = w.endSync();
   const packed = await w.finish(join(dir, `${variant}.c1z`));
+  // What every sync does before it hands the file on (run-sync.ts): a lower bound of the sync's time,
+  // since a real sync's API calls come on top.
+  await verifyPacked(join(dir, `${variant}.c1z`), join(dir, `${variant}.db`), packed, syncId, counts);
   return { seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSince(c0), grants, fileBytes: packed.bytes, dbBytes: packed.dbBytes };
 }
 
@@ -45,6 +49,7 @@ async function compare(): Promise<Record<string, unknown>> {
   const c0 = process.cpuUsage();
   const previous = await openC1z(join(dir, 'previous.c1z'), { tmpDir: dir });
   const decodeSeconds = (performance.now() - t0) / 1000;
+  const decodeCpuSeconds = cpuSince(c0);
   const next = C1zReader.openDatabase(join(dir, 'next.db'));
   const t1 = performance.now();
   const c = compareSyncs(previous, next, { policy: DEFAULT_SHRINK_POLICY });
@@ -55,6 +60,7 @@ async function compare(): Promise<Record<string, unknown>> {
     seconds: (performance.now() - t0) / 1000,
     cpuSeconds: cpuSince(c0),
     decodeSeconds,
+    decodeCpuSeconds,
     compareSeconds,
     blocked: c.verdict.blocked,
     totals: c.drift?.totals,
