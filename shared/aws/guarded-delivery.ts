@@ -1,15 +1,14 @@
 // The live file's last gate: before a finished sync replaces `sync.c1z`, it is compared with the
 // file it replaces. A shrink past the policy goes to quarantine instead and fails the run; every
 // delivery publishes the drift (what was added and removed, per resource type).
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DRIFT_KINDS, describeDrift, type Drift } from '../c1z/drift.ts';
+import { DRIFT_KINDS, type DriftKind, describeDrift, type Drift, type KindChanges } from '../c1z/drift.ts';
 import { C1zReader, openC1z } from '../c1z/reader.ts';
 import { oneLine } from '../errors.ts';
-import { DRIFT_METRIC, METRIC, RESOURCE_TYPE_DIMENSION } from '../observability/names.ts';
+import { RESOURCE_TYPE_DIMENSION } from '../observability/names.ts';
+import type { MetricName, Telemetry } from '../observability/telemetry.ts';
 import { compareSyncs, type SyncComparison } from '../sync/compare-syncs.ts';
 import { describeShrinks, type ShrinkPolicy } from '../sync/shrink-guard.ts';
 import { discardQuarantined, quarantineC1z } from './quarantine.ts';
@@ -19,6 +18,7 @@ import { uploadC1z } from './upload.ts';
 /** The run failed on purpose: the new sync would remove too much of the org. Never retried. */
 export class ShrinkBlockedError extends Error {
   override name = 'ShrinkBlockedError';
+  readonly retryable = false;
 }
 
 export interface GuardedDeliveryOptions {
@@ -32,8 +32,7 @@ export interface GuardedDeliveryOptions {
   sampleSize: number;
   metadata: Record<string, string>;
   multipartThresholdBytes?: number;
-  logger: Pick<Logger, 'info' | 'warn'>;
-  metrics: Metrics;
+  telemetry: Telemetry;
 }
 
 export interface Delivered {
@@ -49,8 +48,8 @@ export async function deliverGuarded(file: string, dbPath: string, syncId: strin
   const comparison = await compareWithLive(file, dbPath, syncId, o);
   if (comparison?.drift) publishDrift(o, comparison.drift);
   const verdict = comparison?.verdict;
-  o.metrics.addMetric(METRIC.shrinkBlocked, MetricUnit.Count, verdict?.blocked ? 1 : 0);
-  o.metrics.publishStoredMetrics();
+  o.telemetry.metric('shrinkBlocked', 'Count', verdict?.blocked ? 1 : 0);
+  o.telemetry.publish();
   if (verdict?.blocked) {
     const shrank = describeShrinks(verdict.shrinks);
     const held = await quarantineC1z({ ...o, objectKey: o.key, file, reason: shrank });
@@ -78,7 +77,7 @@ async function compareWithLive(file: string, dbPath: string, syncId: string, o: 
   const previousFile = join(work, 'previous.c1z');
   try {
     if (!(await downloadToFile(o.client, o.bucket, o.key, previousFile))) {
-      o.logger.info('first sync of this instance: nothing to compare with', { key: o.key });
+      o.telemetry.info('first sync of this instance: nothing to compare with', { key: o.key });
       return undefined;
     }
     let previous: C1zReader;
@@ -86,7 +85,7 @@ async function compareWithLive(file: string, dbPath: string, syncId: string, o: 
       previous = await openC1z(previousFile, { tmpDir: work });
     } catch (err) {
       // Replacing an unreadable file can only help; say so rather than block on it.
-      o.logger.warn('the live file cannot be read, so the new sync is not compared with it', { key: o.key, reason: oneLine(err) });
+      o.telemetry.warn('the live file cannot be read, so the new sync is not compared with it', { key: o.key, reason: oneLine(err) });
       return undefined;
     }
     const next = C1zReader.openDatabase(dbPath, { syncId });
@@ -101,22 +100,21 @@ async function compareWithLive(file: string, dbPath: string, syncId: string, o: 
   }
 }
 
+const DRIFT_METRICS: Record<DriftKind, { added: MetricName; removed: MetricName }> = {
+  resources: { added: 'driftResourcesAdded', removed: 'driftResourcesRemoved' },
+  entitlements: { added: 'driftEntitlementsAdded', removed: 'driftEntitlementsRemoved' },
+  grants: { added: 'driftGrantsAdded', removed: 'driftGrantsRemoved' },
+};
+
+const countsOf = (changes: KindChanges): [MetricName, number][] =>
+  DRIFT_KINDS.flatMap((k) => [
+    [DRIFT_METRICS[k].added, changes[k].added],
+    [DRIFT_METRICS[k].removed, changes[k].removed],
+  ]);
+
 /** One log line (totals, per type, a bounded sample of ids) and the metrics, per type and in all. */
 function publishDrift(o: GuardedDeliveryOptions, drift: Drift): void {
-  o.logger.info(`sync drift: ${describeDrift(drift)}`, { drift: { totals: drift.totals, byResourceType: drift.byResourceType, sample: drift.sample } });
-  o.metrics.publishStoredMetrics();
-  for (const [type, changes] of Object.entries(drift.byResourceType)) {
-    o.metrics.addDimension(RESOURCE_TYPE_DIMENSION, type);
-    for (const kind of DRIFT_KINDS) {
-      o.metrics.addMetric(DRIFT_METRIC[kind].added, MetricUnit.Count, changes[kind].added);
-      o.metrics.addMetric(DRIFT_METRIC[kind].removed, MetricUnit.Count, changes[kind].removed);
-    }
-    // Publishing clears the added dimension, so the totals below carry the instance's alone.
-    o.metrics.publishStoredMetrics();
-  }
-  for (const kind of DRIFT_KINDS) {
-    o.metrics.addMetric(DRIFT_METRIC[kind].added, MetricUnit.Count, drift.totals[kind].added);
-    o.metrics.addMetric(DRIFT_METRIC[kind].removed, MetricUnit.Count, drift.totals[kind].removed);
-  }
-  o.metrics.publishStoredMetrics();
+  o.telemetry.info(`sync drift: ${describeDrift(drift)}`, { drift: { totals: drift.totals, byResourceType: drift.byResourceType, sample: drift.sample } });
+  for (const [type, changes] of Object.entries(drift.byResourceType)) o.telemetry.publishWith({ [RESOURCE_TYPE_DIMENSION]: type }, countsOf(changes));
+  for (const [name, value] of countsOf(drift.totals)) o.telemetry.metric(name, 'Count', value);
 }
