@@ -9,7 +9,7 @@
  * destination, and the EventBridge schedule.
  */
 import { ArnFormat, AssetHashType, Aws, DockerImage, Duration, RemovalPolicy, SecretValue, Size, Stack, Validations } from 'aws-cdk-lib';
-import { quarantineKey } from '../../shared/aws/quarantine-key.ts';
+import { layoutOf } from '../../shared/aws/bucket-layout.ts';
 import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -188,7 +188,9 @@ export class ConnectorSyncFunction extends Construct {
         // The lease key too: without list rights a missing object reads as 403, not 404.
         // The live and quarantine keys too: the shrink guard reads both, and the first sync finds neither.
         conditions: {
-          StringLike: { 's3:prefix': [props.checkpointPrefix, `${props.checkpointPrefix}*`, props.leaseKey, props.objectKey, quarantineKey(props.objectKey)] },
+          StringLike: {
+            's3:prefix': [props.checkpointPrefix, `${props.checkpointPrefix}*`, props.leaseKey, props.objectKey, layoutOf(props.objectKey).quarantine],
+          },
         },
       }),
     );

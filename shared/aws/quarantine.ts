@@ -11,10 +11,13 @@ import type { Counts } from '../c1z/writer.ts';
 import { errorCode } from '../errors.ts';
 import { hashFile } from './file-digest.ts';
 import { deleteObject, isNotFound } from './s3-object.ts';
-import { quarantineKey } from './quarantine-key.ts';
+import { layoutOf } from './bucket-layout.ts';
 import { SHA256_METADATA_KEY, uploadC1z, type UploadC1zResult } from './upload.ts';
 
-export { quarantineKey };
+/** `<dir of the live key>/.quarantine/sync.c1z`. */
+export function quarantineKey(objectKey: string): string {
+  return layoutOf(objectKey).quarantine;
+}
 
 /** Metadata of the live object: who wrote it and its counts (what `promote` checks the file against). */
 export function liveMetadata(connector: string, syncId: string, counts: Counts): Record<string, string> {
