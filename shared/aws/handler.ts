@@ -6,8 +6,9 @@
 import { type DurableContext, withDurableExecution } from '@aws/durable-execution-sdk-js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newKsuid } from '../c1z/ksuid.ts';
 import type { HttpClientOptions } from '../http/types.ts';
 import { createTelemetry, powertoolsTelemetry } from '../observability/telemetry.ts';
 import { deadlineBudget, type SliceBudget } from '../sync/budget.ts';
@@ -120,7 +121,9 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     });
     if (!held.acquired)
       return { skipped: `a sync is already running: ${held.holder.syncId ?? held.holder.executionId} since ${held.holder.since}; accept after it ends` };
-    const workDir = await mkdtemp(join(env.WORK_ROOT, 'accept-'));
+    // A KSUID-named folder: if the run is killed, the next one's clean-up removes it like a sync's.
+    const workDir = join(env.WORK_ROOT, newKsuid());
+    await mkdir(workDir, { recursive: true });
     try {
       const upload = deps.multipartThresholdBytes ? { multipartThresholdBytes: deps.multipartThresholdBytes } : {};
       const accepted = await promoteQuarantined({ client: s3, bucket: env.BUCKET, objectKey: env.OBJECT_KEY, workDir, ...upload });
