@@ -7,6 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
+import { generateTenant as generateSlackTenant, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { generateTenant, startFullstorySim, type FullstorySim, type ScimUser } from '../../../lambdas/fullstory/sim/index.ts';
 import { makeSyncHandler, type AcceptedResult, type SyncResult } from '../../../shared/aws/handler.ts';
 import { quarantineKey } from '../../../shared/aws/quarantine.ts';
@@ -193,5 +195,53 @@ describe('shrink guard in the Lambda', () => {
     expect(r.error).toBeUndefined();
     expect(r.output).toContain(`"sync drift: resources +0 -${USERS}`);
     expect(await i.bytes(quarantineKey(i.key))).toBeUndefined();
+  });
+});
+
+describe('shrink guard on grants (Slack simulator)', () => {
+  it('user groups answered without their members: the grants shrink is held, the live file stays', async () => {
+    const sim = await startSlackSim({ tenant: generateSlackTenant({ seed: 4, users: 120 }), mode: 'pro', rateLimits: 'off' });
+    try {
+      const bucket = await createBucket(s3, 'shrink-slack');
+      const key = 'baton/slack/sync.c1z';
+      const secretId = await createSecret(secretsClient(), sim.config, 'baton/slack');
+      const run = () =>
+        captured(() =>
+          runDurable<SyncResult>(
+            makeSyncHandler(slackConnector, {
+              s3,
+              secrets: secretsClient(),
+              env: { BUCKET: bucket, OBJECT_KEY: key, SECRET_ID: secretId, WORK_ROOT: tempDir('shrink-work-'), MIN_FREE_TMP_MB: '1', SLICE_MAX_ATTEMPTS: '1' },
+            }),
+            {},
+          ),
+        );
+      const first = await run();
+      expect(first.error).toBeUndefined();
+      const before = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })).then(async (o) => Buffer.from(await o.Body!.transformToByteArray()));
+      const file = join(tempDir('shrink-'), 'before.c1z');
+      await writeFile(file, before);
+      const reader = await openC1z(file);
+      const memberships = reader.statsByResourceType().find((t) => t.resourceType === 'userGroup')?.grants ?? 0;
+      reader.close();
+      expect(memberships).toBeGreaterThan(0);
+
+      for (const g of sim.tenant.userGroups) g.users = [];
+      clearSecretCache();
+      const blocked = await run();
+      expect(blocked.error?.message).toContain(`userGroup grants ${memberships.toLocaleString('en-US')} → 0 (-100 %)`);
+      const after = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })).then(async (o) => Buffer.from(await o.Body!.transformToByteArray()));
+      expect(after.equals(before)).toBe(true);
+      await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: quarantineKey(key) }))).resolves.toBeDefined();
+      expect(metricValues(blocked.output, 'ShrinkBlocked')).toEqual([1]);
+      // The per-type drift metric names the type whose grants went.
+      const perType = blocked.output
+        .split('\n')
+        .filter((l) => l.includes('"resourceType":"userGroup"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(perType.map((m) => m.DriftGrantsRemoved)).toEqual([memberships]);
+    } finally {
+      await sim.server.close();
+    }
   });
 });
