@@ -56,8 +56,9 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
       secretValues,
       out: outPath,
       workRoot,
-      log: (message: string) => {
-        if (!json) {
+      log: (message: string, fields?: Record<string, unknown>) => {
+        // Throttles and long waits reach the terminal through the progress reporter already.
+        if (!json && fields?.httpEvent === undefined) {
           progress.finish();
           io.err(message);
         }

@@ -11,8 +11,6 @@ import { excerpt, redact, redactUrl, secretsFromHeaders, SENSITIVE_NAME } from '
 import { buildUrl, encodeBody } from './request-parts.ts';
 import type { CallStat, HttpClient, HttpClientOptions, HttpEvent, HttpMethod, HttpStats, RequestOptions } from './types.ts';
 
-/** Throttles in a row after which we stop: the API is not recovering, and a run must end. */
-export const MAX_THROTTLES_IN_A_ROW = 20;
 /**
  * Re-sends after a 2xx whose body looks like cut or garbled JSON. A dropped connection or a server
  * hiccup deserves a second chance; a server that keeps sending broken JSON does not deserve seven.
@@ -25,6 +23,7 @@ const DEFAULTS = {
   baseBackoffMs: 500,
   maxBackoffMs: 30_000,
   maxRetryAfterMs: 5 * 60_000,
+  maxThrottledMs: 10 * 60_000,
   rateLimitScale: 1,
 };
 
@@ -58,6 +57,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
   const baseBackoff = options.baseBackoffMs ?? DEFAULTS.baseBackoffMs;
   const maxBackoff = options.maxBackoffMs ?? DEFAULTS.maxBackoffMs;
   const maxRetryAfter = options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
+  const maxThrottled = options.maxThrottledMs ?? DEFAULTS.maxThrottledMs;
 
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
@@ -117,6 +117,10 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
     let retries = 0;
     let bodyRetries = 0;
     let throttlesInARow = 0;
+    /** When the current run of throttles began: reset by any answer that is not a throttle. */
+    let throttledSince: number | undefined;
+    /** The coming rate-limit wait was already reported (by the throttle that caused it). */
+    let waitAnnounced = false;
 
     const fail = (kind: HttpErrorKind, detail: string, status?: number) =>
       new HttpError({ app, method, endpoint, kind, status, attempts, origin: url.origin, detail: redact(detail, secrets) });
@@ -136,6 +140,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       retries += 1;
       stats.retries += 1;
       throttlesInARow = 0;
+      throttledSince = undefined;
       const wait = waitMs ?? backoffMs(retries - 1, baseBackoff, maxBackoff, random);
       emit({
         type: 'retry',
@@ -153,31 +158,44 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       await clock.sleep(wait);
     };
 
-    // Throttles have their own budget: waiting out a rate limit is normal work on a big tenant,
-    // not a sign of failure, but a limit that never lifts must still end the run.
+    // Throttles have their own budget, in time: waiting out a rate limit is normal work on a big
+    // tenant, not a sign of failure, but a limit that never lifts must still end the run, and a
+    // count would end it after seconds on an API that asks for short waits and hours on one that
+    // asks for long ones.
     const throttle = async (waitMs: number | undefined, what: string, status: number) => {
       stats.throttles += 1;
       throttlesInARow += 1;
-      const wait = waitMs ?? backoffMs(throttlesInARow - 1, baseBackoff, maxBackoff, random);
-      if (wait > maxRetryAfter) {
-        throw fail('throttle', `failed: ${what} and asked to wait ${seconds(wait)}, longer than the ${seconds(maxRetryAfter)} the client will wait`, status);
+      const now = clock.now();
+      throttledSince ??= now;
+      const asked = waitMs ?? backoffMs(throttlesInARow - 1, baseBackoff, maxBackoff, random);
+      if (asked > maxRetryAfter) {
+        throw fail('throttle', `failed: ${what} and asked to wait ${seconds(asked)}, longer than the ${seconds(maxRetryAfter)} the client will wait`, status);
       }
-      if (throttlesInARow >= MAX_THROTTLES_IN_A_ROW) {
-        throw fail('throttle', `failed: ${what} ${throttlesInARow} times in a row; giving up`, status);
+      // With a bucket, pausing it holds back this request and every other one on the key, and
+      // slows the key down; the wait this request really faces is its turn on the slowed key.
+      if (req.rateLimit) limiter.pause(req.rateLimit.key, asked);
+      const wait = req.rateLimit ? Math.max(asked, limiter.estimateWaitMs(req.rateLimit)) : asked;
+      if (now + wait - throttledSince > maxThrottled) {
+        throw fail(
+          'throttle',
+          `failed: ${what}; still throttled after ${duration(now - throttledSince)} (${throttlesInARow} throttles in a row), and the next wait of ${seconds(wait)} would pass the ${duration(maxThrottled)} the client waits out; ` +
+            `something else may be using this token's rate limit: run the sync again when it is quieter, or ask ${app} for a higher limit`,
+          status,
+        );
       }
       emit({ type: 'throttled', ...where, waitMs: wait, reason: what });
-      // With a bucket, pausing it holds back this request and every other one on the key.
-      if (req.rateLimit) limiter.pause(req.rateLimit.key, wait);
-      else await clock.sleep(wait);
+      waitAnnounced = true;
+      if (!req.rateLimit) await clock.sleep(wait);
     };
 
     try {
       for (;;) {
         if (req.rateLimit) {
-          if (options.onEvent) {
+          if (options.onEvent && !waitAnnounced) {
             const waitMs = limiter.estimateWaitMs(req.rateLimit);
             if (waitMs > 0) emit({ type: 'waiting', ...where, key: req.rateLimit.key, perMinute: req.rateLimit.perMinute, waitMs });
           }
+          waitAnnounced = false;
           await limiter.take(req.rateLimit);
         }
         attempts += 1;
@@ -230,7 +248,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           }
         }
 
-        if (req.rateLimit) limiter.recover(req.rateLimit.key);
+        throttledSince = undefined;
         if (parsed.kind === 'invalid') {
           const detail = () => `returned a body that is not valid JSON (HTTP ${status}${times().replace(' after', ',')}: ${excerpt(text, secrets, 80)})`;
           if (parsed.looksLikeJson && bodyRetries < MAX_BODY_RETRIES) {
@@ -278,6 +296,11 @@ function sensitiveValues(fields: unknown): string[] {
 function quoted(text: string, secrets: readonly string[]): string {
   const short = excerpt(text, secrets);
   return short ? ` (${short})` : '';
+}
+
+/** `45 s` or `12 min`: a span as a person reads it. */
+function duration(ms: number): string {
+  return ms < 120_000 ? seconds(ms) : `${Math.round(ms / 60_000)} min`;
 }
 
 function seconds(ms: number): string {
