@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { connectorNames, isConnectorName } from '../lambdas/index.ts';
+import { scheduleProblem } from './schedule.ts';
 
 /** ConductorOne's S3 data-source service role: the only principal the read role trusts. */
 export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
@@ -18,8 +19,6 @@ export { SERVICE_NAME } from '../shared/observability/names.ts';
 /** CloudWatch Logs' allowed retention periods, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-const RATE = /^rate\(\s*(?:1\s+(?:minute|hour|day)|[1-9]\d*\s+(?:minutes|hours|days))\s*\)$/;
-const CRON = /^cron\(\s*\S+(?:\s+\S+){5}\s*\)$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -97,7 +96,10 @@ const connectorSchema = z.preprocess(
     enabled: z.boolean().default(true),
     schedule: z
       .string()
-      .refine((s) => RATE.test(s) || CRON.test(s), 'expected an EventBridge expression: rate(1 hour), cron(0 * * * ? *)')
+      .superRefine((s, ctx) => {
+        const problem = scheduleProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} is not an EventBridge schedule: ${problem}` });
+      })
       .default(DEFAULT_SCHEDULE),
     secret: z
       .string()
