@@ -294,13 +294,21 @@ export function formatKey(path: readonly PropertyKey[]): string {
 export function loadConfig(context: Record<string, unknown>): Config {
   const unknown = Object.keys(context).filter((k) => /^[a-z][A-Za-z0-9]*$/.test(k) && !(CONTEXT_KEYS as string[]).includes(k));
   const input: Record<string, unknown> = {};
+  /** Keys given on the command line as JSON that does not parse: said so, not "expected array". */
+  const badJson: { key: string; message: string }[] = [];
   for (const key of CONTEXT_KEYS) {
     let value = context[key];
     if (typeof value === 'string' && JSON_KEYS.has(key)) {
+      const text = value;
       try {
-        value = JSON.parse(value);
-      } catch {
-        // Left as a string: the schema's error names the key and the expected type.
+        value = JSON.parse(text);
+      } catch (err) {
+        // A plain word is left to the schema (its error names the expected type); text that
+        // meant to be JSON gets the parser's own complaint.
+        if (/^\s*[[{"]/.test(text)) {
+          badJson.push({ key, message: `not valid JSON (${(err as Error).message}); quote the whole value for the shell, e.g. -c '${key}=["slack"]'` });
+          continue;
+        }
       }
     }
     if (value !== undefined) input[key] = value;
@@ -312,9 +320,11 @@ export function loadConfig(context: Record<string, unknown>): Config {
     key,
     message: `unknown context key (known keys: ${CONTEXT_KEYS.join(', ')})`,
   }));
+  problems.push(...badJson);
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
+      if (badJson.some((b) => b.key === issue.path[0])) continue;
       const message = issue.message;
       // Name the offending key inside strict objects, not just the object.
       if (issue.code === 'unrecognized_keys') {

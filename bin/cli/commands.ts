@@ -66,6 +66,7 @@ export const COMMANDS: Command[] = [
       args: '<connector>',
       options: {
         out: { type: 'string', value: 'FILE', help: 'where the c1z goes (required); must be a regular file or not exist yet, in an existing folder' },
+        'replace-read-only': { type: 'boolean', help: 'replace --out even when it is write-protected (it stays write-protected); refused without this' },
         'secret-id': { type: 'string', value: 'ID', help: 'read the BATON_* keys from this AWS Secrets Manager secret instead of the environment' },
         'slice-seconds': { type: 'string', value: 'N', help: 'run as the Lambda does: slices of at most N seconds, checkpointing between them' },
         json: { type: 'boolean', help: 'print the summary as JSON (and no progress)' },

@@ -2,6 +2,7 @@
 // the rate-limit wait in force), and a line of its own for every retry and throttle as it happens.
 import type { HttpEvent } from '../../shared/http/types.ts';
 import { waitNotice } from '../../shared/http/wait-notice.ts';
+import { printable } from './printable.ts';
 import type { Watchers } from './instrument.ts';
 
 const REDRAW_MS = 250;
@@ -79,7 +80,7 @@ export class ProgressReporter implements Watchers {
 
   private say(line: string): void {
     if (this.live && this.drawn) this.stream.write('\r\x1b[K');
-    this.stream.write(`${line}\n`);
+    this.stream.write(`${printable(line)}\n`);
     this.drawn = false;
     this.lastDraw = 0;
   }
@@ -90,7 +91,7 @@ export class ProgressReporter implements Watchers {
     if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const columns = this.stream.columns || 120;
-    this.stream.write(`\r\x1b[K${this.status().slice(0, columns - 1)}`);
+    this.stream.write(`\r\x1b[K${printable(this.status()).slice(0, columns - 1)}`);
     this.drawn = true;
   }
 }

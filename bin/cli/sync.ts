@@ -1,7 +1,7 @@
 // `baton-serverless sync <connector> --out FILE`: one sync on this machine, config from BATON_* env
 // vars or from Secrets Manager.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadConnectorConfig } from '../../shared/aws/secrets.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
@@ -10,7 +10,7 @@ import { runSlicedSync, runSync, type SyncSummary } from '../../shared/sync/run-
 import { awsClientReady } from './aws-setup.ts';
 import type { Io } from './commands.ts';
 import { instrument } from './instrument.ts';
-import { checkOutPath } from './out-path.ts';
+import { checkOutPath, isWriteProtected } from './out-path.ts';
 import { ProgressReporter } from './progress.ts';
 import { connectorName, connectorNames, loadConnector } from './registry.ts';
 import { interruptible } from './signals.ts';
@@ -27,7 +27,9 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   const sliceSeconds = values['slice-seconds'] === undefined ? undefined : Number(values['slice-seconds']);
   if (sliceSeconds !== undefined && !(sliceSeconds > 0)) throw new UsageError('sync: --slice-seconds takes a positive number of seconds');
   // Before any network call: a bad --out must not cost an API quota or a half-written file.
-  const outPath = await checkOutPath(values.out);
+  const replaceReadOnly = values['replace-read-only'] === true;
+  const outPath = await checkOutPath(values.out, '--out', { replaceFlag: '--replace-read-only', replaceReadOnly });
+  const protectedMode = await writeProtectedMode(outPath);
   const definition = await loadConnector(name);
   let config: unknown;
   let secretValues: string[];
@@ -82,11 +84,18 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
     progress.finish();
     await rm(workRoot, { recursive: true, force: true });
   }
+  // Replacing a write-protected file was asked for; protecting it again was not taken back.
+  if (protectedMode !== undefined) await chmod(outPath, protectedMode);
   if (json)
     await io.out.line(
       JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary), ...(summary.slices === undefined ? {} : { slices: summary.slices }) }),
     );
   else await io.out.line(summaryTable([[name, summary]], outPath));
+}
+
+async function writeProtectedMode(path: string): Promise<number | undefined> {
+  const st = await lstat(path).catch(() => undefined);
+  return st && isWriteProtected(st) ? st.mode & 0o7777 : undefined;
 }
 
 export function summaryJson(s: SyncSummary): Record<string, unknown> {

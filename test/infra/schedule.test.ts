@@ -59,3 +59,11 @@ describe('loadConfig', () => {
     expect(line).toContain(`"${schedule}" is not an EventBridge schedule`);
   });
 });
+
+describe('JSON given with -c', () => {
+  it('that does not parse is reported as such, naming the key, not as a type mismatch', () => {
+    const line = lineFor(errorOf({ connectors: '["slack",]' }), 'connectors');
+    expect(line).toMatch(/not valid JSON \(.+\); quote the whole value for the shell/);
+    expect(line).not.toContain('expected array');
+  });
+});
