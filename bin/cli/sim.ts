@@ -3,6 +3,7 @@ import type { SimSetting } from '../../shared/sim/kit.ts';
 import type { Io } from './commands.ts';
 import { connectorName, loadSimulator } from './registry.ts';
 import { intFlag, type Parsed } from './spec.ts';
+import { untilStopped } from './signals.ts';
 import { UsageError } from './usage.ts';
 
 type Extra = Record<string, string | number | boolean>;
@@ -69,22 +70,8 @@ export async function simCommand(parsed: Parsed, io: Io): Promise<void> {
   );
   await io.out.line(`Ctrl-C (or kill ${process.pid}) stops it; it also stops when its parent process exits.`);
   await io.out.flush();
-  await new Promise<void>((resolve) => {
-    const parent = process.ppid;
-    let stopping = false;
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
-      clearInterval(watch);
-      void running.server.close().then(resolve);
-    };
-    // Killing `npx` leaves this process re-parented and serving a port forever; notice and stop.
-    const watch = setInterval(() => {
-      if (process.ppid !== parent) stop();
-    }, 500);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    process.once('SIGHUP', stop);
-  });
+  // Killing `npx` would otherwise leave this process serving a port forever: it stops with its caller.
+  await untilStopped();
+  await running.server.close();
   io.err(`${sim.name} simulator stopped`);
 }

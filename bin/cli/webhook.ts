@@ -4,6 +4,7 @@ import { startWebhookServer } from '../../shared/provisioning/http-server.ts';
 import { MemoryReplayStore } from '../../shared/provisioning/replay.ts';
 import { createVerifier, jwksUrlFor, remoteJwks } from '../../shared/provisioning/verify.ts';
 import { localInstance } from './provision-local.ts';
+import { untilStopped } from './signals.ts';
 
 export interface WebhookOptions {
   connector: string;
@@ -41,11 +42,7 @@ export async function webhookCommand(
     `${instance.connectorName}: provisioning webhook at ${(values.publicUrl ?? server.url).replace(/\/+$/, '')}/${instance.id} (tenant ${values.tenant}); Ctrl-C stops`,
   );
   try {
-    await (stop ??
-      new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      }));
+    await (stop ?? untilStopped());
   } finally {
     await server.close();
     await cleanup();
