@@ -141,8 +141,17 @@ export const COMMANDS: Command[] = [
         seed: { type: 'string', value: 'N', default: '1', help: 'tenant generator seed (same seed, same tenant)' },
         'rate-limits': { type: 'string', value: 'MODE', default: 'real', help: 'real, off, or a number N: limits N times faster' },
         set: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'app setting (each app lists its keys on an unknown one)' },
+        fault: {
+          type: 'string',
+          multiple: true,
+          value: 'KIND[:COUNT]',
+          help: 'answer the next COUNT requests (default 1, or "always") with a fault: 5xx, timeout, truncated, malformed, 429, ratelimited, revoked; 429 and ratelimited take :COUNT:SECONDS for their Retry-After',
+        },
       },
-      notes: ['The simulator prints its pid, and exits when its parent process dies or on Ctrl-C / SIGTERM.'],
+      notes: [
+        'The simulator prints its pid, and exits when its parent process dies or on Ctrl-C / SIGTERM.',
+        'example: baton-serverless sim slack --fault 429:3:2 --fault 5xx (three throttles asking for 2 s, then one HTTP 500)',
+      ],
     },
     run: async () => (await import('./sim.ts')).simCommand,
   },
