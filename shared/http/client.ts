@@ -3,6 +3,7 @@
 // limits, zod validation and redacted one-line errors.
 import { Agent, request as send, type Dispatcher } from 'undici';
 import { backoffMs, parseRetryAfter } from './backoff.ts';
+import { scopeSignal, unlessAborted } from './call-scope.ts';
 import { describeIssues, parseBody } from './body.ts';
 import { systemClock, withDeadline, type Clock } from './clock.ts';
 import { HttpError, kindForStatus, type HttpErrorKind } from './errors.ts';
@@ -68,7 +69,14 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
   const limiter = new RateLimiter({ scale: options.rateLimitScale ?? DEFAULTS.rateLimitScale, clock });
   const stats: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };
 
-  async function attempt(url: URL, method: HttpMethod, headers: Record<string, string>, body: string | undefined, stat: CallStat): Promise<Attempt> {
+  async function attempt(
+    url: URL,
+    method: HttpMethod,
+    headers: Record<string, string>,
+    body: string | undefined,
+    stat: CallStat,
+    cancel: AbortSignal | undefined,
+  ): Promise<Attempt> {
     stats.requests += 1;
     stat.count += 1;
     const started = performance.now();
@@ -80,6 +88,8 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       timedOut = true;
       controller.abort();
     }, timeoutMs);
+    const onCancel = () => controller.abort();
+    cancel?.addEventListener('abort', onCancel, { once: true });
     try {
       const res = await send(url, { dispatcher, method, headers, body: body ?? null, signal: controller.signal });
       const text = await res.body.text();
@@ -88,6 +98,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       return { ok: false, error, timedOut };
     } finally {
       clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
       const ms = performance.now() - started;
       stat.totalMs += ms;
       stat.maxMs = Math.max(stat.maxMs, ms);
@@ -122,6 +133,12 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
     /** The coming rate-limit wait was already reported (by the throttle that caused it). */
     let waitAnnounced = false;
 
+    // The work this request is part of may be called off (a webhook past its answer budget): then
+    // the attempt in flight is aborted and no wait or retry follows.
+    const cancel = scopeSignal();
+    const cancelled = () =>
+      fail('timeout', `cancelled: ${cancel?.reason instanceof Error ? cancel.reason.message : 'the work it was part of was called off'}${times()}`);
+    const sleep = (ms: number) => unlessAborted(clock.sleep(ms), cancel);
     const fail = (kind: HttpErrorKind, detail: string, status?: number) =>
       new HttpError({ app, method, endpoint, kind, status, attempts, origin: url.origin, detail: redact(detail, secrets) });
     const emit = (event: HttpEvent) => {
@@ -155,7 +172,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           secrets,
         ),
       });
-      await clock.sleep(wait);
+      await sleep(wait);
     };
 
     // Throttles have their own budget, in time: waiting out a rate limit is normal work on a big
@@ -185,7 +202,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       }
       emit({ type: 'throttled', ...where, waitMs: wait, reason: what });
       waitAnnounced = true;
-      if (!req.rateLimit) await clock.sleep(wait);
+      if (!req.rateLimit) await sleep(wait);
     };
 
     try {
@@ -196,11 +213,13 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
             if (waitMs > 0) emit({ type: 'waiting', ...where, key: req.rateLimit.key, perMinute: req.rateLimit.perMinute, waitMs });
           }
           waitAnnounced = false;
-          await limiter.take(req.rateLimit);
+          await unlessAborted(limiter.take(req.rateLimit), cancel);
         }
+        if (cancel?.aborted) throw cancelled();
         attempts += 1;
         emit({ type: 'attempt', ...where });
-        const res = await attempt(url, method, headers, encoded?.body, stat);
+        const res = await attempt(url, method, headers, encoded?.body, stat, cancel);
+        if (cancel?.aborted) throw cancelled();
 
         if (!res.ok) {
           if (res.timedOut) {
@@ -270,6 +289,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
     } catch (error) {
       stats.errors += 1;
       stat.errors += 1;
+      if (cancel?.aborted && !(error instanceof HttpError)) throw cancelled();
       throw error;
     }
   }
