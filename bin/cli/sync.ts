@@ -1,8 +1,8 @@
 // `baton-serverless sync <connector> --out FILE`: one sync on this machine, config from BATON_* env
 // vars or from Secrets Manager.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { chmod, lstat, mkdtemp, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, lstat, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadConnectorConfig } from '../../shared/aws/secrets.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { folderCheckpointStore } from '../../shared/sync/checkpoint-store.ts';
@@ -17,6 +17,7 @@ import { interruptible } from './signals.ts';
 import type { Parsed } from './spec.ts';
 import { formatBytes, table } from './table.ts';
 import { UsageError } from './usage.ts';
+import { createWorkFolder, removeAbandonedWorkFolders } from './work-folder.ts';
 
 export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   const { values, positionals } = parsed;
@@ -49,7 +50,9 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   const progress = new ProgressReporter(name, process.stderr, process.stderr.isTTY === true && !json);
   // A private work folder next to the output (same file system, so the final move is a rename),
   // removed however the run ends, Ctrl-C included.
-  const workRoot = await mkdtemp(join(dirname(outPath), `.${basename(outPath)}.work-`));
+  const stale = await removeAbandonedWorkFolders(outPath);
+  if (stale > 0 && !json) io.err(`removed ${stale} work folder${stale === 1 ? '' : 's'} an earlier, killed run to ${outPath} left behind`);
+  const workRoot = await createWorkFolder(outPath);
   let summary: SyncSummary & { slices?: number };
   try {
     const options = {

@@ -224,6 +224,12 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
         if (!res.ok) {
           if (res.timedOut) {
             await retryOrFail('timeout', () => `failed: no complete response from ${url.host} within ${timeoutMs} ms${times()}`);
+          } else if (url.protocol === 'https:' && speaksPlainHttp(res.error)) {
+            // Retrying cannot change what the port speaks.
+            throw fail(
+              'network',
+              `failed: ${url.host} does not speak TLS (it answered like a plain-HTTP port); use http:// for it, or the port that serves HTTPS`,
+            );
           } else {
             await retryOrFail('network', () => `failed: cannot reach ${url.host}: ${describeNetworkError(res.error)}${times()}`);
           }
@@ -327,10 +333,20 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
+/** OpenSSL's complaint on getting plain HTTP back from a TLS handshake. */
+function speaksPlainHttp(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_HTTP_REQUEST' || /wrong version number|http request/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return `network error: ${String(error)}`;
   const code = (error as { code?: unknown }).code;
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   const label = typeof code === 'string' && !error.message.includes(code) ? `${code} ` : '';
-  return `network error: ${label}${error.message}${cause}`;
+  // OpenSSL messages run over several lines and carry source paths: the first line says it.
+  return `network error: ${label}${error.message}${cause}`.split('\n')[0]!.replace(/:\.\.\/deps\/\S*$/, '');
 }

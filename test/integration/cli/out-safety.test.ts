@@ -104,6 +104,24 @@ describe('sync --out and the smaller refusals', () => {
   });
 });
 
+describe('work folders of killed runs', () => {
+  it('the next run to the same --out removes the folder a SIGKILLed run left, and only that one', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'slack.c1z');
+    const dead = join(dir, '.slack.c1z.work-killed');
+    mkdirSync(join(dead, 'some-sync-id'), { recursive: true });
+    // A pid no process has: the run that made the folder is gone.
+    writeFileSync(join(dead, 'owner.pid'), '2147483646\n');
+    const live = join(dir, '.slack.c1z.work-running');
+    mkdirSync(live);
+    writeFileSync(join(live, 'owner.pid'), `${process.pid}\n`);
+    const r = await cli(['sync', 'slack', '--out', out], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`removed 1 work folder an earlier, killed run to ${out} left behind`);
+    expect(readdirSync(dir).sort()).toEqual(['.slack.c1z.work-running', 'slack.c1z']);
+  });
+});
+
 describe('interrupting a sync', () => {
   it('SIGINT: exit 130, no work folder, no output file', async () => {
     // Enough users.list pages (1000 each) to outlast Tier 2's burst of 20: the run is mid-sync for minutes.
