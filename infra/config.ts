@@ -8,7 +8,9 @@
  * objects also accept them as JSON text (`-c connectors='["slack"]'`).
  */
 import { z } from 'zod';
-import { connectorNames, isConnectorName } from '../lambdas/index.ts';
+import { connectorNames, isConnectorName, provisioningConnectors } from '../lambdas/index.ts';
+import { instanceLayout, replayPrefix } from '../shared/aws/bucket-layout.ts';
+import { ConfigError } from '../shared/errors.ts';
 import { scheduleProblem } from './schedule.ts';
 
 /** ConductorOne's S3 data-source service role: the only principal the read role trusts. */
@@ -25,7 +27,7 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** "fullstory" → "Fullstory", "segment-eu" → "SegmentEu": for construct and output ids. */
+/** "github" → "Github", "crm-eu" → "CrmEu": for construct and output ids. */
 export function pascal(name: string): string {
   return name
     .split(/[^A-Za-z0-9]+/)
@@ -134,9 +136,6 @@ export function keyPrefixProblem(prefix: string): string | undefined {
   if (prefix.split('/').some((seg) => seg === '.' || seg === '..')) return 'must not contain "." or ".." segments';
   return undefined;
 }
-
-/** Connector types whose instances the provisioning endpoint may serve (fullstory answers errored). */
-export const PROVISIONING_CONNECTORS = ['segment', 'slack', 'fullstory'] as const;
 
 const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -268,16 +267,14 @@ const JSON_KEYS = new Set<string>([
   'provisioning',
 ]);
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  readonly keys: string[];
-  constructor(problems: { key: string; message: string }[]) {
-    super(
-      `Invalid configuration (cdk.json "context", or -c on the command line):\n` +
-        problems.map((p) => `  cdk.json context "${p.key}": ${p.message}`).join('\n'),
-    );
-    this.keys = problems.map((p) => p.key);
-  }
+export { ConfigError };
+
+/** The context's problems as one ConfigError: a line per key. */
+export function contextError(problems: { key: string; message: string }[]): ConfigError {
+  return new ConfigError(
+    `Invalid configuration (cdk.json "context", or -c on the command line):\n` + problems.map((p) => `  cdk.json context "${p.key}": ${p.message}`).join('\n'),
+    problems.map((p) => p.key),
+  );
 }
 
 /** `["connectors", 1, "memoryMb"]` → `connectors[1].memoryMb`. */
@@ -350,10 +347,11 @@ export function loadConfig(context: Record<string, unknown>): Config {
       if (seen.has(id)) problems.push({ key, message: `duplicate instance id "${id}"` });
       else if (!instance) {
         problems.push({ key, message: `"${id}" is not a configured instance (configured: ${[...instances.keys()].join(', ')})` });
-      } else if (!(PROVISIONING_CONNECTORS as readonly string[]).includes(instance.connector)) {
+      } else if (!(provisioningConnectors as string[]).includes(instance.connector)) {
+        // Derived from the registry: a connector provisions when its syncers grant and revoke.
         problems.push({
           key,
-          message: `"${id}" runs ${instance.connector}, which has no provisioning (supported: ${PROVISIONING_CONNECTORS.join(', ')})`,
+          message: `"${id}" runs ${instance.connector}, which has no provisioning (supported: ${provisioningConnectors.join(', ')})`,
         });
       }
       seen.add(id);
@@ -370,7 +368,7 @@ export function loadConfig(context: Record<string, unknown>): Config {
       }
     });
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw contextError(problems);
   const top = parsed.data!;
   return {
     ...top,
@@ -396,20 +394,20 @@ export const LIVE_ALIAS = 'live';
 
 /** `<prefix>/<instance id>/`: everything one instance's function may read, write and delete. */
 export function instancePrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
-  return `${config.keyPrefix}/${id}/`;
+  return instanceLayout(config.keyPrefix, id).dir;
 }
 
 /** `<prefix>/.provisioning/jti/`: one object per accepted ConductorOne token id (replay protection). */
 export function jtiPrefix(config: Pick<Config, 'keyPrefix'>): string {
-  return `${config.keyPrefix}/.provisioning/jti/`;
+  return replayPrefix(config.keyPrefix);
 }
 
-/** `<prefix>/<instance id>/.checkpoint/`: a sync's resumable state, `<syncId>.c1z`. */
+/** `<prefix>/<instance id>/.checkpoint/`: a sync's resumable state. */
 export function checkpointPrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
-  return `${instancePrefix(config, id)}.checkpoint/`;
+  return instanceLayout(config.keyPrefix, id).checkpoints;
 }
 
 /** `<prefix>/<instance id>/sync.c1z`: the object the function writes and ConductorOne reads. */
 export function objectKey(config: Pick<Config, 'keyPrefix'>, id: string): string {
-  return `${config.keyPrefix}/${id}/sync.c1z`;
+  return instanceLayout(config.keyPrefix, id).live;
 }

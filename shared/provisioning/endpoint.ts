@@ -3,11 +3,10 @@
 // are synchronous (no 202 + callback) and bounded: ConductorOne gives up on an attempt after 30 s
 // and delivers again, so past ANSWER_BUDGET_MS every app call still in flight is cancelled and the
 // answer is 503 — never a late write after C1 has moved on.
-import { oneLine } from '../errors.ts';
 import { withCallScope } from '../http/call-scope.ts';
 import type { ProvisionAudit } from './audit.ts';
 import { executeProvision, type InstanceHandle } from './execute.ts';
-import { isTransient } from './failure.ts';
+import { isRetryable, oneLine } from '../errors.ts';
 import { envelopeSchema, EVENT_PROVISION, EVENT_TEST, parseProvisionTask, PayloadError } from './payload.ts';
 import { Unauthorized, type VerifiedToken, type WebhookRequest } from './verify.ts';
 
@@ -82,7 +81,7 @@ async function handleInBudget(req: WebhookRequest, deps: EndpointDeps): Promise<
       deps.audit.rejected(err.message, { path: req.url.pathname });
       return answer(401, { error: 'unauthorized' });
     }
-    if (isTransient(err)) return retryLater(oneLine(err));
+    if (isRetryable(err)) return retryLater(oneLine(err));
     throw err;
   }
 
@@ -103,7 +102,7 @@ async function handleInBudget(req: WebhookRequest, deps: EndpointDeps): Promise<
   try {
     instance = id === undefined ? undefined : await deps.instance(id);
   } catch (err) {
-    if (isTransient(err)) return retryLater(oneLine(err));
+    if (isRetryable(err)) return retryLater(oneLine(err));
     return errored(`connector instance ${id}: ${oneLine(err)}`);
   }
   if (!instance) return errored(`no connector instance ${JSON.stringify(id ?? req.url.pathname)} is configured at this URL`);

@@ -1,23 +1,16 @@
 import type { z } from 'zod';
-import { describeIssues } from '../errors.ts';
+import { ConfigError, describeIssues } from '../errors.ts';
 import { redact } from '../http/redact.ts';
+import { fieldHelp } from './config-fields.ts';
 import type { ConnectorDefinition } from './connector.ts';
 
-/** The secret map did not satisfy the connector's schema. Names keys, never values. */
-export class ConfigError extends Error {
-  readonly keys: string[];
-  constructor(message: string, keys: string[]) {
-    super(message);
-    this.name = 'ConfigError';
-    this.keys = keys;
-  }
-}
+export { ConfigError };
 
 /** Parses a `BATON_*` map with the connector's schema; the error lists each bad key and why. */
 export function parseConnectorConfig<C>(definition: ConnectorDefinition<C>, map: Record<string, unknown>, where = 'config'): C {
   const result = (definition.configSchema as z.ZodType<C>).safeParse(map);
   if (result.success) return result.data;
-  const { keys, message } = describeIssues(result.error.issues, map, (s) => redact(s, secretValuesOf(map)));
+  const { keys, message } = describeIssues(result.error.issues, map, (s) => redact(s, secretValuesOf(map)), fieldHelp(definition.configSchema as z.ZodType));
   throw new ConfigError(`${definition.name} ${where}: ${message}`, keys);
 }
 

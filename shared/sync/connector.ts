@@ -69,7 +69,7 @@ export interface ConnectorRuntime {
 }
 
 export interface ConnectorDefinition<Config = unknown> {
-  /** Folder and object-key name: `slack`, `segment`, `fullstory`. */
+  /** The connector's registry and folder name, e.g. `slack`. */
   readonly name: string;
   /**
    * Parses the secret's JSON map of `BATON_*` keys (the same keys the Go connectors take). Errors
@@ -81,6 +81,7 @@ export interface ConnectorDefinition<Config = unknown> {
 
 /** A failure the connector understands (bad credentials, missing scope, ...): fails the run at once. */
 export class ConnectorError extends Error {
+  readonly retryable = false;
   readonly connector: string;
   readonly code: string;
   constructor(connector: string, code: string, message: string, options?: { cause?: unknown }) {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookCommand } from '../../../bin/cli/webhook.ts';
-import { connector as segment } from '../../../lambdas/segment/index.ts';
+import { connector as segment } from '../../../lambdas/segment/connector.ts';
 import { startSegmentSim, type SegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { MAX_BODY_BYTES, startWebhookServer } from '../../../shared/provisioning/http-server.ts';
@@ -160,7 +160,7 @@ describe('webhook start-up refuses what cannot work', () => {
     const slackSim = await startSlackSim({ tenant: (await import('../../unit/slack/fixture.ts')).fixedTenant(), rateLimits: 'off' });
     try {
       const slackFile = join(dir, 'slack.c1z');
-      await syncToFile({ connector: (await import('../../../lambdas/slack/index.ts')).connector, secretMap: slackSim.config, out: slackFile });
+      await syncToFile({ connector: (await import('../../../lambdas/slack/connector.ts')).connector, secretMap: slackSim.config, out: slackFile });
       await expect(start({ c1z: slackFile })).rejects.toThrow(/that segment does not sync: give a sync of segment made with this configuration/);
     } finally {
       await slackSim.server.close();
