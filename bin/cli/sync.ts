@@ -11,7 +11,11 @@ import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
 import { runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
 import { awsClientReady } from './aws-setup.ts';
 import type { Io } from './commands.ts';
+import type { C1zReader } from '../../shared/c1z/reader.ts';
+import type { SyncComparison } from '../../shared/sync/compare-syncs.ts';
 import { instrument } from './instrument.ts';
+import { comparisonJson, comparisonLines, guardLocally, heldMessage, policyOf, ShrinkHeld } from './local-guard.ts';
+import { openForCommand } from './open-file.ts';
 import { checkOutPath, isWriteProtected } from './out-path.ts';
 import { ProgressReporter } from './progress.ts';
 import { connectorName, connectorNames, loadConnector } from './registry.ts';
@@ -33,6 +37,8 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   const replaceReadOnly = values['replace-read-only'] === true;
   const outPath = await checkOutPath(values.out, '--out', { replaceFlag: '--replace-read-only', replaceReadOnly });
   const protectedMode = await writeProtectedMode(outPath);
+  const previousPath = values.previous as string | undefined;
+  const policy = policyOf(values);
   const definition = await loadConnector(name);
   let config: unknown;
   let secretValues: string[];
@@ -56,12 +62,17 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   if (stale > 0 && !json) io.err(`removed ${stale} work folder${stale === 1 ? '' : 's'} an earlier, killed run to ${outPath} left behind`);
   const workRoot = await createWorkFolder(outPath);
   let summary: SyncSummary & { slices?: number };
+  let previous: C1zReader | undefined;
+  let comparison: SyncComparison | undefined;
   try {
+    // Opened before the sync: an unreadable --previous must not cost an API quota.
+    if (previousPath !== undefined) previous = await openForCommand('sync', previousPath, { 'max-decoded-mb': values['max-decoded-mb'] }, '--previous');
+    const candidate = join(workRoot, 'candidate.c1z');
     const options = {
       definition: instrument(definition, progress),
       config,
       secretValues,
-      out: outPath,
+      out: previous ? candidate : outPath,
       workRoot,
       log: (message: string, fields?: Record<string, unknown>) => {
         // Throttles and long waits reach the terminal through the progress reporter already.
@@ -85,17 +96,31 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
             }),
       () => rm(workRoot, { recursive: true, force: true }),
     );
+    if (previous) comparison = await guardLocally(previous, candidate, outPath, policy, workRoot);
   } finally {
     progress.finish();
+    previous?.close();
     await rm(workRoot, { recursive: true, force: true });
   }
   // Replacing a write-protected file was asked for; protecting it again was not taken back.
   if (protectedMode !== undefined) await chmod(outPath, protectedMode);
+  const compared = comparison ? comparisonJson(comparison) : {};
   if (json)
     await io.out.line(
-      JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary), ...(summary.slices === undefined ? {} : { slices: summary.slices }) }),
+      JSON.stringify({
+        connector: name,
+        out: outPath,
+        ...summaryJson(summary),
+        ...(summary.slices === undefined ? {} : { slices: summary.slices }),
+        ...compared,
+      }),
     );
-  else await io.out.line(summaryTable([[name, summary]], outPath));
+  else {
+    if (!comparison?.verdict.blocked) await io.out.line(summaryTable([[name, summary]], outPath));
+    for (const line of comparison ? comparisonLines(comparison) : []) await io.out.line(line);
+  }
+  await io.out.flush();
+  if (comparison?.verdict.blocked) throw new ShrinkHeld(heldMessage(comparison, previousPath!, outPath));
 }
 
 async function writeProtectedMode(path: string): Promise<number | undefined> {
