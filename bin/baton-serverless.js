@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First of all: who started us, so a caller that dies while we load is still noticed.
+const parent = process.ppid;
 // Runs the TypeScript CLI directly: Node 24 strips types natively (the repo pins node@24 for npx).
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
@@ -7,6 +9,7 @@ if (major < 24) {
   );
   process.exit(1);
 }
+(await import('./cli/caller.ts')).rememberParent(parent);
 const { main } = await import('./cli/main.ts');
 const code = await main(process.argv.slice(2));
 // Interrupted (130, 143): work may still be in flight; it has been cleaned up, so stop here.

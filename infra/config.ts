@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { connectorNames, isConnectorName, provisioningConnectors } from '../lambdas/index.ts';
 import { instanceLayout, replayPrefix } from '../shared/aws/bucket-layout.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { scheduleProblem } from './schedule.ts';
 
 /** ConductorOne's S3 data-source service role: the only principal the read role trusts. */
 export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
@@ -20,8 +21,6 @@ export { SERVICE_NAME } from '../shared/observability/names.ts';
 /** CloudWatch Logs' allowed retention periods, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-const RATE = /^rate\(\s*(?:1\s+(?:minute|hour|day)|[1-9]\d*\s+(?:minutes|hours|days))\s*\)$/;
-const CRON = /^cron\(\s*\S+(?:\s+\S+){5}\s*\)$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -110,7 +109,10 @@ const connectorSchema = z.preprocess(
     enabled: z.boolean().default(true),
     schedule: z
       .string()
-      .refine((s) => RATE.test(s) || CRON.test(s), 'expected an EventBridge expression: rate(1 hour), cron(0 * * * ? *)')
+      .superRefine((s, ctx) => {
+        const problem = scheduleProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} is not an EventBridge schedule: ${problem}` });
+      })
       .default(DEFAULT_SCHEDULE),
     secret: z
       .string()
@@ -301,13 +303,21 @@ export function formatKey(path: readonly PropertyKey[]): string {
 export function loadConfig(context: Record<string, unknown>): Config {
   const unknown = Object.keys(context).filter((k) => /^[a-z][A-Za-z0-9]*$/.test(k) && !(CONTEXT_KEYS as string[]).includes(k));
   const input: Record<string, unknown> = {};
+  /** Keys given on the command line as JSON that does not parse: said so, not "expected array". */
+  const badJson: { key: string; message: string }[] = [];
   for (const key of CONTEXT_KEYS) {
     let value = context[key];
     if (typeof value === 'string' && JSON_KEYS.has(key)) {
+      const text = value;
       try {
-        value = JSON.parse(value);
-      } catch {
-        // Left as a string: the schema's error names the key and the expected type.
+        value = JSON.parse(text);
+      } catch (err) {
+        // A plain word is left to the schema (its error names the expected type); text that
+        // meant to be JSON gets the parser's own complaint.
+        if (/^\s*[[{"]/.test(text)) {
+          badJson.push({ key, message: `not valid JSON (${(err as Error).message}); quote the whole value for the shell, e.g. -c '${key}=["slack"]'` });
+          continue;
+        }
       }
     }
     if (value !== undefined) input[key] = value;
@@ -319,9 +329,11 @@ export function loadConfig(context: Record<string, unknown>): Config {
     key,
     message: `unknown context key (known keys: ${CONTEXT_KEYS.join(', ')})`,
   }));
+  problems.push(...badJson);
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
+      if (badJson.some((b) => b.key === issue.path[0])) continue;
       const message = issue.message;
       // Name the offending key inside strict objects, not just the object.
       if (issue.code === 'unrecognized_keys') {

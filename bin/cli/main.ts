@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { COMMANDS, findCommand, type Io } from './commands.ts';
 import { describeFailure } from './failure.ts';
 import { Output, PipeClosed } from './output.ts';
+import { printableLines } from './printable.ts';
 import { helpText, parseCommand } from './spec.ts';
 import { UsageError } from './usage.ts';
 
@@ -29,7 +30,9 @@ export function generalHelp(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io: Io = { out: new Output(), err: (s) => process.stderr.write(`${s}\n`) }): Promise<number> {
+export async function main(argv: string[], given: Io = { out: new Output(), err: (s) => process.stderr.write(`${s}\n`) }): Promise<number> {
+  // Messages echo arguments and app answers: no control character reaches the terminal raw.
+  const io: Io = { out: given.out, err: (s) => given.err(printableLines(s)) };
   const [command, ...rest] = argv;
   const say = async (text: string) => {
     await io.out.line(text);

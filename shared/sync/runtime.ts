@@ -1,5 +1,6 @@
 import { createHttpClient } from '../http/client.ts';
 import type { HttpClient, HttpClientOptions, HttpStats } from '../http/types.ts';
+import { waitNotice } from '../http/wait-notice.ts';
 import type { ConnectorRuntime } from './connector.ts';
 
 export interface RuntimeOptions {
@@ -29,6 +30,13 @@ export function createRuntime(options: RuntimeOptions = {}): TrackedRuntime {
         ...options.httpOverrides,
         ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
         secrets: [...(clientOptions.secrets ?? []), ...(options.secrets ?? [])],
+        // Every throttle and long wait in the log, with its real length: a run is never silent.
+        onEvent: (event) => {
+          clientOptions.onEvent?.(event);
+          options.httpOverrides?.onEvent?.(event);
+          const notice = waitNotice(event);
+          if (notice && 'waitMs' in event) options.log?.(notice, { httpEvent: event.type, waitMs: event.waitMs });
+        },
       });
       clients.push(client);
       return client;

@@ -1,5 +1,5 @@
 // The Slack simulator behind `baton-serverless sim slack` / `demo`, tests and the benchmark.
-import { startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
+import { applyGenericFault, startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
 import { createSlackRoute, type SlackSimControls } from './server.ts';
 import { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant } from './tenant.ts';
 
@@ -40,7 +40,21 @@ export async function startSlackSim(options: SlackSimOptions): Promise<RunningSl
     config.BATON_SCIM_BASE_URL = `${server.url}/scim/${options.gov ? 'v1' : 'v2'}/`;
     if (options.gov) config.BATON_GOV_ENV = 'true';
   }
-  return { server, config, tenant: options.tenant, controls, expected: expectedCounts(options.tenant, mode) };
+  return {
+    server,
+    config,
+    tenant: options.tenant,
+    controls,
+    expected: expectedCounts(options.tenant, mode),
+    fault(request) {
+      if (applyGenericFault(server, request)) return;
+      const retryAfterSec = request.retryAfterSec ?? 1;
+      if (request.kind === '429') controls.forceRateLimit({ times: request.count, form: '429', retryAfterSec });
+      else if (request.kind === 'ratelimited') controls.forceRateLimit({ times: request.count, form: 'ok-false', retryAfterSec });
+      // Slack's revoked token is permanent: every later call answers token_revoked (SCIM 401).
+      else if (request.kind === 'revoked') for (const token of Object.values(config)) if (token in options.tenant.tokens) controls.revoked.add(token);
+    },
+  };
 }
 
 function num(v: string | number | boolean | undefined): number | undefined {
