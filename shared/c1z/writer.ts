@@ -263,11 +263,15 @@ export class C1zWriter {
     return encodeV1(this.dbPath, out);
   }
 
+  /** Writes what is buffered and closes; the database is closed even when that write fails. */
   close(): void {
     if (this.closed) return;
-    this.flush();
-    this.db.close();
     this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+    }
   }
 
   private queue(stmt: Statement, args: unknown[]): void {

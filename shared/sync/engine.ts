@@ -173,30 +173,38 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   };
 
   await new Promise<void>((resolve) => {
-    const pump = () => {
-      if (failure === undefined && !spent()) {
-        feed();
-        while (inflight.size < concurrency && state.queue.length > 0 && !spent()) {
-          const action = state.queue.shift()!;
-          inflight.add(action);
-          started += 1;
-          perform(action).then(
-            () => {
-              inflight.delete(action);
-              actionsDone += 1;
-              options.onProgress?.({ phase: state.phase, actionsDone, queued: state.queue.length });
-              pump();
-            },
-            (err: unknown) => {
-              inflight.delete(action);
-              state.queue.unshift(action);
-              if (isDeadlineReached(err)) yielded = true;
-              else failure ??= err;
-              pump();
-            },
-          );
-          if (state.phase === 'access') feed();
-        }
+    const fill = () => {
+      if (failure !== undefined || spent()) return;
+      feed();
+      while (inflight.size < concurrency && state.queue.length > 0 && !spent()) {
+        const action = state.queue.shift()!;
+        inflight.add(action);
+        started += 1;
+        perform(action).then(
+          () => {
+            inflight.delete(action);
+            actionsDone += 1;
+            pump(() => options.onProgress?.({ phase: state.phase, actionsDone, queued: state.queue.length }));
+          },
+          (err: unknown) => {
+            inflight.delete(action);
+            state.queue.unshift(action);
+            if (isDeadlineReached(err)) yielded = true;
+            else failure ??= err;
+            pump();
+          },
+        );
+        if (state.phase === 'access') feed();
+      }
+    };
+    // Runs inside promise callbacks, where a throw would escape as an unhandled rejection: every
+    // error (a writer's disk full while feeding, a progress callback) becomes the run's failure.
+    const pump = (first?: () => void) => {
+      try {
+        first?.();
+        fill();
+      } catch (err) {
+        failure ??= err;
       }
       if (inflight.size === 0) resolve();
     };

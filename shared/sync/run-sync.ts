@@ -5,7 +5,7 @@
 import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeV1 } from '../c1z/container.ts';
-import { newKsuid } from '../c1z/ksuid.ts';
+import { isKsuid, newKsuid } from '../c1z/ksuid.ts';
 import { verifyPacked } from '../c1z/verify.ts';
 import { C1zWriter, type Counts } from '../c1z/writer.ts';
 import { oneLine } from '../errors.ts';
@@ -91,6 +91,8 @@ export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummar
 
 export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): Promise<SliceResult> {
   const sliceStarted = Date.now();
+  // The work folder is named by the sync id and removed with all it holds: never anything but a KSUID.
+  if (!isKsuid(plan.syncId)) throw new CheckpointError(`sync id ${JSON.stringify(plan.syncId)} is not a KSUID; refusing to use it as a work folder name`);
   const workDir = join(options.workRoot, plan.syncId);
   const dbPath = join(workDir, 'sync.db');
   let writer: C1zWriter | undefined;
@@ -165,7 +167,11 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     summary.durationMs = Date.now() - (plan.slice > 0 ? plan.startedAt : sliceStarted);
     return { done: true, summary, counts, http: summary.http, restoreMs, checkpointMs: 0, checkpointBytes: 0 };
   } finally {
-    writer?.close();
+    try {
+      writer?.close();
+    } catch {
+      // Only after a failure (a finished slice closed it already): the database goes next anyway.
+    }
     await rm(workDir, { recursive: true, force: true });
   }
 }

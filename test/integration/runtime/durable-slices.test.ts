@@ -245,16 +245,17 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
   it('a trigger while another execution holds the lease is skipped and counted, touching nothing', async () => {
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: 'previous good file' }));
     const before = await objectBytes(KEY);
+    const running = newKsuid();
     const holder = {
       executionId: 'arn:other-execution',
-      syncId: 'running-sync-id',
+      syncId: running,
       since: '2026-11-27T10:00:00.000Z',
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     };
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: LEASE, Body: JSON.stringify(holder) }));
     const calls = sim.server.count();
     const r = await captured(() => runDurable<SkippedResult>(handlerFor(ONE_SLICE), {}));
-    expect(r.value!.result).toEqual({ skipped: 'a sync is already running: running-sync-id since 2026-11-27T10:00:00.000Z' });
+    expect(r.value!.result).toEqual({ skipped: `a sync is already running: ${running} since 2026-11-27T10:00:00.000Z` });
     expect(r.output).toMatch(/"SyncSkipped":1/);
     expect(sim.server.count()).toBe(calls);
     expect((await objectBytes(KEY))!.equals(before!)).toBe(true);
