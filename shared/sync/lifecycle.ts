@@ -7,6 +7,8 @@
 // Every method takes and returns a SyncRun: small JSON, so a durable step can checkpoint it, and
 // the one record of the run from start to end. Everything outside the sync's own mechanics is a
 // port: checkpoint store, lease, delivery, clock, telemetry.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isKsuid, ksuidTime } from '../c1z/ksuid.ts';
 import type { Counts } from '../c1z/writer.ts';
 import { isRetryable, oneLine } from '../errors.ts';
@@ -252,6 +254,8 @@ export class SyncLifecycle<C> {
   async fail(run: SyncRun, err: unknown): Promise<string> {
     const text = err instanceof SyncFailure ? err.message : this.clean(err);
     await this.releaseLease(run);
+    // A database kept for the next slice (see runSlice) has no next slice now.
+    if (isKsuid(run.syncId)) await rm(join(this.ports.workRoot, run.syncId), { recursive: true, force: true }).catch(() => undefined);
     const durationMs = this.ports.now() - run.startedAt;
     this.ports.telemetry.error('sync failed', { error: text, syncId: run.syncId, slices: run.slices + 1, durationMs });
     this.ports.telemetry.metric('slices', 'Count', run.slices + 1);

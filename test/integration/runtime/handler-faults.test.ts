@@ -306,7 +306,7 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     workRoots.push(workRoot);
     const checkpoints = 'baton/fullstory/.checkpoint/';
     for (const name of ['../victim', '..', 'not-a-ksuid'])
-      await s3().send(new PutObjectCommand({ Bucket: bucket, Key: `${checkpoints}${name}.c1z`, Body: 'a checkpoint someone else wrote' }));
+      await s3().send(new PutObjectCommand({ Bucket: bucket, Key: `${checkpoints}${name}/0.c1z`, Body: 'a checkpoint someone else wrote' }));
     const r = await captured(() => invoke(handlerFor(secretId, {}, { WORK_ROOT: workRoot }), {}));
     expect(r.error).toBeUndefined();
     expect(r.output).toContain('"ignored a checkpoint whose sync id is not a KSUID"');
