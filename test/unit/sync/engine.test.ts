@@ -146,4 +146,36 @@ describe('sync engine', () => {
     expect(err).toBeInstanceOf(C1zError);
     expect((err as Error).message).toMatch(/disk full while writing the sync database$/);
   });
+
+  it('pipelines pages: the next page of a list is requested before the current one is written', async () => {
+    const dir = tempDir();
+    const { connector } = fakeConnector({ ...SHAPE, groups: 0, orgs: 0 });
+    const events: string[] = [];
+    const syncers = connector.resourceSyncers().map((s) =>
+      s.resourceType.id !== 'user'
+        ? s
+        : {
+            ...s,
+            list: (parent: Parameters<typeof s.list>[0], token: string | undefined) => {
+              events.push(`request ${token ?? 'first'}`);
+              return s.list(parent, token);
+            },
+          },
+    );
+    const w = C1zWriter.create(join(dir, 'db'));
+    w.startSync();
+    const put = w.putResources.bind(w);
+    w.putResources = (rows) => {
+      events.push(`write ${rows[0]?.id?.resource}`);
+      put(rows);
+    };
+    const res = await runEngine({ connector: { ...connector, resourceSyncers: () => syncers }, writer: w, concurrency: 1 });
+    w.close();
+    expect(res.done).toBe(true);
+    // Even one page at a time: page n+1 is asked for before page n's rows are written.
+    for (let first = 0; first + 5 < SHAPE.users; first += 5) {
+      expect(events.indexOf(`request ${first + 5}`), `page after U${first}`).toBeLessThan(events.indexOf(`write U${first}`));
+    }
+    expect(events.filter((e) => e.startsWith('request'))).toHaveLength(SHAPE.users / 5);
+  });
 });
