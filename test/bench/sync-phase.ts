@@ -3,7 +3,9 @@
 // (5th argument) the sync runs as the Lambda runs it: slices of `sliceSeconds` on the Lambda's
 // clock, each checkpointing to S3 (the AWS_* environment points at moto), the next resuming from it.
 import { S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
 import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
 import type { SliceBudget } from '../../shared/sync/budget.ts';
@@ -66,7 +68,8 @@ if (!sliceJson) {
     config: parseConnectorConfig(definition, secretMap),
     secretValues: secretValuesOf(secretMap),
     out: out!,
-    workRoot: tmpdir(),
+    // A folder of its own: another process cleaning the system temp folder must not take the kept database.
+    workRoot: mkdtempSync(join(tmpdir(), 'bench-work-')),
     store,
     sliceBudget: budget,
     httpOverrides,
