@@ -21,6 +21,8 @@ import { createSchema } from './schema.ts';
 import { sqliteTimestamp } from './timestamp.ts';
 
 const EXPANDABLE_TYPE_URL = `type.googleapis.com/${GrantExpandableSchema.typeName}`;
+/** Tables whose rows are only ever added (or rewritten in place with the same content): a checkpoint part carries their new rows only. */
+const ROW_TABLES: readonly string[] = ['v1_resource_types', 'v1_resources', 'v1_entitlements', 'v1_grants', 'v1_assets'];
 /** Rows buffered before one transaction writes them. */
 const BATCH_ROWS = 5000;
 
@@ -263,17 +265,87 @@ export class C1zWriter {
     return counts;
   }
 
+  /** The highest row id of each append-only row table: where the next checkpoint part starts. */
+  rowMarks(): Record<string, number> {
+    this.flush();
+    const marks: Record<string, number> = {};
+    for (const table of this.tables()) {
+      if (ROW_TABLES.includes(table)) marks[table] = (this.db.prepare(`SELECT coalesce(max(id), 0) AS m FROM main."${table}"`).get() as { m: number }).m;
+    }
+    return marks;
+  }
+
+  /**
+   * Copies what changed since `marks` into a new SQLite file at `path` (a checkpoint part): rows of
+   * the append-only row tables with an id above their mark, and every other table (the sync run
+   * and its token, connector state) whole. Returns the marks to pass next time.
+   */
+  exportChanges(path: string, marks: Readonly<Record<string, number>>): Record<string, number> {
+    this.flush();
+    const next: Record<string, number> = {};
+    this.db.prepare('ATTACH DATABASE ? AS part').run(path);
+    try {
+      this.db.transaction(() => {
+        for (const table of this.tables()) {
+          const appendOnly = ROW_TABLES.includes(table);
+          const since = appendOnly ? ` WHERE id > ${Math.trunc(marks[table] ?? 0)}` : '';
+          this.db.exec(`CREATE TABLE part."${table}" AS SELECT * FROM main."${table}"${since}`);
+          if (appendOnly) next[table] = (this.db.prepare(`SELECT coalesce(max(id), 0) AS m FROM main."${table}"`).get() as { m: number }).m;
+        }
+      })();
+    } catch (err) {
+      const full = (err as { code?: string }).code === 'SQLITE_FULL';
+      throw new C1zError(full ? 'no_space' : 'write_failed', `${path}: cannot write the checkpoint part (${full ? 'disk full' : (err as Error).message})`, {
+        cause: err,
+      });
+    } finally {
+      this.db.prepare('DETACH DATABASE part').run();
+    }
+    return next;
+  }
+
+  /** Applies checkpoint parts (SQLite files from exportChanges, oldest first) to this database. */
+  importChanges(parts: readonly string[]): void {
+    this.flush();
+    const known = new Set(this.tables());
+    for (const path of parts) {
+      this.db.prepare('ATTACH DATABASE ? AS part').run(path);
+      try {
+        const tables = (this.db.prepare("SELECT name FROM part.sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+        this.db.transaction(() => {
+          for (const table of tables) {
+            if (!known.has(table)) throw new C1zError('corrupt', `${path}: checkpoint part holds unknown table ${JSON.stringify(table)}`);
+            if (!ROW_TABLES.includes(table)) this.db.exec(`DELETE FROM main."${table}"`);
+            this.db.exec(`INSERT OR REPLACE INTO main."${table}" SELECT * FROM part."${table}"`);
+          }
+        })();
+      } finally {
+        this.db.prepare('DETACH DATABASE part').run();
+      }
+    }
+  }
+
+  private tables(): string[] {
+    return (this.db.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
+  }
+
   /** Closes the database and packs it into `out` (atomic: temp file, fsync, rename). */
   async finish(out: string): Promise<EncodeResult> {
     this.close();
     return encodeV1(this.dbPath, out);
   }
 
+  /** Writes what is buffered and closes; the database is closed even when that write fails. */
   close(): void {
     if (this.closed) return;
-    this.flush();
-    this.db.close();
     this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+    }
   }
 
   private queue(stmt: Statement, args: unknown[]): void {
