@@ -3,7 +3,8 @@
 // IDP-group member lists from the list calls, and the SCIM active map. Everything is bounded by a
 // budget of cached ids; past it the syncers fall back to fetching, as after a resume in a new
 // process, so the cache only ever saves calls and never changes rows.
-import type { SlackUser } from './client.ts';
+import type { Page } from '../../shared/sync/connector.ts';
+import type { SlackTeam, SlackUser } from './client.ts';
 
 /** Role-relevant flags of a users.list member, one bit each. */
 export const FLAG = {
@@ -35,13 +36,18 @@ export const DEFAULT_BUDGET = 750_000;
 
 export class SyncState {
   readonly workspaceNames = new Map<string, string>();
+  /** auth.teams.list pages by cursor (workspaces.ts). */
+  readonly teamPages = new Map<string, Promise<Page<SlackTeam>>>();
   private readonly memberPages = new Map<string, MemberPage>();
   private readonly groupMembers = new Map<string, string[]>();
   private readonly idpMembers = new Map<string, string[]>();
   /** SCIM id → active, org-wide; loaded once per sync in Business+ mode (shared by workspaces). */
   scimActive: Promise<Map<string, boolean>> | undefined;
-  /** Per workspace: SCIM ids already emitted from users.list, and whether that covers every page. */
-  readonly seen = new Map<string, { ids: Set<string>; complete: boolean }>();
+  /** Users this process wrote; `listedFromStart`: the user listing began in this process, so that is all of them. */
+  readonly listed = new Set<string>();
+  listedFromStart = false;
+  /** Business+: SCIM users no workspace's users.list returned, as this process computed them. */
+  leftovers: string[] | undefined;
   /** Tells this process's page tokens from an earlier process's (a resumed slice). */
   readonly epoch = Math.random().toString(36).slice(2, 10);
   private used = 0;
