@@ -15,7 +15,7 @@ export const connector: ConnectorDefinition<SegmentConfig> = {
   name: 'segment',
   configSchema: configSchema,
   create(config, runtime) {
-    const ctx = new SegmentContext(new SegmentClient(createSegmentHttp(config, runtime)), (m, f) => runtime.log(m, f));
+    const ctx = new SegmentContext(new SegmentClient(createSegmentHttp(config, runtime)), runtime);
     return {
       async validate() {
         // GET / is both the credential check and the workspace list; the result is reused.

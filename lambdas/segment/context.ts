@@ -1,5 +1,6 @@
-import type { ConnectorRuntime } from '../../shared/sync/connector.ts';
-import type { Permission, Workspace } from './client.ts';
+import { z } from 'zod';
+import type { ConnectorRuntime, ConnectorState } from '../../shared/sync/connector.ts';
+import { permissionSchema, type Permission, type Workspace } from './client.ts';
 import type { SegmentClient } from './client.ts';
 import type { PermissionGrantContext } from './mapping.ts';
 import { resourceId } from '../../shared/sync/model.ts';
@@ -12,20 +13,32 @@ export class SegmentContext {
   readonly roles: RoleCatalog;
   /** Parallel GET /users/{id} calls while walking a page of users. */
   readonly userDetailConcurrency: number;
-  /**
-   * Group permissions seen on GET /groups rows, when Segment includes them, so group grants can skip
-   * GET /groups/{id}. Bounded by the number of groups (small), unlike users.
-   */
-  readonly groupPermissions = new Map<string, Permission[]>();
+  private readonly state: ConnectorState;
   private readonly log: ConnectorRuntime['log'];
   private workspacePromise: Promise<Workspace> | undefined;
   private readonly skipReasons = new Map<string, number>();
 
-  constructor(client: SegmentClient, log: ConnectorRuntime['log'], userDetailConcurrency = 8) {
+  constructor(client: SegmentClient, runtime: Pick<ConnectorRuntime, 'log' | 'state'>, userDetailConcurrency = 8) {
     this.client = client;
-    this.roles = new RoleCatalog(client);
-    this.log = log;
+    this.state = runtime.state;
+    this.roles = new RoleCatalog(client, runtime.state);
+    this.log = (m, f) => runtime.log(m, f);
     this.userDetailConcurrency = userDetailConcurrency;
+  }
+
+  /**
+   * Group permissions seen on GET /groups rows, when Segment includes them, kept in the connector
+   * state (so across slices too): they spare the group's grants GET /groups/{id}. Not deleted once
+   * read, so a grants page redone after a failure still finds them.
+   */
+  putGroupPermissions(groupId: string, permissions: Permission[]): void {
+    this.state.set(`group-permissions:${groupId}`, JSON.stringify(permissions));
+  }
+
+  groupPermissions(groupId: string): Permission[] | undefined {
+    const raw = this.state.get(`group-permissions:${groupId}`);
+    if (raw === undefined) return undefined;
+    return z.array(permissionSchema).parse(JSON.parse(raw));
   }
 
   workspace(): Promise<Workspace> {

@@ -81,6 +81,11 @@ export interface EngineOptions {
   concurrency?: number;
   /** Epoch ms: no page starts after it; the run returns `done: false` with its state. */
   deadline?: number;
+  /**
+   * Pages this run may complete before it stops as at a deadline (pages in flight still finish):
+   * slices cut by work done, not by the clock, so where they fall does not depend on machine speed.
+   */
+  maxActions?: number;
   /** Resume from a state a stopped run returned. */
   state?: EngineState;
   checkpointEveryMs?: number;
@@ -133,7 +138,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     lastCheckpoint = now;
     writer.checkpoint(tokenOf(snapshot()));
   };
-  const pastDeadline = () => yielded || (options.deadline !== undefined && Date.now() >= options.deadline);
+  const pastDeadline = () =>
+    yielded || (options.deadline !== undefined && Date.now() >= options.deadline) || (options.maxActions !== undefined && actionsDone >= options.maxActions);
 
   /** Moves the access phase's cursor forward, queueing entitlement/grant actions of written resources. */
   const feed = () => {

@@ -29,6 +29,8 @@ export interface RunSyncOptions<C> {
   workRoot: string;
   /** Epoch ms after which no page starts and no wait may end. */
   deadline?: number;
+  /** Pages a slice may complete before it checkpoints (EngineOptions.maxActions): deterministic slices. */
+  maxActions?: number;
   /** Where an unfinished slice leaves its checkpoint; without one a slice must finish. */
   store?: CheckpointStore;
   concurrency?: number;
@@ -131,7 +133,16 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     log: options.log,
     deadline: options.deadline,
     hasResource: (type, id) => writer?.hasResource(type, id) ?? false,
+    state: {
+      get: (key) => openWriter().stateGet(key),
+      set: (key, value) => openWriter().stateSet(key, value),
+      delete: (key) => openWriter().stateDelete(key),
+    },
   });
+  const openWriter = (): C1zWriter => {
+    if (!writer) throw new Error(`${options.definition.name}: connector state is used before the sync database is open (in create() or validate())`);
+    return writer;
+  };
   // A killed earlier attempt of this slice may have left the folder: start from the checkpoint.
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
@@ -157,7 +168,15 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       writer = C1zWriter.create(dbPath);
       writer.startSync(new Date(plan.startedAt), plan.syncId);
     }
-    const result = await runEngine({ connector, writer, state, concurrency: options.concurrency, deadline: options.deadline, onProgress: options.onProgress });
+    const result = await runEngine({
+      connector,
+      writer,
+      state,
+      concurrency: options.concurrency,
+      deadline: options.deadline,
+      maxActions: options.maxActions,
+      onProgress: options.onProgress,
+    });
     const syncId = plan.syncId;
 
     if (!result.done) {

@@ -70,12 +70,19 @@ function scimActive(ctx: SlackContext): Promise<Map<string, boolean>> {
   return loading;
 }
 
+/** SCIM Users pages, each read once per sync: a page an earlier slice read comes from the connector state. */
 async function loadScimActive(ctx: SlackContext): Promise<Map<string, boolean>> {
   const active = new Map<string, boolean>();
   for (let start = 1; ; start += SCIM_USERS_PAGE) {
-    const page = await ctx.client.scimUsersPage(start);
-    for (const u of page.Resources) active.set(u.id, u.active);
-    if (page.Resources.length === 0 || start + SCIM_USERS_PAGE - 1 >= page.totalResults) break;
+    let page = ctx.state.storedScimPage(start);
+    if (!page) {
+      const fetched = await ctx.client.scimUsersPage(start);
+      page = { ids: fetched.Resources.map((u) => u.id), inactive: fetched.Resources.filter((u) => !u.active).map((u) => u.id), total: fetched.totalResults };
+      ctx.state.putScimPage(start, page);
+    }
+    const inactive = new Set(page.inactive);
+    for (const id of page.ids) active.set(id, !inactive.has(id));
+    if (page.ids.length === 0 || start + SCIM_USERS_PAGE - 1 >= page.total) break;
   }
   return active;
 }
@@ -136,7 +143,8 @@ async function listLeftovers(ctx: SlackContext, token: string, scim: Map<string,
   const [, epoch, at] = token.split(':');
   let offset = Number(at) || 0;
   if (epoch !== ctx.state.epoch || !ctx.state.leftovers) {
-    ctx.state.leftovers = [...scim.keys()].filter((id) => !written(ctx, id));
+    const hidden = ctx.state.hiddenUsers();
+    ctx.state.leftovers = [...scim.keys()].filter((id) => !written(ctx, id) && !hidden.has(id));
     offset = 0;
   }
   const rest = ctx.state.leftovers;
@@ -150,6 +158,7 @@ async function listLeftovers(ctx: SlackContext, token: string, scim: Map<string,
     } catch (err) {
       // The Go connector fails the page here; one user the bot cannot see should not fail the run.
       if (!(err instanceof SlackApiError && err.code === 'user_not_found')) throw err;
+      ctx.state.markHidden(id);
       ctx.runtime.log('slack: SCIM user not visible to the bot token, skipped', { userId: id });
     }
   }
