@@ -1,8 +1,8 @@
 // A sliced sync costs what one slice costs: what a connector learned (member lists that came with a
 // list page, lookup maps, compact member pages, workspace names) survives a slice boundary in the
 // connector state kept with the checkpoint, so a resumed slice makes no call the one-slice sync did
-// not, except the credential check every slice starts with. Slices are cut by a count of completed
-// pages, one page in flight at a time, so where they fall never depends on machine speed.
+// not, except the credential check every slice starts with. Slices are cut by a count of pages (one
+// in flight at a time), so where they fall never depends on machine speed.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
@@ -16,7 +16,9 @@ import type { RunningSim } from '../../../shared/sim/kit.ts';
 import { folderCheckpointStore } from '../../../shared/sync/checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../../shared/sync/config.ts';
 import type { ConnectorDefinition } from '../../../shared/sync/connector.ts';
-import { runSlicedSync, runSync } from '../../../shared/sync/run-sync.ts';
+import { pageBudget } from '../../../shared/sync/budget.ts';
+import { runSlicedSync } from '../../../shared/sync/lifecycle.ts';
+import { runSync } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const FAST = { baseBackoffMs: 5, maxBackoffMs: 20 };
@@ -140,16 +142,15 @@ describe('a sliced sync makes no more calls than one slice, plus at most one per
       c.check?.(expected);
 
       // Every page its own slice, then a few pages per slice.
-      for (const maxActions of [1, 4]) {
-        const out = join(dir, `sliced-${maxActions}.c1z`);
+      for (const pages of [1, 4]) {
+        const out = join(dir, `sliced-${pages}.c1z`);
         before = s.server.calls.length;
         const sliced = await runSlicedSync({
           ...base,
           out,
           workRoot: join(dir, 'work'),
-          store: folderCheckpointStore(join(dir, `checkpoints-${maxActions}`)),
-          sliceMs: 3_600_000,
-          maxActions,
+          store: folderCheckpointStore(join(dir, `checkpoints-${pages}`)),
+          sliceBudget: () => pageBudget(pages),
         });
         const calls = s.server.calls.length - before;
         expect(sliced.slices).toBeGreaterThan(1);
