@@ -44,6 +44,8 @@ export class C1zWriter {
   private readonly db: Db;
   private readonly stmts: Record<'rt' | 'res' | 'ent' | 'grant' | 'checkpoint' | 'getRes' | 'keys' | 'stateGet' | 'stateSet' | 'stateDelete', Statement>;
   private pending: Pending[] = [];
+  /** Connector-state writes still in `pending` (undefined: deleted), so a read needs no flush. */
+  private pendingState = new Map<string, string | undefined>();
   private syncIdValue: string | undefined;
   private closed = false;
 
@@ -220,17 +222,19 @@ export class C1zWriter {
 
   /** The connector's state value under `key` in this sync (ConnectorRuntime.state). */
   stateGet(key: string): string | undefined {
-    this.flush();
+    if (this.pendingState.has(key)) return this.pendingState.get(key);
     const row = this.stmts.stateGet.get(this.syncId, key) as { value: Buffer } | undefined;
     return row ? row.value.toString('utf8') : undefined;
   }
 
   /** Batched with the rows, so a checkpoint holds the state together with the rows it goes with. */
   stateSet(key: string, value: string): void {
+    this.pendingState.set(key, value);
     this.queue(this.stmts.stateSet, [this.syncId, key, Buffer.from(value, 'utf8')]);
   }
 
   stateDelete(key: string): void {
+    this.pendingState.set(key, undefined);
     this.queue(this.stmts.stateDelete, [this.syncId, key]);
   }
 
@@ -305,6 +309,7 @@ export class C1zWriter {
     if (this.pending.length === 0 && extra.length === 0) return;
     const batch = this.pending.concat(extra);
     this.pending = [];
+    this.pendingState.clear();
     try {
       this.db.transaction(() => {
         for (const p of batch) p.stmt.run(...p.args);
