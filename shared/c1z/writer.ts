@@ -44,8 +44,10 @@ type Pending = { stmt: Statement; args: unknown[] };
 export class C1zWriter {
   readonly dbPath: string;
   private readonly db: Db;
-  private readonly stmts: Record<'rt' | 'res' | 'ent' | 'grant' | 'checkpoint' | 'getRes' | 'keys', Statement>;
+  private readonly stmts: Record<'rt' | 'res' | 'ent' | 'grant' | 'checkpoint' | 'getRes' | 'keys' | 'stateGet' | 'stateSet' | 'stateDelete', Statement>;
   private pending: Pending[] = [];
+  /** Connector-state writes still in `pending` (undefined: deleted), so a read needs no flush. */
+  private pendingState = new Map<string, string | undefined>();
   private syncIdValue: string | undefined;
   private closed = false;
 
@@ -79,6 +81,13 @@ export class C1zWriter {
       checkpoint: this.db.prepare('UPDATE v1_sync_runs SET sync_token = ? WHERE sync_id = ?'),
       getRes: this.db.prepare('SELECT data FROM v1_resources WHERE resource_type_id = ? AND external_id = ? AND sync_id = ?'),
       keys: this.db.prepare('SELECT id, resource_type_id, external_id FROM v1_resources WHERE sync_id = ? AND id > ? ORDER BY id LIMIT ?'),
+      // Connector state lives in baton-sdk's own per-sync key-value table, so checkpoints carry it
+      // with no schema of ours; endSync() empties it.
+      stateGet: this.db.prepare('SELECT value FROM v1_connector_sessions WHERE sync_id = ? AND key = ?'),
+      stateSet: this.db.prepare(
+        'INSERT INTO v1_connector_sessions (sync_id, key, value) VALUES (?, ?, ?) ON CONFLICT (sync_id, key) DO UPDATE SET value = excluded.value',
+      ),
+      stateDelete: this.db.prepare('DELETE FROM v1_connector_sessions WHERE sync_id = ? AND key = ?'),
     };
   }
 
@@ -213,6 +222,24 @@ export class C1zWriter {
     return rows.map((r) => ({ rowId: r.id, resourceType: r.resource_type_id, resourceId: r.external_id.slice(r.resource_type_id.length + 1) }));
   }
 
+  /** The connector's state value under `key` in this sync (ConnectorRuntime.state). */
+  stateGet(key: string): string | undefined {
+    if (this.pendingState.has(key)) return this.pendingState.get(key);
+    const row = this.stmts.stateGet.get(this.syncId, key) as { value: Buffer } | undefined;
+    return row ? row.value.toString('utf8') : undefined;
+  }
+
+  /** Batched with the rows, so a checkpoint holds the state together with the rows it goes with. */
+  stateSet(key: string, value: string): void {
+    this.pendingState.set(key, value);
+    this.queue(this.stmts.stateSet, [this.syncId, key, Buffer.from(value, 'utf8')]);
+  }
+
+  stateDelete(key: string): void {
+    this.pendingState.set(key, undefined);
+    this.queue(this.stmts.stateDelete, [this.syncId, key]);
+  }
+
   /** Writes buffered rows and the engine's progress in one transaction. */
   checkpoint(token: string): void {
     this.flush([{ stmt: this.stmts.checkpoint, args: [token, this.syncId] }]);
@@ -262,6 +289,9 @@ export class C1zWriter {
     this.db
       .prepare("UPDATE v1_sync_runs SET ended_at = ?, sync_token = '', stats = ? WHERE sync_id = ? AND ended_at IS NULL")
       .run(sqliteTimestamp(now), JSON.stringify(stats), this.syncId);
+    // A finished sync carries no connector state; its freed pages are zeroed so none of it is packed.
+    this.db.pragma('secure_delete = ON');
+    this.db.prepare('DELETE FROM v1_connector_sessions WHERE sync_id = ?').run(this.syncId);
     return counts;
   }
 
@@ -357,6 +387,7 @@ export class C1zWriter {
     if (this.pending.length === 0 && extra.length === 0) return;
     const batch = this.pending.concat(extra);
     this.pending = [];
+    this.pendingState.clear();
     try {
       this.db.transaction(() => {
         for (const p of batch) p.stmt.run(...p.args);

@@ -102,7 +102,16 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     log: options.log,
     deadline: options.budget?.deadline,
     hasResource: (type, id) => writer?.hasResource(type, id) ?? false,
+    state: {
+      get: (key) => openWriter().stateGet(key),
+      set: (key, value) => openWriter().stateSet(key, value),
+      delete: (key) => openWriter().stateDelete(key),
+    },
   });
+  const openWriter = (): C1zWriter => {
+    if (!writer) throw new Error(`${options.definition.name}: connector state is used before the sync database is open (in create() or validate())`);
+    return writer;
+  };
   // A warm environment may still hold the database the last checkpoint was taken from; anything
   // else in the folder (a killed attempt's leftovers) goes, and the checkpoint is downloaded.
   const warm = plan.resume && options.store ? await warmParts(workDir, plan.syncId, options.store) : undefined;

@@ -1,7 +1,7 @@
 import { createHttpClient } from '../http/client.ts';
 import type { HttpClient, HttpClientOptions, HttpStats } from '../http/types.ts';
 import { waitNotice } from '../http/wait-notice.ts';
-import type { ConnectorRuntime } from './connector.ts';
+import type { ConnectorRuntime, ConnectorState } from './connector.ts';
 
 export interface RuntimeOptions {
   /** Secret values (every string of the secret map) to scrub from errors and logs. */
@@ -13,6 +13,18 @@ export interface RuntimeOptions {
   deadline?: number;
   /** Backs ConnectorRuntime.hasResource (the sync database); none: nothing is known yet. */
   hasResource?: (resourceType: string, resourceId: string) => boolean;
+  /** Backs ConnectorRuntime.state (the sync database); none: a map in memory, for one process. */
+  state?: ConnectorState;
+}
+
+/** Connector state for a sync that has no database (mapping tests, one-off calls). */
+export function memoryState(): ConnectorState {
+  const values = new Map<string, string>();
+  return {
+    get: (key) => values.get(key),
+    set: (key, value) => void values.set(key, value),
+    delete: (key) => void values.delete(key),
+  };
 }
 
 export interface TrackedRuntime extends ConnectorRuntime {
@@ -24,6 +36,7 @@ export interface TrackedRuntime extends ConnectorRuntime {
 export function createRuntime(options: RuntimeOptions = {}): TrackedRuntime {
   const clients: HttpClient[] = [];
   return {
+    state: options.state ?? memoryState(),
     http(clientOptions) {
       const client = createHttpClient({
         ...clientOptions,

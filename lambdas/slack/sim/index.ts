@@ -1,9 +1,9 @@
 // The Slack simulator behind `baton-serverless sim slack` / `demo`, tests and the benchmark.
 import { applyGenericFault, startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
 import { createSlackRoute, type SlackSimControls } from './server.ts';
-import { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant } from './tenant.ts';
+import { expectedCounts, generateTenant, workspacesOf, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant } from './tenant.ts';
 
-export { generateTenant, expectedCounts, SIM_BOT_TOKEN, SIM_USER_TOKEN } from './tenant.ts';
+export { generateTenant, expectedCounts, workspacesOf, SIM_BOT_TOKEN, SIM_USER_TOKEN } from './tenant.ts';
 export type { SlackTenant, SimUser, SimUserGroup, SimIdpGroup, SimTeam, SlackMode } from './tenant.ts';
 export type { SlackSimControls, RateLimitForm, SimLoggedRequest } from './server.ts';
 
@@ -65,7 +65,7 @@ function num(v: string | number | boolean | undefined): number | undefined {
 
 /**
  * `extra` knobs: `groups` (user groups, default users/40), `memberships` (default users×5),
- * `idpGroups`, `workspaces`, `mode` ('pro' | 'business', default 'pro'), `gov` (bool).
+ * `idpGroups`, `workspaces`, `sharedUsers`, `mode` ('pro' | 'business', default 'pro'), `gov` (bool).
  */
 export const simulator: AppSimulator = {
   name: 'slack',
@@ -74,6 +74,7 @@ export const simulator: AppSimulator = {
     memberships: { kind: 'number', min: 0, help: 'user-group memberships (default users×5)' },
     idpGroups: { kind: 'number', min: 0, help: 'IDP (SCIM) groups, business mode' },
     workspaces: { kind: 'number', min: 1, help: 'workspaces' },
+    sharedUsers: { kind: 'number', min: 0, help: 'users also in the next workspace (2+ workspaces)' },
     mode: { kind: 'choice', values: ['pro', 'business'], help: 'pro (bot token only) or business (Business+ / Grid with SCIM)' },
     gov: { kind: 'boolean', help: 'serve as GovSlack' },
   },
@@ -87,6 +88,7 @@ export const simulator: AppSimulator = {
       memberships: num(extra.memberships) ?? users * 5,
       idpGroups: num(extra.idpGroups),
       workspaces: num(extra.workspaces),
+      sharedUsers: num(extra.sharedUsers),
     });
     const mode: SlackMode = extra.mode === 'business' ? 'business' : 'pro';
     return startSlackSim({
@@ -131,7 +133,7 @@ export function goFormulaCalls(p: GoFormulaParams): number {
 export function goFormulaParamsFor(tenant: SlackTenant, mode: SlackMode): GoFormulaParams {
   return {
     mode,
-    usersPerWorkspace: tenant.teams.map((t) => tenant.users.filter((u) => u.team_id === t.id).length),
+    usersPerWorkspace: tenant.teams.map((t) => tenant.users.filter((u) => workspacesOf(u).includes(t.id)).length),
     scimUsers: tenant.users.filter((u) => u.scimActive !== undefined).length,
     groupSizes: tenant.userGroups.filter((g) => !g.disabled).map((g) => g.users.length),
     idpGroups: tenant.idpGroups.length,

@@ -6,7 +6,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { generateTenant, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { makeSyncHandler, type HandlerDeps, type SkippedResult, type SyncResult } from '../../../shared/aws/handler.ts';
@@ -161,6 +161,12 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
         },
         { step: 'initialize', name: 'markCheckpoints' },
       );
+    // Each user group's members read with its own call: calls spread over every slice, so there is a
+    // half-way point to fail at (with members from usergroups.list the whole sync is a dozen calls).
+    sim.controls.userGroupsListWithoutUsers = true;
+    onTestFinished(() => {
+      sim.controls.userGroupsListWithoutUsers = false;
+    });
     const clean = recordingS3();
     const cleanMarks: number[] = [];
     callsAtCheckpoints(clean.client, cleanMarks);
