@@ -1,0 +1,11 @@
+// What the registry (lambdas/index.ts) loads for slack-enterprise: its connector and, on demand, its simulator.
+import type { AppSimulator } from '../../shared/sim/kit.ts';
+import type { ConnectorDefinition } from '../../shared/sync/connector.ts';
+import { connector as definition } from './connector.ts';
+
+export const connector = definition as ConnectorDefinition<unknown>;
+
+// A computed specifier: bundlers do not follow it, so no Lambda bundle (which may reach this file
+// through the registry) carries simulator code. Node resolves it relative to this file.
+const SIMULATOR = './sim/index.ts';
+export const simulator = async (): Promise<AppSimulator> => ((await import(SIMULATOR)) as { simulator: AppSimulator }).simulator;
