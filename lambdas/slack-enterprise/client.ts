@@ -3,11 +3,11 @@
 // at its own tier, in its own bucket (per workspace where Slack counts per workspace).
 import { z } from 'zod';
 import type { HttpClient, RateLimit } from '../../shared/http/types.ts';
-import { inspectScim, inspectWebApi } from '../../shared/slack/errors.ts';
+import { inspectScim, inspectWebApi, SlackApiError } from '../../shared/slack/errors.ts';
 import { ScimClient } from '../../shared/slack/scim.ts';
 import { TIER_2, TIER_3, TIER_4, tierLimit, type Tier } from '../../shared/slack/tiers.ts';
 import { nextCursor } from '../../shared/slack/web-api.ts';
-import type { ConnectorRuntime, Page } from '../../shared/sync/connector.ts';
+import { ConnectorError, type ConnectorRuntime, type Page } from '../../shared/sync/connector.ts';
 import { gridHosts, type GridConfig } from './config.ts';
 
 export const CONNECTOR = 'slack-enterprise';
@@ -118,6 +118,37 @@ const adminIdsSchema = z.object({ ok: z.literal(true), admin_ids: z.array(z.stri
 const ownerIdsSchema = z.object({ ok: z.literal(true), owner_ids: z.array(z.string()), response_metadata: nextCursor });
 const okSchema = z.object({ ok: z.literal(true) });
 
+/** Why a write was refused, in words, for the codes Slack documents on the write methods. */
+const WRITE_REFUSALS: Record<string, string> = {
+  cannot_modify_primary_owner: 'the primary owner cannot be changed through the API',
+  cannot_modify_role_admin: 'the token may not change the Role Admin role',
+  invalid_role_for_user: "the role does not fit the user's role in another workspace",
+  user_not_found: 'no such user in the org (or not in that workspace)',
+  team_not_found: 'no such workspace',
+  not_an_admin: 'BATON_ENTERPRISE_TOKEN must belong to an Org Owner or Org Admin',
+  invalid_permissions: 'BATON_ENTERPRISE_TOKEN must belong to an Org Owner or Org Admin',
+  invalid_actor: 'BATON_ENTERPRISE_TOKEN must belong to an Org Owner or Org Admin',
+  feature_not_enabled: 'the Admin API is not enabled for this org',
+  failed_for_some_users: 'Slack refused the user (deactivated, or not in the org)',
+  no_valid_users: 'Slack refused the user (deactivated, or not in the org)',
+  failed_for_some_entities: 'Slack refused the role scope',
+  too_many_entities: 'more than 10 role scopes in one call',
+  invalid_users: 'a user in the list is not valid (deactivated, or not in the workspace)',
+  no_such_subteam: 'the user group no longer exists or is disabled',
+  permission_denied: 'the token may not edit this user group',
+};
+
+/** The codes grant/revoke read as "already so" (idempotency), left for the caller to inspect. */
+const ALREADY = new Set(['user_already_team_member', 'user_already_deleted']);
+
+function explainWrite(method: string, err: unknown): never {
+  if (err instanceof SlackApiError && !ALREADY.has(err.code)) {
+    const why = WRITE_REFUSALS[err.code] ?? "see Slack's documentation of the method";
+    throw new ConnectorError(CONNECTOR, err.code, `${method} refused: ${err.code} (${why})`, { cause: err });
+  }
+  throw err;
+}
+
 export class GridClient {
   private readonly bot: HttpClient;
   private readonly admin: HttpClient;
@@ -221,7 +252,9 @@ export class GridClient {
   }
 
   async setUserGroupMembers(teamId: string, groupId: string, users: string[]): Promise<void> {
-    await this.call(this.admin, 'usergroups.users.update', { usergroup: groupId, team_id: teamId, users: users.join(',') }, okSchema, teamId);
+    await this.call(this.admin, 'usergroups.users.update', { usergroup: groupId, team_id: teamId, users: users.join(',') }, okSchema, teamId).catch(
+      (e: unknown) => explainWrite('usergroups.users.update', e),
+    );
   }
 
   async workspaceAdmins(teamId: string): Promise<Set<string>> {
@@ -253,10 +286,10 @@ export class GridClient {
     teamId: string,
     userId: string,
   ) {
-    await this.call(this.admin, method, { team_id: teamId, user_id: userId }, okSchema);
+    await this.call(this.admin, method, { team_id: teamId, user_id: userId }, okSchema).catch((e: unknown) => explainWrite(method, e));
   }
 
   async roleAssignment(method: 'admin.roles.addAssignments' | 'admin.roles.removeAssignments', roleId: string, userId: string, entityIds: string[]) {
-    await this.callJson(method, { role_id: roleId, user_ids: [userId], entity_ids: entityIds }, okSchema);
+    await this.callJson(method, { role_id: roleId, user_ids: [userId], entity_ids: entityIds }, okSchema).catch((e: unknown) => explainWrite(method, e));
   }
 }
