@@ -1,6 +1,7 @@
 // The Enterprise Grid simulator behind `baton-serverless sim slack-enterprise` / `demo`, tests and
 // the benchmark, plus the call formulas (ours and the Go connector's) the README writes down.
 import { startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
+import { GRID_METHODS, SCIM_LIMITS } from '../../../shared/slack/sim/limits.ts';
 import { createGridRoute, type GridSimControls } from './server.ts';
 import { expectedGridCounts, generateGridTenant, GRID_BOT_TOKEN, GRID_USER_TOKEN, type GridTenant } from './tenant.ts';
 
@@ -150,4 +151,27 @@ export function ourFormulaCalls(s: GridShape, sso: boolean): number {
   calls += pages(s.assignments, 200) + 2 * pages(s.orgOwners, 1000) + pages(s.orgAdmins, 1000);
   if (sso) calls += pages(s.idpGroups, 100);
   return calls;
+}
+
+const SCIM_BUCKETS: Record<string, { perMinute: number; burst: number }> = {
+  'scim:read': SCIM_LIMITS.read,
+  'scim:write': SCIM_LIMITS.write,
+  'scim:read-by-id': SCIM_LIMITS.readById,
+  'scim:patch-group': SCIM_LIMITS.patchGroup,
+  'scim:write-user': SCIM_LIMITS.writeUser,
+};
+
+/**
+ * Seconds the simulator's buckets require at least for the calls they served, at `scale`: per
+ * bucket, the calls beyond its burst at its rate; the slowest bucket binds.
+ */
+export function limitsFloorSeconds(served: ReadonlyMap<string, number>, scale: number): { seconds: number; binding: string } {
+  let best = { seconds: 0, binding: 'none' };
+  for (const [key, n] of served) {
+    const limit = key.startsWith('web:') ? GRID_METHODS[key.slice(4).split(':')[0]!]?.limit : SCIM_BUCKETS[key];
+    if (!limit) continue;
+    const seconds = Math.max(0, n - limit.burst) / ((limit.perMinute * scale) / 60);
+    if (seconds > best.seconds) best = { seconds, binding: `${key} ×${n}` };
+  }
+  return best;
 }

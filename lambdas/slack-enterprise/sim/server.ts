@@ -19,6 +19,10 @@ export interface GridSimControls {
   afterWrite: ((method: string) => void) | undefined;
   /** Web API calls by method (successful or not), for tests that count work. */
   readonly counts: Map<string, number>;
+  /** Calls each rate-limit bucket let through (`web:<method>[:<team>]`, `scim:<bucket>`): what the limits' floor is computed from. */
+  readonly served: Map<string, number>;
+  /** Calls refused for a rate limit (forced or by a bucket). */
+  refused: number;
 }
 
 interface Forced {
@@ -32,8 +36,11 @@ export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { 
   const forced: Forced[] = [];
   const forcedErrors: { left: number; method: string; error: string; needed?: string }[] = [];
   const counts = new Map<string, number>();
+  const served = new Map<string, number>();
   const controls: GridSimControls = {
     tenant,
+    served,
+    refused: 0,
     revoked: new Set(),
     rateLimitForm: '429',
     counts,
@@ -61,7 +68,12 @@ export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { 
   const orgUsers = (active: boolean) => tenant.users.filter((u) => !u.deactivated === active);
   const scimUsers = () => tenant.users.filter((u) => !u.is_bot);
 
-  const take = (key: string, limit: SimLimit) => limiter.take(key, limit.perMinute, limit.burst);
+  const take = (key: string, limit: SimLimit) => {
+    const wait = limiter.take(key, limit.perMinute, limit.burst);
+    if (wait > 0) controls.refused += 1;
+    else served.set(key, (served.get(key) ?? 0) + 1);
+    return wait;
+  };
 
   function web(req: SimRequest, method: string): SimResponse {
     counts.set(method, (counts.get(method) ?? 0) + 1);
@@ -89,6 +101,7 @@ export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { 
     const fr = forced.find((f) => f.left > 0 && (!f.method || f.method === method));
     if (fr) {
       fr.left -= 1;
+      controls.refused += 1;
       return webRateLimited(fr.form, fr.retryAfterSec);
     }
     const teamParam = params.get('team_id') ?? '';
@@ -261,6 +274,7 @@ export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { 
     const fr = forced.find((f) => f.left > 0 && f.method === 'scim');
     if (fr) {
       fr.left -= 1;
+      controls.refused += 1;
       return scimRateLimited(fr.retryAfterSec);
     }
     for (const [key, limit] of keys) {
