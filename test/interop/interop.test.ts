@@ -191,7 +191,7 @@ describe('baton-sdk reads our files as our reader does', () => {
     if (r.code !== 0) throw new Error(`demo failed: ${r.stderr}`);
   }, 5 * 60_000);
 
-  for (const name of ['slack', 'segment', 'fullstory']) {
+  for (const name of ['slack', 'slack-enterprise', 'segment', 'fullstory']) {
     it(`demo ${name}`, async (ctx) => {
       requireTool(ctx);
       const sdk = await expectSameAsSdk(ctx, join(demoOut, name, 'sync.c1z'));
@@ -372,38 +372,40 @@ describe('the baton CLI', () => {
     else throw new Error(`interop: installing the baton CLI failed (exit ${r.code}):\n${r.stderr}`);
   }, BUILD_TIMEOUT_MS);
 
-  it('`baton stats` and `baton grants -o json` read our Slack demo file and agree with our counts', async (ctx) => {
+  it('`baton stats` and `baton grants -o json` read our Slack and Slack Enterprise Grid demo files and agree with our counts', async (ctx) => {
     requireTool(ctx);
     if (!baton) {
       console.warn(`interop: the baton CLI could not be installed, so it was not checked:\n${unavailable}`);
       ctx.skip(`baton CLI not installable here: ${unavailable?.split('\n').find((l) => /403|not available|dial|host/.test(l)) ?? unavailable}`);
     }
-    const file = join(work, 'baton-demo.c1z');
     const out = join(work, 'baton-demo');
     const d = await run(process.execPath, [join(ROOT, 'bin/baton-serverless.js'), 'demo', '--out', out, '--users', '200', '--json']);
     expect(d.code, d.stderr).toBe(0);
-    copyFileSync(join(out, 'slack', 'sync.c1z'), file);
-    const reader = await openC1z(file);
-    const counts = reader.counts();
-    const grantIds = byteSorted([...reader.grants()].map((g) => g.id));
-    reader.close();
+    for (const name of ['slack', 'slack-enterprise']) {
+      const file = join(work, `baton-demo-${name}.c1z`);
+      copyFileSync(join(out, name, 'sync.c1z'), file);
+      const reader = await openC1z(file);
+      const counts = reader.counts();
+      const grantIds = byteSorted([...reader.grants()].map((g) => g.id));
+      reader.close();
 
-    const stats = await run(baton!, ['stats', '-f', file]);
-    expect(stats.code, stats.stderr).toBe(0);
-    const table = new Map(
-      stats.stdout
-        .split('\n')
-        .map((l) => l.split('|').map((c) => c.trim()))
-        .filter((c) => c.length >= 2 && /^\d+$/.test(c[1]!))
-        .map((c) => [c[0]!, Number(c[1])]),
-    );
-    expect(table.get('resource_types')).toBe(counts.resourceTypes);
-    expect(table.get('entitlements')).toBe(counts.entitlements);
-    expect(table.get('grants')).toBe(counts.grants);
+      const stats = await run(baton!, ['stats', '-f', file]);
+      expect(stats.code, stats.stderr).toBe(0);
+      const table = new Map(
+        stats.stdout
+          .split('\n')
+          .map((l) => l.split('|').map((c) => c.trim()))
+          .filter((c) => c.length >= 2 && /^\d+$/.test(c[1]!))
+          .map((c) => [c[0]!, Number(c[1])]),
+      );
+      expect(table.get('resource_types')).toBe(counts.resourceTypes);
+      expect(table.get('entitlements')).toBe(counts.entitlements);
+      expect(table.get('grants')).toBe(counts.grants);
 
-    const grants = await run(baton!, ['grants', '-f', file, '-o', 'json']);
-    expect(grants.code, grants.stderr).toBe(0);
-    const listed = (JSON.parse(grants.stdout) as { grants?: { grant: { id: string } }[] }).grants ?? [];
-    expect(firstDifference(grantIds, byteSorted(listed.map((g) => g.grant.id)))).toBeUndefined();
+      const grants = await run(baton!, ['grants', '-f', file, '-o', 'json']);
+      expect(grants.code, grants.stderr).toBe(0);
+      const listed = (JSON.parse(grants.stdout) as { grants?: { grant: { id: string } }[] }).grants ?? [];
+      expect(firstDifference(grantIds, byteSorted(listed.map((g) => g.grant.id)))).toBeUndefined();
+    }
   });
 });
