@@ -52,7 +52,6 @@ export function scimUserResource(u: ScimUser): Resource {
       userTrait({
         emails: u.emails.map((e) => ({ address: e.value, primary: e.primary })),
         login: u.userName || undefined,
-        status: undefined,
       }),
     ],
     status: u.active ? ResourceStatus.ENABLED : ResourceStatus.DISABLED,

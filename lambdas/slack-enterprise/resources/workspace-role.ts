@@ -1,6 +1,7 @@
 // The eight synthetic roles of each workspace. Their grants come from the workspace's member list;
 // grant and revoke set owner, admin or regular through admin.users.set*, the only roles Slack's API sets.
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
+import { SlackApiError } from '../../../shared/slack/errors.ts';
 import { ConnectorError, type ProvisionOutcome, type ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { entitlement, Purpose, resource, resourceId, roleTrait } from '../../../shared/sync/model.ts';
 import { CONNECTOR } from '../client.ts';
@@ -135,6 +136,7 @@ export async function removeFromWorkspace(ctx: GridContext, teamId: string, user
   }
 }
 
+/** The `error` of an `ok:false` answer the caller may handle (already a member, already removed). */
 export function slackCode(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && err.name === 'SlackApiError' ? String((err as { code: unknown }).code) : undefined;
+  return err instanceof SlackApiError ? err.code : undefined;
 }
