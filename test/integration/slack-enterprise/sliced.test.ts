@@ -1,12 +1,14 @@
 // A Grid sync run in slices (checkpointed between them, as the Lambda runs it) writes the same
-// resources, entitlements and grants as one unsliced sync. Slices are forced by Retry-After waits
-// that would end past the slice's deadline, so the slice count does not depend on machine speed.
+// resources, entitlements and grants as one unsliced sync. Slices end after a count of pages, so
+// how many there are does not depend on machine speed.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { folderCheckpointStore } from '../../../shared/sync/checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../../shared/sync/config.ts';
-import { runSlicedSync, syncToFile } from '../../../shared/sync/run-sync.ts';
+import { pageBudget } from '../../../shared/sync/budget.ts';
+import { runSlicedSync } from '../../../shared/sync/lifecycle.ts';
+import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
 import { generateGridTenant, startGridSim, type RunningGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';
@@ -39,10 +41,6 @@ describe('slack-enterprise: sliced sync', () => {
     const whole = join(dir, 'whole.c1z');
     await syncToFile({ connector, secretMap: s.config, out: whole, httpOverrides: FAST });
 
-    // Each forced refusal asks for 1 s, past a 300 ms slice: the slice checkpoints and the next resumes.
-    for (const method of ['admin.users.list', 'users.list', 'usergroups.list', 'admin.roles.listAssignments'])
-      s.controls.forceRateLimit({ method, times: 1, retryAfterSec: 1 });
-    s.controls.forceRateLimit({ method: 'scim', times: 1, retryAfterSec: 1 });
     const sliced = join(dir, 'sliced.c1z');
     const summary = await runSlicedSync({
       definition: connector,
@@ -51,10 +49,10 @@ describe('slack-enterprise: sliced sync', () => {
       out: sliced,
       workRoot: dir,
       store: folderCheckpointStore(join(dir, 'checkpoints')),
-      sliceMs: 300,
+      sliceBudget: () => pageBudget(40),
       httpOverrides: FAST,
     });
-    expect(summary.slices).toBeGreaterThanOrEqual(3);
+    expect(summary.slices).toBeGreaterThanOrEqual(5);
     expect(summary.counts).toEqual(s.expected);
     expect(await idsOf(sliced)).toEqual(await idsOf(whole));
   });
