@@ -1,5 +1,7 @@
 // Runs one phase of a benchmark in its own process so its peak RSS is its own.
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
@@ -12,7 +14,10 @@ const ROOT = new URL('../../', import.meta.url).pathname;
  * resolve from the repo's node_modules.
  */
 function bundle(module: string): string {
-  const outfile = join(ROOT, 'node_modules/.cache/baton-bench', basename(module).replace(/\.ts$/, '.mjs'));
+  // Named per checkout and process: node_modules may be shared by several checkouts (worktrees), and
+  // a bundle another run rewrites between this build and the fork would run someone else's code.
+  const tag = createHash('sha256').update(ROOT).digest('hex').slice(0, 8);
+  const outfile = join(ROOT, 'node_modules/.cache/baton-bench', basename(module).replace(/\.ts$/, `-${tag}-${process.pid}.mjs`));
   buildSync({
     entryPoints: [module],
     outfile,
@@ -38,12 +43,14 @@ export function runPhase(module: string, args: string[]): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
     // The same V8 sizing the Lambda functions run with (NODE_OPTIONS in infra/): a small young
     // generation keeps a streaming sync's garbage from inflating RSS.
-    const child = fork(bundle(module), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...SYNC_NODE_OPTIONS] });
+    const file = bundle(module);
+    const child = fork(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...SYNC_NODE_OPTIONS] });
     let result: PhaseResult | undefined;
     child.on('message', (m) => {
       result = m as PhaseResult;
     });
     child.on('error', reject);
+    child.on('exit', () => rmSync(file, { force: true }));
     child.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`${module} exited with ${code}`))));
   });
 }
