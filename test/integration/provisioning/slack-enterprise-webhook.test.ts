@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookCommand } from '../../../bin/cli/webhook.ts';
-import { connector } from '../../../lambdas/slack-enterprise/index.ts';
+import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
 import { generateGridTenant, startGridSim, type GridUser, type RunningGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
