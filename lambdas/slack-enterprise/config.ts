@@ -5,15 +5,17 @@ import { flag, optionalUrl, requiredToken } from '../../shared/sync/config-field
 export const configSchema = z
   .object({
     BATON_TOKEN: requiredToken('BATON_TOKEN', 'the bot token, xoxb-…').describe(
-      'Bot token (xoxb-…) of the org-level app: users.list, usergroups.* per workspace',
+      'bot token (xoxb-…) of the org-level app: users.list and usergroups.* per workspace',
     ),
     BATON_ENTERPRISE_TOKEN: requiredToken('BATON_ENTERPRISE_TOKEN', 'the org-level user token, xoxp-…, installed by an Org Owner').describe(
-      'User token (xoxp-…) of the org-level app installed by an Org Owner: admin.* methods and SCIM',
+      'user token (xoxp-…) of the org-level app, installed by an Org Owner: admin.* methods and SCIM',
     ),
     BATON_SSO_ENABLED: flag.describe('true when the org uses SSO/SCIM: users come from SCIM and IDP groups are synced'),
     BATON_GOV_ENV: flag.describe('true for GovSlack (slack-gov.com; SCIM v1, IDP group grants read-only)'),
-    BATON_BASE_URL: optionalUrl('BATON_BASE_URL').describe('Web API base ending in /api/ (tests and simulators)'),
-    BATON_SCIM_BASE_URL: optionalUrl('BATON_SCIM_BASE_URL').describe('SCIM base including the version (tests and simulators)'),
+    BATON_BASE_URL: optionalUrl('BATON_BASE_URL').describe('Web API base ending in /api/ (default https://slack.com/api/; simulators and tests)'),
+    BATON_SCIM_BASE_URL: optionalUrl('BATON_SCIM_BASE_URL').describe(
+      'SCIM base with its version (default https://api.slack.com/scim/v2/; simulators and tests)',
+    ),
   })
   .transform((c) => ({
     botToken: c.BATON_TOKEN,
