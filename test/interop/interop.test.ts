@@ -196,7 +196,7 @@ describe('baton-sdk reads our files as our reader does', () => {
     if (r.code !== 0) throw new Error(`demo failed: ${r.stderr}`);
   }, 5 * 60_000);
 
-  for (const name of ['slack', 'segment', 'fullstory']) {
+  for (const name of ['slack', 'slack-enterprise', 'segment', 'fullstory']) {
     it(`demo ${name}`, async (ctx) => {
       requireTool(ctx);
       const sdk = await expectSameAsSdk(ctx, join(demoOut, name, 'sync.c1z'));
@@ -379,7 +379,7 @@ describe('the baton CLI (baton-sdk cmd/baton, the version go.mod pins) reads eve
     if (d.code !== 0) throw new Error(`demo failed: ${d.stderr}`);
   }, BUILD_TIMEOUT_MS);
 
-  for (const name of ['slack', 'segment', 'fullstory']) {
+  for (const name of ['slack', 'slack-enterprise', 'segment', 'fullstory']) {
     it(`demo ${name}: baton stats and baton grants/entitlements -o json agree with ours`, async (ctx) => {
       requireTool(ctx);
       const file = join(demoOut, name, 'sync.c1z');
