@@ -1,17 +1,21 @@
 /**
- * One CloudWatch dashboard with a section per connector instance and four alarms per instance, all
+ * One CloudWatch dashboard with a section per connector instance and six alarms per instance, all
  * on the EMF metrics the runtime emits (namespace from config, dimensions exactly
  * `{ service: 'baton-serverless', connector: '<type>', instance: '<instance id>' }`) and on the
  * function's own metrics:
  *
  *   <stack>-<id>-sync-failed   a run reported SyncFailed
  *   <stack>-<id>-stale         no SyncSucceeded for staleAfterHours (default 2) hours
- *   <stack>-<id>-duration      the function's Duration above 80 % of its timeout
+ *   <stack>-<id>-timed-out     an invocation ran into Lambda's hard timeout (Duration reached the timeout)
+ *   <stack>-<id>-stalled       a slice ended without finishing a single page (SliceStalled)
  *   <stack>-<id>-errors        the function itself errored (crash, timeout, out of memory)
  *   <stack>-<id>-running-long  a sync's durable execution has run over maxSyncHours (SyncRunningMinutes)
  *
- * The stale alarm keeps meaning "no finished sync in staleAfterHours": a sync sliced over several
- * invocations publishes SyncSucceeded once, from its last slice.
+ * A slice runs by design until its deadline, the timeout less a reserve for the checkpoint, so a
+ * long invocation is normal: only one that reached the timeout itself (it did not stop at its
+ * deadline) or one that finished nothing is wrong. The stale alarm keeps meaning "no finished sync
+ * in staleAfterHours": a sync sliced over several invocations publishes SyncSucceeded once, from
+ * its last slice.
  *
  * Alarm (and OK) notifications go to the SNS topic when one is given (an e-mail is configured).
  */
@@ -49,6 +53,7 @@ export const DURABLE_METRIC = {
   checkpointMs: METRIC.checkpointMs,
   skipped: METRIC.skipped,
   runningMinutes: METRIC.runningMinutes,
+  stalledSlices: METRIC.stalledSlices,
 } as const;
 
 /**
@@ -60,9 +65,6 @@ export const INSTANCE_DIMENSION = 'instance';
 export function metricDimensions(instance: Pick<MonitoredInstance, 'id' | 'connector'>): Record<string, string> {
   return { service: SERVICE_NAME, connector: instance.connector, [INSTANCE_DIMENSION]: instance.id };
 }
-
-/** The share of the timeout above which a run's duration alarms. */
-export const DURATION_ALARM_RATIO = 0.8;
 
 export interface MonitoredInstance {
   /** The instance id (alarm names, dashboard rows). */
@@ -92,7 +94,8 @@ export interface SyncMonitoringProps {
 export interface ConnectorAlarms {
   failed: Alarm;
   stale: Alarm;
-  duration: Alarm;
+  timedOut: Alarm;
+  stalled: Alarm;
   errors: Alarm;
   runningLong: Alarm;
 }
@@ -132,7 +135,7 @@ export class SyncMonitoring extends Construct {
           ...(label ? { label } : {}),
         });
       const timeoutMs = instance.timeout.toMilliseconds();
-      const alarmMs = Math.round(timeoutMs * DURATION_ALARM_RATIO);
+      const timeoutS = instance.timeout.toSeconds();
 
       // --- alarms -----------------------------------------------------------------------------
       const prefix = `${props.alarmPrefix}-${instance.id}`;
@@ -158,14 +161,31 @@ export class SyncMonitoring extends Construct {
         treatMissingData: TreatMissingData.BREACHING,
         actionsEnabled: instance.enabled,
       });
-      const duration = new Alarm(this, `${instance.id}-Duration`, {
-        alarmName: `${prefix}-duration`,
-        alarmDescription: `A ${instance.id} sync took over ${DURATION_ALARM_RATIO * 100} % of its ${instance.timeout.toSeconds()} s timeout: raise timeoutSeconds or memoryMb before it times out.`,
-        metric: instance.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1) }),
-        threshold: alarmMs,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Lambda reports a timed-out invocation's Duration as the timeout itself, never less.
+      const timedOut = new Alarm(this, `${instance.id}-TimedOut`, {
+        alarmName: `${prefix}-timed-out`,
+        alarmDescription:
+          `A ${instance.id} invocation ran into Lambda's ${timeoutS} s timeout instead of stopping at its slice deadline ` +
+          '(the timeout less a reserve for the checkpoint): the slice is retried from the last checkpoint. If it repeats, one ' +
+          'API call or the checkpoint outlasts the reserve: raise memoryMb (faster packing) and see the logs for the last call.',
+        metric: instance.function.metricDuration({ statistic: 'Maximum', period: Duration.minutes(15) }),
+        threshold: timeoutMs,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      const stalled = new Alarm(this, `${instance.id}-Stalled`, {
+        alarmName: `${prefix}-stalled`,
+        alarmDescription:
+          `A ${instance.id} slice ended without finishing a single page, so the sync made no progress: one page takes longer ` +
+          `than a slice, or the API throttles it to a standstill. See the API throttles graph and the logs; raise timeoutSeconds ` +
+          `(now ${timeoutS} s, at most 900) for slow pages. Left alone the sync fails after its last slice.`,
+        metric: metric(DURABLE_METRIC.stalledSlices, 'Sum', undefined, Duration.minutes(15)),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        actionsEnabled: instance.enabled,
       });
       const errors = new Alarm(this, `${instance.id}-Errors`, {
         alarmName: `${prefix}-errors`,
@@ -187,7 +207,7 @@ export class SyncMonitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
         actionsEnabled: instance.enabled,
       });
-      const alarms = { failed, stale, duration, errors, runningLong };
+      const alarms = { failed, stale, timedOut, stalled, errors, runningLong };
       this.alarms[instance.id] = alarms;
       if (props.alarmTopic) {
         const action = new SnsAction(props.alarmTopic);
@@ -240,10 +260,7 @@ export class SyncMonitoring extends Construct {
             metric(METRIC.durationMs, 'Maximum', 'sync duration'),
             instance.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1), label: 'function duration' }),
           ],
-          leftAnnotations: [
-            { value: timeoutMs, label: 'timeout', color: '#d62728' },
-            { value: alarmMs, label: `${DURATION_ALARM_RATIO * 100} % of timeout`, color: '#ff7f0e' },
-          ],
+          leftAnnotations: [{ value: timeoutMs, label: 'timeout', color: '#d62728' }],
           leftYAxis: { min: 0 },
           width: 6,
           height: 6,
@@ -294,9 +311,12 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
         new GraphWidget({
-          title: `${instance.id}: slices per sync, skipped runs`,
+          title: `${instance.id}: slices per sync, skipped runs, stalled slices`,
           left: [metric(DURABLE_METRIC.slices, 'Maximum', 'slices')],
-          right: [metric(DURABLE_METRIC.skipped, 'Sum', 'skipped (a sync was running)')],
+          right: [
+            metric(DURABLE_METRIC.skipped, 'Sum', 'skipped (a sync was running)'),
+            metric(DURABLE_METRIC.stalledSlices, 'Sum', 'stalled slices (no page finished)'),
+          ],
           leftYAxis: { min: 0 },
           width: 6,
           height: 6,

@@ -264,6 +264,11 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
           throttles: s.http.throttles,
         };
       }
+      if (result.pagesDone === 0) {
+        logger.warn('slice made no progress: not one page finished before its deadline', { syncId: result.syncId, slice: plan.slice, queued: result.queued });
+        metrics.addMetric(METRIC.stalledSlices, MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      }
       return {
         done: false,
         syncId: result.syncId,

@@ -90,6 +90,8 @@ export interface EngineOptions {
 export interface EngineResult {
   done: boolean;
   state: EngineState;
+  /** Page actions this run finished: 0 for a run that ended without a single page done. */
+  actionsDone: number;
   /** Per connector call (`<type>.list`, `<type>.entitlements`, `<type>.grants`). */
   callStats: Record<string, CallStat>;
 }
@@ -216,7 +218,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   feed();
   const done = state.phase === 'done';
   checkpoint(true);
-  return { done, state: snapshot(), callStats };
+  return { done, state: snapshot(), actionsDone, callStats };
 }
 
 async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWriter): Promise<{ follow?: Action; children: Action[] } | undefined> {

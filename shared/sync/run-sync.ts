@@ -67,6 +67,8 @@ export type SliceResult =
       syncId: string;
       counts: Counts;
       queued: number;
+      /** Pages this slice finished: 0 means it made no progress and the next slice starts where it did. */
+      pagesDone: number;
       phase: EngineState['phase'];
       checkpointBytes: number;
       checkpointMs: number;
@@ -177,6 +179,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
         syncId,
         counts,
         queued: result.state.queue.length,
+        pagesDone: result.actionsDone,
         phase: result.state.phase,
         checkpointBytes: bytes,
         checkpointMs: Date.now() - packedAt,
