@@ -81,14 +81,21 @@ export interface MonitoredInstance {
 }
 
 export interface SyncMonitoringProps {
-  dashboardName: string;
+  readonly dashboardName: string;
   /** Prefix of the alarm names (the stack name). */
-  alarmPrefix: string;
-  namespace: string;
-  instances: MonitoredInstance[];
-  alarmTopic?: ITopic;
-  /** The provisioning endpoint, when enabled: its error alarm and a dashboard section. */
-  provisioning?: { function: IFunction; instances: Pick<MonitoredInstance, 'id' | 'connector'>[] };
+  readonly alarmPrefix: string;
+  /** The runtime's metrics namespace (the functions' POWERTOOLS_METRICS_NAMESPACE). */
+  readonly namespace: string;
+  /** Instances to monitor now; more with addInstance(). */
+  readonly instances?: MonitoredInstance[];
+  readonly alarmTopic?: ITopic;
+  /** The provisioning endpoint, when enabled: its error alarm and a dashboard section (or addProvisioning()). */
+  readonly provisioning?: MonitoredProvisioning;
+}
+
+export interface MonitoredProvisioning {
+  function: IFunction;
+  instances: Pick<MonitoredInstance, 'id' | 'connector'>[];
 }
 
 export interface ConnectorAlarms {
@@ -106,10 +113,12 @@ export const PROVISIONING_METRIC = { succeeded: METRIC.provisionSucceeded, faile
 export class SyncMonitoring extends Construct {
   readonly dashboard: Dashboard;
   readonly alarms: Record<string, ConnectorAlarms> = {};
-  readonly provisioningErrors?: Alarm;
+  provisioningErrors?: Alarm;
+  private readonly props: SyncMonitoringProps;
 
   constructor(scope: Construct, id: string, props: SyncMonitoringProps) {
     super(scope, id);
+    this.props = props;
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.days(1),
@@ -124,7 +133,14 @@ export class SyncMonitoring extends Construct {
       }),
     );
 
-    for (const instance of props.instances) {
+    for (const instance of props.instances ?? []) this.addInstance(instance);
+    if (props.provisioning) this.addProvisioning(props.provisioning);
+  }
+
+  /** One instance's alarms and dashboard rows. */
+  addInstance(instance: MonitoredInstance): ConnectorAlarms {
+    const props = this.props;
+    {
       const metric = (metricName: string, statistic: string, label?: string, period = Duration.hours(1)) =>
         new Metric({
           namespace: props.namespace,
@@ -208,6 +224,7 @@ export class SyncMonitoring extends Construct {
         actionsEnabled: instance.enabled,
       });
       const alarms = { failed, stale, timedOut, stalled, errors, runningLong };
+      if (this.alarms[instance.id]) throw new Error(`${this.node.path}: instance "${instance.id}" is already monitored`);
       this.alarms[instance.id] = alarms;
       if (props.alarmTopic) {
         const action = new SnsAction(props.alarmTopic);
@@ -340,10 +357,16 @@ export class SyncMonitoring extends Construct {
       this.dashboard.addWidgets(...health);
       this.dashboard.addWidgets(...volume);
       this.dashboard.addWidgets(...durable);
+      return alarms;
     }
+  }
 
-    if (props.provisioning) {
-      const fn = props.provisioning.function;
+  /** The provisioning endpoint's error alarm and dashboard section. */
+  addProvisioning(provisioning: MonitoredProvisioning): Alarm {
+    const props = this.props;
+    {
+      const fn = provisioning.function;
+      if (this.provisioningErrors) throw new Error(`${this.node.path}: the provisioning endpoint is already monitored`);
       this.provisioningErrors = new Alarm(this, 'Provisioning-Errors', {
         alarmName: `${props.alarmPrefix}-provisioning-errors`,
         alarmDescription: 'The provisioning function errored (exception, timeout or out of memory): ConductorOne provisioning calls are failing.',
@@ -359,7 +382,7 @@ export class SyncMonitoring extends Construct {
         this.provisioningErrors.addOkAction(action);
       }
       const calls = (metricName: string, statistic: string, label: string) =>
-        props.provisioning!.instances.map(
+        provisioning.instances.map(
           (instance) =>
             new Metric({
               namespace: props.namespace,
@@ -392,6 +415,7 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
       );
+      return this.provisioningErrors;
     }
   }
 }
