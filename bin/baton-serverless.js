@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly: Node 24 strips types natively (the repo pins node@24 for npx).
+// The CLI's entry: Node 24 strips types natively (the repo pins node@24 for npx).
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   process.stderr.write(
@@ -7,7 +7,11 @@ if (major < 24) {
   );
   process.exit(1);
 }
-const { main } = await import('./cli/main.ts');
+// In the repository the CLI runs from its TypeScript; in the installed package (where Node strips no
+// types under node_modules) from the compiled JavaScript in dist/.
+const { existsSync } = await import('node:fs');
+const source = new URL('./cli/main.ts', import.meta.url);
+const { main } = await import(existsSync(source) ? source.href : new URL('../dist/bin/cli/main.js', import.meta.url).href);
 const code = await main(process.argv.slice(2));
 // Interrupted (130, 143): work may still be in flight; it has been cleaned up, so stop here.
 if (code >= 128) process.exit(code);
