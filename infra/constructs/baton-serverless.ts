@@ -258,7 +258,12 @@ export class BatonServerless extends Construct {
   /** A VPC given by ids: its subnets and security groups, imported (no lookup, so no account or region needed at synth). */
   private importPlacement(id: string, vpc: { vpcId: string; subnetIds: string[]; securityGroupIds?: string[] | undefined }): Placement {
     const scope = new Construct(this, id);
-    const imported = Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId: vpc.vpcId, availabilityZones: [] });
+    // Zones are not known without a lookup and nothing here needs them: one placeholder per subnet.
+    const imported = Vpc.fromVpcAttributes(scope, 'Vpc', {
+      vpcId: vpc.vpcId,
+      availabilityZones: vpc.subnetIds.map((_, i) => `zone-of-subnet-${i + 1}`),
+      privateSubnetIds: vpc.subnetIds,
+    });
     return {
       vpc: imported,
       vpcSubnets: { subnets: vpc.subnetIds.map((s) => Subnet.fromSubnetId(scope, s, s)) },
