@@ -8,4 +8,4 @@ export { C1zReader, chooseSync, type OpenOptions, openC1z, type RowFilter, type 
 export { C1zWriter, type Counts, type ResourceKey } from './shared/c1z/writer.ts';
 export type { Connector, ConnectorAction, ConnectorDefinition, ConnectorRuntime, Page, ProvisionOutcome, ResourceSyncer } from './shared/sync/connector.ts';
 export { ConnectorError } from './shared/sync/connector.ts';
-export { DeadlineError, type RunSyncOptions, runSync, type SyncSummary, syncToFile } from './shared/sync/run-sync.ts';
+export { type RunSyncOptions, runSync, type SyncSummary, syncToFile } from './shared/sync/run-sync.ts';

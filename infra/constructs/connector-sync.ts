@@ -28,14 +28,14 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import { leaseKey } from '../../shared/aws/lease.ts';
+import { instanceLayout } from '../../shared/aws/bucket-layout.ts';
 import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
 import { HANDLER } from '../asset-layout.ts';
 import { connectorCode } from '../code.ts';
 import {
   type BucketConfig,
   type Config,
-  ConfigError,
+  contextError,
   DEFAULT_CHECKPOINT_MAX_AGE_HOURS,
   DEFAULT_MAX_SYNC_HOURS,
   formatKey,
@@ -159,7 +159,7 @@ export class ConnectorSync extends Construct {
     this.instanceId = instanceId ?? connector;
     const parsed = instanceSchema.safeParse({ id: this.instanceId, connector, ...settings });
     if (!parsed.success) {
-      throw new ConfigError(parsed.error.issues.map((i) => ({ key: `${this.node.path}.${formatKey(i.path)}`, message: i.message })));
+      throw contextError(parsed.error.issues.map((i) => ({ key: `${this.node.path}.${formatKey(i.path)}`, message: i.message })));
     }
     this.settings = {
       ...parsed.data,
@@ -170,14 +170,15 @@ export class ConnectorSync extends Construct {
     const prefix = namePrefix ?? stack.stackName;
     this.functionName = `${prefix}-${this.instanceId}-sync`;
     if (this.functionName.length > MAX_FUNCTION_NAME) {
-      throw new ConfigError([
+      throw contextError([
         { key: `${this.node.path}.instanceId`, message: `the function name "${this.functionName}" is over ${MAX_FUNCTION_NAME} characters: shorten it` },
       ]);
     }
-    this.instancePrefix = `${keyPrefix}/${this.instanceId}/`;
-    this.objectKey = `${this.instancePrefix}sync.c1z`;
-    this.checkpointPrefix = `${this.instancePrefix}.checkpoint/`;
-    const lease = leaseKey(this.objectKey);
+    const layout = instanceLayout(keyPrefix, this.instanceId);
+    this.instancePrefix = layout.dir;
+    this.objectKey = layout.live;
+    this.checkpointPrefix = layout.checkpoints;
+    const lease = layout.lease;
     this.timeout = Duration.seconds(s.timeoutSeconds);
 
     // --- the bucket --------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
+import { replayPrefix } from '../../shared/aws/bucket-layout.ts';
 import { FROM_SOURCE, HANDLER, PACKAGE_ROOT } from '../asset-layout.ts';
 import { provisioningCode } from '../code.ts';
-import { type Config, ConfigError, SERVICE_NAME } from '../config.ts';
+import { type Config, contextError, SERVICE_NAME } from '../config.ts';
 import { acknowledgeWildcards } from '../nag.ts';
 import type { ConnectorSync } from './connector-sync.ts';
 
@@ -65,7 +66,7 @@ export class ProvisioningEndpoint extends Construct {
     // Checked here rather than left to the bundler, whose failure is a construct tree and a stack trace.
     const entry = props.entry;
     if (entry && FROM_SOURCE && !props.code && Stack.of(this).bundlingRequired && !existsSync(entry)) {
-      throw new ConfigError([
+      throw contextError([
         {
           key: 'provisioning',
           message: `the provisioning endpoint's handler ${relative(PACKAGE_ROOT, entry)} does not exist: remove "provisioning" or add the handler`,
@@ -87,7 +88,7 @@ export class ProvisioningEndpoint extends Construct {
     const bucket = props.existingBucketObj ?? syncs[0]?.bucket;
     if (!bucket) throw new Error(`${this.node.path}: give existingBucketObj or at least one sync`);
     const bucketKey = props.existingBucketKeyObj ?? (props.existingBucketObj ? undefined : syncs[0]?.bucketKey);
-    const jtiPrefix = props.jtiPrefix ?? 'baton/.provisioning/jti/';
+    const jtiPrefix = props.jtiPrefix ?? replayPrefix('baton');
     const served = this.instances;
     this.logGroup = new LogGroup(this, 'Logs', { retention: (props.logRetentionDays ?? 90) as RetentionDays });
 

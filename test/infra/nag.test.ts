@@ -9,6 +9,7 @@ describe('finding ids', () => {
     'arn:aws:s3:::bucket/baton/slack/*',
     { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':fn:*']] },
     { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['SyncBucketE9822395', 'Arn'] }, '/baton/slack/*']] },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template literal
     { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*' },
     { 'Fn::ImportValue': 'Shared-BucketArn' },
     '*',
