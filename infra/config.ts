@@ -8,7 +8,7 @@
  * objects also accept them as JSON text (`-c connectors='["slack"]'`).
  */
 import { z } from 'zod';
-import { connectorNames, isConnectorName } from '../lambdas/index.ts';
+import { connectorNames, isConnectorName, provisioningConnectors } from '../lambdas/index.ts';
 import { instanceLayout, replayPrefix } from '../shared/aws/bucket-layout.ts';
 import { ConfigError } from '../shared/errors.ts';
 
@@ -28,7 +28,7 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** "fullstory" → "Fullstory", "segment-eu" → "SegmentEu": for construct and output ids. */
+/** "github" → "Github", "crm-eu" → "CrmEu": for construct and output ids. */
 export function pascal(name: string): string {
   return name
     .split(/[^A-Za-z0-9]+/)
@@ -76,6 +76,17 @@ const maxSyncHours = z.int().min(1).max(168);
 /** A checkpoint older than this is not resumed from: the next sync starts over. */
 const checkpointMaxAgeHours = z.int().min(1).max(72);
 export const DEFAULT_MAX_SYNC_HOURS = 6;
+
+/**
+ * The shrink guard of one instance: a sync that would remove more than these shares of the
+ * principals or grants (or empty a resource type) is held in quarantine instead of going live.
+ */
+const shrinkGuardSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  maxPrincipalDropPercent: z.number().min(0).max(100).default(50),
+  maxGrantDropPercent: z.number().min(0).max(100).default(50),
+});
+export const DEFAULT_SHRINK_GUARD = { enabled: true, maxPrincipalDropPercent: 50, maxGrantDropPercent: 50 } as const;
 export const DEFAULT_CHECKPOINT_MAX_AGE_HOURS = 6;
 
 /** Functions in your VPC: its private subnets (with a route to a NAT) and, optionally, security groups. */
@@ -124,6 +135,7 @@ export const instanceSchema = z.strictObject({
   // Unset: the top-level value (filled in by loadConfig).
   maxSyncHours: maxSyncHours.optional(),
   checkpointMaxAgeHours: checkpointMaxAgeHours.optional(),
+  shrinkGuard: shrinkGuardSchema.default(DEFAULT_SHRINK_GUARD),
   /** Unset: the deployment's vpc. Your VPC's subnets for this instance alone, or false: outside any VPC. */
   vpc: z.union([existingVpcSchema, z.literal(false)], { error: 'expected {"vpcId", "subnetIds", "securityGroupIds"?} or false' }).optional(),
 });
@@ -162,9 +174,6 @@ export function keyPrefixProblem(prefix: string): string | undefined {
   if (prefix.split('/').some((seg) => seg === '.' || seg === '..')) return 'must not contain "." or ".." segments';
   return undefined;
 }
-
-/** Connector types whose instances the provisioning endpoint may serve (fullstory answers errored). */
-export const PROVISIONING_CONNECTORS = ['segment', 'slack', 'fullstory'] as const;
 
 const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -369,10 +378,11 @@ export function loadConfig(context: Record<string, unknown>): Config {
       if (seen.has(id)) problems.push({ key, message: `duplicate instance id "${id}"` });
       else if (!instance) {
         problems.push({ key, message: `"${id}" is not a configured instance (configured: ${[...instances.keys()].join(', ')})` });
-      } else if (!(PROVISIONING_CONNECTORS as readonly string[]).includes(instance.connector)) {
+      } else if (!(provisioningConnectors as string[]).includes(instance.connector)) {
+        // Derived from the registry: a connector provisions when its syncers grant and revoke.
         problems.push({
           key,
-          message: `"${id}" runs ${instance.connector}, which has no provisioning (supported: ${PROVISIONING_CONNECTORS.join(', ')})`,
+          message: `"${id}" runs ${instance.connector}, which has no provisioning (supported: ${provisioningConnectors.join(', ')})`,
         });
       }
       seen.add(id);

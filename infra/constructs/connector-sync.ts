@@ -287,7 +287,8 @@ export class ConnectorSync extends Construct {
         actions: ['s3:ListBucket'],
         resources: [this.bucket.bucketArn],
         // The lease key too: without list rights a missing object reads as 403, not 404.
-        conditions: { StringLike: { 's3:prefix': [this.checkpointPrefix, `${this.checkpointPrefix}*`, lease] } },
+        // The live and quarantine keys too: the shrink guard reads both, and the first sync finds neither.
+        conditions: { StringLike: { 's3:prefix': [this.checkpointPrefix, `${this.checkpointPrefix}*`, lease, this.objectKey, layout.quarantine] } },
       }),
     );
     wildcards.push({
@@ -368,6 +369,9 @@ export class ConnectorSync extends Construct {
         NODE_OPTIONS: SYNC_NODE_OPTIONS.join(' '),
         CHECKPOINT_MAX_AGE_HOURS: String(s.checkpointMaxAgeHours),
         MAX_SYNC_HOURS: String(s.maxSyncHours),
+        SHRINK_GUARD: s.shrinkGuard.enabled ? 'on' : 'off',
+        SHRINK_MAX_PRINCIPAL_DROP_PERCENT: String(s.shrinkGuard.maxPrincipalDropPercent),
+        SHRINK_MAX_GRANT_DROP_PERCENT: String(s.shrinkGuard.maxGrantDropPercent),
       },
     });
     if (vpc) {

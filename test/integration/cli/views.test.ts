@@ -48,8 +48,14 @@ describe('baton views', () => {
     const types = JSON.parse((await cli(['resource-types', '-o', 'json'], {}, { cwd: dir })).stdout);
     expect(types.resourceTypes.map((t: { resourceType: { id: string } }) => t.resourceType.id)).toEqual(['project', 'user', 'group', 'role']);
     const stats = await cli(['stats'], {}, { cwd: dir });
-    expect(stats.stdout).toMatch(/grants\s+14981/);
-    expect(stats.stdout).toMatch(/resource_types\s+4/);
+    // baton's three tables: the sync run, the totals, and per resource type.
+    expect(stats.stdout).toMatch(/^Sync ID\s+36zfOAoWMxQdISbixanQCRBiX7E$/m);
+    expect(stats.stdout).toMatch(/^Duration\s+2m11s$/m);
+    expect(stats.stdout).toMatch(/^Grants\s+14981$/m);
+    expect(stats.stdout).toMatch(/^Resource Types\s+4$/m);
+    const run = JSON.parse((await cli(['stats', '-o', 'json'], {}, { cwd: dir })).stdout);
+    expect(run).toMatchObject({ id: '36zfOAoWMxQdISbixanQCRBiX7E', syncType: 'full', stats: { resourceTypes: '4', grants: '14981' } });
+    expect(Object.keys(run.stats.resourcesByResourceType).sort()).toEqual(['group', 'project', 'role', 'user']);
     const syncs = JSON.parse((await cli(['syncs', '-o', 'json'], {}, { cwd: dir })).stdout);
     expect(syncs.syncs).toEqual([
       {
@@ -116,7 +122,12 @@ describe('diff OLD NEW', () => {
     expect(text.stdout).toContain('grants: 0 added, 14981 removed, 0 changed');
     expect(text.stdout).toMatch(/^- grant group:group-0000006:member:user:user-0000580$/m);
     const json = JSON.parse((await cli(['diff', FINISHED, UNFINISHED, '-o', 'json'])).stdout);
-    expect(Object.keys(json)).toEqual(['resources', 'entitlements', 'grants']);
+    expect(Object.keys(json)).toEqual(['resources', 'entitlements', 'grants', 'drift']);
+    // The per-type totals the Lambda publishes: added and removed (changed rows are neither).
+    expect(json.drift.totals.resources).toEqual({ added: 13, removed: 1155 });
+    expect(json.drift.totals.grants).toEqual({ added: 0, removed: 14981 });
+    const perType = Object.values(json.drift.byResourceType as Record<string, { grants: { removed: number } }>);
+    expect(perType.reduce((n, t) => n + t.grants.removed, 0)).toBe(14981);
     expect(json.resources.created).toHaveLength(13);
     expect(json.resources.deleted).toHaveLength(1155);
     expect(json.resources.modified).toHaveLength(66);

@@ -32,6 +32,7 @@ describe('a slice without progress', () => {
         error: () => undefined,
         metric: (name, _unit, value) => metrics.push(`${name}=${value}`),
         publish: () => undefined,
+        publishWith: () => undefined,
       },
       workRoot: join(dir, 'work'),
       checkpointMaxAgeMs: Number.POSITIVE_INFINITY,
