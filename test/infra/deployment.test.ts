@@ -1,7 +1,8 @@
 // The stack is the BatonServerless construct (one implementation for this repository's app and for
 // your own): for the default cdk.json its template is the one the stack made when it held every
-// resource itself. The fixture is that template (`npx cdk synth` of commit 57a6961 with cdk.json as
-// committed), with asset hashes, version-hash suffixes and path metadata taken out.
+// resource itself. The fixture is that template (`npx cdk synth -c 'connectors=["slack","segment","fullstory"]'`
+// of commit 675fd5f, the last before the constructs), with asset hashes, version-hash suffixes and
+// path metadata taken out.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
