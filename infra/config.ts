@@ -88,6 +88,60 @@ const shrinkGuardSchema = z.strictObject({
 export const DEFAULT_SHRINK_GUARD = { enabled: true, maxPrincipalDropPercent: 50, maxGrantDropPercent: 50 } as const;
 export const DEFAULT_CHECKPOINT_MAX_AGE_HOURS = 6;
 
+/** Functions in your VPC: its private subnets (with a route to a NAT) and, optionally, security groups. */
+const existingVpcSchema = z.strictObject({
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id, e.g. "vpc-0123456789abcdef0"'),
+  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id, e.g. "subnet-0123456789abcdef0"')).min(1, 'list at least one subnet'),
+  securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id, e.g. "sg-0123456789abcdef0"')).optional(),
+});
+/** A VPC made for the functions: private subnets whose egress leaves through NAT gateways with fixed Elastic IPs. */
+const createdVpcSchema = z.strictObject({
+  create: z.literal(true),
+  natGateways: z.int().min(1).max(3).default(1),
+  maxAzs: z.int().min(1).max(3).default(2),
+});
+export const vpcSchema = z
+  .union([existingVpcSchema, createdVpcSchema], {
+    error: 'expected {"vpcId", "subnetIds", "securityGroupIds"?} for your VPC, or {"create": true, "natGateways"?, "maxAzs"?}',
+  })
+  .superRefine((v, ctx) => {
+    if ('create' in v && v.natGateways > v.maxAzs) {
+      ctx.addIssue({ code: 'custom', path: ['natGateways'], message: `at most one NAT gateway per availability zone (maxAzs ${v.maxAzs})` });
+    }
+  });
+export type VpcConfig = z.infer<typeof vpcSchema>;
+
+/** One connector instance, in its long form (what the CDK constructs validate too). */
+export const instanceSchema = z.strictObject({
+  id: instanceId,
+  connector: connectorType,
+  enabled: z.boolean().default(true),
+  schedule: z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = scheduleProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} is not an EventBridge schedule: ${problem}` });
+    })
+    .default(DEFAULT_SCHEDULE),
+  secret: z
+    .string()
+    .refine((s) => SECRET_ARN.test(s) || (!s.startsWith('arn:') && SECRET_NAME.test(s)), 'expected a secret name or ARN')
+    .optional(),
+  secretKmsKeyArn: z.string().regex(KMS_KEY_ARN, 'expected a KMS key ARN').optional(),
+  memoryMb: z.int().min(128).max(10240).default(1024),
+  timeoutSeconds: z.int().min(30).max(900).default(900),
+  ephemeralStorageMb: z.int().min(512).max(10240).default(2048),
+  architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+  retryAttempts: z.int().min(0).max(2).default(2),
+  staleAfterHours: z.int().min(1).max(24).default(2),
+  // Unset: the top-level value (filled in by loadConfig).
+  maxSyncHours: maxSyncHours.optional(),
+  checkpointMaxAgeHours: checkpointMaxAgeHours.optional(),
+  shrinkGuard: shrinkGuardSchema.default(DEFAULT_SHRINK_GUARD),
+  /** Unset: the deployment's vpc. Your VPC's subnets for this instance alone, or false: outside any VPC. */
+  vpc: z.union([existingVpcSchema, z.literal(false)], { error: 'expected {"vpcId", "subnetIds", "securityGroupIds"?} or false' }).optional(),
+});
+
 const connectorSchema = z.preprocess(
   // Short forms: "slack" and { "name": "slack" } are one instance whose id is the connector's name,
   // so deployments written before instances existed keep every name, key and logical id.
@@ -103,33 +157,7 @@ const connectorSchema = z.preprocess(
     }
     return value;
   },
-  z.strictObject({
-    id: instanceId,
-    connector: connectorType,
-    enabled: z.boolean().default(true),
-    schedule: z
-      .string()
-      .superRefine((s, ctx) => {
-        const problem = scheduleProblem(s);
-        if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} is not an EventBridge schedule: ${problem}` });
-      })
-      .default(DEFAULT_SCHEDULE),
-    secret: z
-      .string()
-      .refine((s) => SECRET_ARN.test(s) || (!s.startsWith('arn:') && SECRET_NAME.test(s)), 'expected a secret name or ARN')
-      .optional(),
-    secretKmsKeyArn: z.string().regex(KMS_KEY_ARN, 'expected a KMS key ARN').optional(),
-    memoryMb: z.int().min(128).max(10240).default(1024),
-    timeoutSeconds: z.int().min(30).max(900).default(900),
-    ephemeralStorageMb: z.int().min(512).max(10240).default(2048),
-    architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
-    retryAttempts: z.int().min(0).max(2).default(2),
-    staleAfterHours: z.int().min(1).max(24).default(2),
-    // Unset: the top-level value (filled in by loadConfig).
-    maxSyncHours: maxSyncHours.optional(),
-    checkpointMaxAgeHours: checkpointMaxAgeHours.optional(),
-    shrinkGuard: shrinkGuardSchema.default(DEFAULT_SHRINK_GUARD),
-  }),
+  instanceSchema,
 );
 
 /**
@@ -231,6 +259,8 @@ export const configSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default('baton'),
+  /** Off unless set: every function in a VPC (yours, or one created with NAT gateways for a fixed egress address). */
+  vpc: vpcSchema.optional(),
   /** Off unless set: the provisioning endpoint (a function URL) for these instances. */
   provisioning: provisioningSchema.optional(),
   conductorOneExternalId: z
@@ -277,6 +307,7 @@ const JSON_KEYS = new Set<string>([
   'checkpointMaxAgeHours',
   'durableRetentionDays',
   'provisioning',
+  'vpc',
 ]);
 
 export { ConfigError };

@@ -90,6 +90,8 @@ export interface EngineOptions {
 export interface EngineResult {
   done: boolean;
   state: EngineState;
+  /** Page actions this run finished: 0 for a run that ended without a single page done. */
+  actionsDone: number;
   /** Per connector call (`<type>.list`, `<type>.entitlements`, `<type>.grants`). */
   callStats: Record<string, CallStat>;
 }
@@ -224,7 +226,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const done = state.phase === 'done';
   // The state goes into the database once, as the slice ends: only a packed checkpoint outlives it.
   writer.checkpoint(tokenOf(snapshot()));
-  return { done, state: snapshot(), callStats };
+  return { done, state: snapshot(), actionsDone, callStats };
 }
 
 /** baton-sdk's rule too: a page that hands back the token it was asked with never advances. */

@@ -228,6 +228,15 @@ export class SyncLifecycle<C> {
         plan = freshPlan(this.ports.now());
         result = await runSlice(options, plan);
       }
+      if (!result.done && result.pagesDone === 0) {
+        telemetry.warn('slice made no progress: not one page finished before its budget ran out', {
+          syncId: plan.syncId,
+          slice: plan.slice,
+          queued: result.queued,
+        });
+        telemetry.metric('stalledSlices', 'Count', 1);
+        telemetry.publish();
+      }
       return this.fold(run, plan, result);
     } catch (err) {
       const retryable = isRetryable(err);

@@ -67,7 +67,11 @@ export type SliceResult = {
   restoreMs: number;
   checkpointMs: number;
   checkpointBytes: number;
-} & ({ done: true; summary: SyncSummary } | { done: false; queued: number; phase: EngineState['phase'] });
+} & (
+  | { done: true; summary: SyncSummary }
+  /** pagesDone: pages this slice finished; 0 means it made no progress and the next slice starts where it did. */
+  | { done: false; queued: number; pagesDone: number; phase: EngineState['phase'] }
+);
 
 /** A checkpoint that cannot be trusted (missing, not a c1z, another connector's, no state). */
 export class CheckpointError extends Error {
@@ -170,6 +174,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
         done: false,
         counts,
         queued: result.state.queue.length,
+        pagesDone: result.actionsDone,
         phase: result.state.phase,
         checkpointBytes: bytes,
         checkpointMs: Date.now() - packedAt,

@@ -84,6 +84,19 @@ describe('sync engine', () => {
     expect(rows(join(dir, 'parts.db'))).toEqual(rows(join(dir, 'whole.db')));
   });
 
+  it('counts the pages it finished: none when the budget is spent before the first page (a slice without progress)', async () => {
+    const dir = tempDir();
+    const w = C1zWriter.create(join(dir, 'db'));
+    w.startSync();
+    const stalled = await runEngine({ connector: fakeConnector(SHAPE).connector, writer: w, budget: pageBudget(0) });
+    expect(stalled).toMatchObject({ done: false, actionsDone: 0 });
+    const { connector, calls } = fakeConnector(SHAPE);
+    const whole = await runEngine({ connector, writer: w, state: stalled.state });
+    expect(whole.done).toBe(true);
+    expect(whole.actionsDone).toBe([...calls.values()].reduce((a, b) => a + b, 0));
+    w.close();
+  });
+
   it('checkpoints its state into sync_token', async () => {
     const dir = tempDir();
     const w = C1zWriter.create(join(dir, 'db'));
