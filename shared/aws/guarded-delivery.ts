@@ -2,16 +2,21 @@
 // file it replaces. A shrink past the policy goes to quarantine instead and fails the run; every
 // delivery publishes the drift (what was added and removed, per resource type).
 import type { S3Client } from '@aws-sdk/client-s3';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { newKsuid } from '../c1z/ksuid.ts';
 import { DRIFT_KINDS, type DriftKind, describeDrift, type Drift, type KindChanges } from '../c1z/drift.ts';
 import { C1zReader, openC1z } from '../c1z/reader.ts';
 import { oneLine } from '../errors.ts';
 import { RESOURCE_TYPE_DIMENSION } from '../observability/names.ts';
 import type { MetricName, Telemetry } from '../observability/telemetry.ts';
+import type { CheckpointStore } from '../sync/checkpoint-store.ts';
 import { compareSyncs, type SyncComparison } from '../sync/compare-syncs.ts';
+import type { Delivery, LeasePort, Skipped } from '../sync/lifecycle.ts';
 import { describeShrinks, type ShrinkPolicy } from '../sync/shrink-guard.ts';
-import { discardQuarantined, quarantineC1z } from './quarantine.ts';
+import { discardQuarantined, liveMetadata, type Promoted, promoteQuarantined, quarantineC1z } from './quarantine.ts';
+import { layoutOf } from './bucket-layout.ts';
+import type { HandlerEnv } from './handler-env.ts';
 import { downloadToFile } from './s3-object.ts';
 import { uploadC1z } from './upload.ts';
 
@@ -38,6 +43,107 @@ export interface GuardedDeliveryOptions {
 export interface Delivered {
   /** Absent on a first sync, or when the live file could not be read. */
   comparison?: SyncComparison;
+}
+
+export interface ShrinkGuardWiring {
+  /** Replaces the live file behind the guard and drift. */
+  delivery: Delivery;
+  /** `{"acceptShrink": true}` under this execution's id. */
+  accept(executionId: string): Promise<AcceptedResult | Skipped>;
+}
+
+/** The shrink guard as the function's environment configures it: the delivery and the accept path. */
+export function shrinkGuardOf(
+  env: HandlerEnv,
+  o: {
+    client: S3Client;
+    instance: string;
+    store: Pick<CheckpointStore, 'remove'>;
+    lease: LeasePort;
+    now: () => number;
+    telemetry: Telemetry;
+    multipartThresholdBytes?: number;
+  },
+): ShrinkGuardWiring {
+  const { store, lease, now, ...shared } = o;
+  const policy = {
+    enabled: env.SHRINK_GUARD === 'on',
+    maxPrincipalDropPercent: env.SHRINK_MAX_PRINCIPAL_DROP_PERCENT,
+    maxGrantDropPercent: env.SHRINK_MAX_GRANT_DROP_PERCENT,
+  };
+  const guarded = { ...shared, bucket: env.BUCKET, key: layoutOf(env.OBJECT_KEY).live, policy, drift: env.DRIFT === 'on', sampleSize: env.DRIFT_SAMPLE_IDS };
+  return {
+    delivery: guardedDelivery({ ...guarded, store }),
+    accept: (executionId) =>
+      acceptHeldSync({
+        ...shared,
+        bucket: env.BUCKET,
+        objectKey: env.OBJECT_KEY,
+        lease,
+        executionId,
+        leaseMs: env.MAX_SYNC_HOURS * 3_600_000,
+        now,
+        workRoot: env.WORK_ROOT,
+      }),
+  };
+}
+
+/**
+ * The lifecycle's delivery: the guard and drift stand before the upload that replaces the live
+ * file. A held file is the sync's outcome, so its checkpoint goes: the next run syncs afresh.
+ */
+function guardedDelivery(o: Omit<GuardedDeliveryOptions, 'metadata'> & { store: Pick<CheckpointStore, 'remove'> }): Delivery {
+  const { store, ...options } = o;
+  return {
+    async deliver(file, s, database) {
+      await deliverGuarded(file, database, s.syncId, { ...options, metadata: liveMetadata(o.instance, s.syncId, s.counts) }).catch(async (err: unknown) => {
+        if (err instanceof ShrinkBlockedError) await store.remove(s.syncId);
+        throw err;
+      });
+    },
+  };
+}
+
+/** `{"acceptShrink": true}`: the sync the shrink guard held back became the live file. */
+export interface AcceptedResult {
+  accepted: Promoted;
+}
+
+interface AcceptOptions {
+  client: S3Client;
+  bucket: string;
+  objectKey: string;
+  lease: LeasePort;
+  executionId: string;
+  /** How long the lease is held at most (a sync's own limit). */
+  leaseMs: number;
+  now: () => number;
+  /** Parent of the work folder the held file is verified in. */
+  workRoot: string;
+  multipartThresholdBytes?: number;
+  telemetry: Telemetry;
+}
+
+/** Promotes the held sync under the lease, so it cannot race a sync replacing the same file. */
+async function acceptHeldSync(o: AcceptOptions): Promise<AcceptedResult | Skipped> {
+  const now = o.now();
+  const held = await o.lease.acquire({ executionId: o.executionId, since: new Date(now).toISOString(), expiresAt: new Date(now + o.leaseMs).toISOString() });
+  if (!held.acquired)
+    return { skipped: `a sync is already running: ${held.holder.syncId ?? held.holder.executionId} since ${held.holder.since}; accept after it ends` };
+  // A KSUID-named folder: if the run is killed, the next one's clean-up removes it like a sync's.
+  const workDir = join(o.workRoot, newKsuid());
+  await mkdir(workDir, { recursive: true });
+  try {
+    const upload = o.multipartThresholdBytes ? { multipartThresholdBytes: o.multipartThresholdBytes } : {};
+    const accepted = await promoteQuarantined({ client: o.client, bucket: o.bucket, objectKey: o.objectKey, workDir, ...upload });
+    o.telemetry.info('accepted the held sync: it is the live file now', { ...accepted });
+    o.telemetry.metric('shrinkAccepted', 'Count', 1);
+    o.telemetry.publish();
+    return { accepted };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+    await o.lease.release(o.executionId).catch((e: unknown) => o.telemetry.error('releasing the sync lease failed', { error: String((e as Error).message) }));
+  }
 }
 
 /**

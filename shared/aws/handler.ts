@@ -6,9 +6,6 @@
 import { type DurableContext, withDurableExecution } from '@aws/durable-execution-sdk-js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { newKsuid } from '../c1z/ksuid.ts';
 import type { HttpClientOptions } from '../http/types.ts';
 import { createTelemetry, powertoolsTelemetry } from '../observability/telemetry.ts';
 import { deadlineBudget, type SliceBudget } from '../sync/budget.ts';
@@ -17,19 +14,15 @@ import { runInProcess, type Skipped, SyncFailure, SyncLifecycle, type SyncRun } 
 import { layoutOf } from './bucket-layout.ts';
 import { s3CheckpointStore } from './checkpoint-store.ts';
 import { parseEvent } from './event.ts';
-import { deliverGuarded, ShrinkBlockedError } from './guarded-delivery.ts';
+import { type AcceptedResult, type ShrinkGuardWiring, shrinkGuardOf } from './guarded-delivery.ts';
 import { type HandlerEnv, parseEnv } from './handler-env.ts';
 import { s3Lease } from './lease.ts';
-import { liveMetadata, type Promoted, promoteQuarantined } from './quarantine.ts';
 import { loadConnectorConfig } from './secrets.ts';
 
 /** What an execution returns: the finished run and where it went. */
 export type SyncResult = SyncRun & { bucket: string; key: string };
 export type SkippedResult = Skipped;
-/** `{"acceptShrink": true}`: the sync the shrink guard held back became the live file. */
-export interface AcceptedResult {
-  accepted: Promoted;
-}
+export type { AcceptedResult };
 
 export interface HandlerDeps {
   s3?: S3Client;
@@ -57,7 +50,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
   // One client each per container: connections are reused across warm invocations.
   const s3 = deps.s3 ?? new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
   const secrets = deps.secrets ?? new SecretsManagerClient({});
-  let built: { env: HandlerEnv; lifecycle: SyncLifecycle<C>; lease: ReturnType<typeof s3Lease> } | undefined;
+  let built: { env: HandlerEnv; lifecycle: SyncLifecycle<C>; accept: ShrinkGuardWiring['accept'] } | undefined;
 
   /** Parsed once per container, inside the begin step, so a bad environment fails the run loudly. */
   const setUp = () => {
@@ -67,36 +60,13 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     const upload = deps.multipartThresholdBytes ? { multipartThresholdBytes: deps.multipartThresholdBytes } : {};
     const store = s3CheckpointStore({ client: s3, bucket: env.BUCKET, objectKey: env.OBJECT_KEY, connector: instance });
     const lease = s3Lease({ client: s3, bucket: env.BUCKET, key: layout.lease });
+    const guard = shrinkGuardOf(env, { client: s3, instance, store, lease, now: deps.now ?? Date.now, telemetry, ...upload });
     const lifecycle = new SyncLifecycle({
       definition,
       config: () => loadConnectorConfig({ client: secrets, secretId: env.SECRET_ID, schema: definition.configSchema, ttlMs: env.SECRET_TTL_SECONDS * 1000 }),
       store,
       lease,
-      delivery: {
-        // The shrink guard and drift stand before the upload that replaces the live file.
-        async deliver(file, s, database) {
-          await deliverGuarded(file, database, s.syncId, {
-            client: s3,
-            bucket: env.BUCKET,
-            key: layout.live,
-            instance,
-            policy: {
-              enabled: env.SHRINK_GUARD === 'on',
-              maxPrincipalDropPercent: env.SHRINK_MAX_PRINCIPAL_DROP_PERCENT,
-              maxGrantDropPercent: env.SHRINK_MAX_GRANT_DROP_PERCENT,
-            },
-            drift: env.DRIFT === 'on',
-            sampleSize: env.DRIFT_SAMPLE_IDS,
-            metadata: liveMetadata(instance, s.syncId, s.counts),
-            ...upload,
-            telemetry,
-          }).catch(async (err: unknown) => {
-            // The held file is this sync's outcome: the next run syncs afresh instead of resuming it.
-            if (err instanceof ShrinkBlockedError) await store.remove(s.syncId);
-            throw err;
-          });
-        },
-      },
+      delivery: guard.delivery,
       now: deps.now ?? Date.now,
       telemetry,
       workRoot: env.WORK_ROOT,
@@ -107,35 +77,10 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
       concurrency: env.SYNC_CONCURRENCY,
       httpOverrides: deps.httpOverrides,
     });
-    built = { env, lifecycle, lease };
+    built = { env, lifecycle, accept: guard.accept };
     return built;
   };
-  /** Promotes the held sync under the lease, so it cannot race a sync replacing the same file. */
-  const acceptShrink = async (executionId: string): Promise<AcceptedResult | SkippedResult> => {
-    const { env, lease } = setUp();
-    const now = (deps.now ?? Date.now)();
-    const held = await lease.acquire({
-      executionId,
-      since: new Date(now).toISOString(),
-      expiresAt: new Date(now + env.MAX_SYNC_HOURS * 3_600_000).toISOString(),
-    });
-    if (!held.acquired)
-      return { skipped: `a sync is already running: ${held.holder.syncId ?? held.holder.executionId} since ${held.holder.since}; accept after it ends` };
-    // A KSUID-named folder: if the run is killed, the next one's clean-up removes it like a sync's.
-    const workDir = join(env.WORK_ROOT, newKsuid());
-    await mkdir(workDir, { recursive: true });
-    try {
-      const upload = deps.multipartThresholdBytes ? { multipartThresholdBytes: deps.multipartThresholdBytes } : {};
-      const accepted = await promoteQuarantined({ client: s3, bucket: env.BUCKET, objectKey: env.OBJECT_KEY, workDir, ...upload });
-      telemetry.info('accepted the held sync: it is the live file now', { ...accepted });
-      telemetry.metric('shrinkAccepted', 'Count', 1);
-      telemetry.publish();
-      return { accepted };
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-      await lease.release(executionId).catch((e: unknown) => telemetry.error('releasing the sync lease failed', { error: String((e as Error).message) }));
-    }
-  };
+  const acceptShrink = (executionId: string) => setUp().accept(executionId);
   const begin = async (event: unknown, executionId: string) => {
     try {
       const trigger = parseEvent(event);
