@@ -121,8 +121,16 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   writer.putResourceTypes([...syncers.values()].map((s) => s.resourceType));
   const state: EngineState = options.state ? structuredClone(options.state) : initialState([...syncers.values()]);
+  /** Started and not done: being fetched, or fetched and not yet written. */
   const inflight = new Set<Action>();
-  const writing = new Set<Action>();
+  /** Fetched, not yet written. Each holds a slot, unless it handed it to its list's next page. */
+  const held = new Set<Action>();
+  const handedOver = new Set<Action>();
+  /** A page started by a hand-over → the page that handed it over. */
+  const predecessor = new Map<Action, Action>();
+  const slotsUsed = () => inflight.size - handedOver.size;
+  const written = new Map<Action, PromiseWithResolvers<void>>();
+  const writtenOf = (a: Action) => (written.get(a) ?? written.set(a, Promise.withResolvers<void>()).get(a)!).promise;
   let failure: unknown;
   // A wait that would cross the deadline: the page goes back in the queue and the slice ends.
   let yielded = false;
@@ -161,19 +169,34 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     const started = performance.now();
     const stat = (callStats[statKey] ??= { count: 0, totalMs: 0, maxMs: 0, errors: 0 });
     try {
-      // The next page of the same list goes first and starts at once, while this one is written.
-      // A page being written no longer counts against the concurrency: it waits on nothing.
-      const children = await runAction(syncer, action, writer, (follow) => {
-        writing.add(action);
-        state.queue.unshift(follow);
-        pump();
+      const children = await runAction(syncer, action, writer, {
+        fetched: () => held.add(action),
+        // The next page of the same list is requested while this one is written: it takes this
+        // page's slot. Only one page ahead: a page whose own predecessor is still unwritten (pages
+        // that come back at once, e.g. from connector state) hands over only once that one is
+        // written, so a list never holds more than two fetched-but-unwritten pages.
+        follow: async (next) => {
+          const before = predecessor.get(action);
+          if (before && held.has(before)) await writtenOf(before);
+          if (failure !== undefined || spent()) {
+            state.queue.unshift(next);
+            return;
+          }
+          handedOver.add(action);
+          start(next);
+          predecessor.set(next, action);
+        },
       });
       for (const child of children) state.queue.push(child);
     } catch (err) {
       stat.errors += 1;
       throw err instanceof SyncStepError ? err : new SyncStepError(step, err);
     } finally {
-      writing.delete(action);
+      held.delete(action);
+      handedOver.delete(action);
+      predecessor.delete(action);
+      written.get(action)?.resolve();
+      written.delete(action);
       const ms = performance.now() - started;
       stat.count += 1;
       stat.totalMs += ms;
@@ -182,28 +205,30 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   };
 
   let pump: (first?: () => void) => void = () => undefined;
+  const start = (action: Action) => {
+    inflight.add(action);
+    started += 1;
+    perform(action).then(
+      () => {
+        inflight.delete(action);
+        actionsDone += 1;
+        pump(() => options.onProgress?.({ phase: state.phase, actionsDone, queued: state.queue.length }));
+      },
+      (err: unknown) => {
+        inflight.delete(action);
+        state.queue.unshift(action);
+        if (isDeadlineReached(err)) yielded = true;
+        else failure ??= err;
+        pump();
+      },
+    );
+  };
   await new Promise<void>((resolve) => {
     const fill = () => {
       if (failure !== undefined || spent()) return;
       feed();
-      while (inflight.size - writing.size < concurrency && state.queue.length > 0 && !spent()) {
-        const action = state.queue.shift()!;
-        inflight.add(action);
-        started += 1;
-        perform(action).then(
-          () => {
-            inflight.delete(action);
-            actionsDone += 1;
-            pump(() => options.onProgress?.({ phase: state.phase, actionsDone, queued: state.queue.length }));
-          },
-          (err: unknown) => {
-            inflight.delete(action);
-            state.queue.unshift(action);
-            if (isDeadlineReached(err)) yielded = true;
-            else failure ??= err;
-            pump();
-          },
-        );
+      while (slotsUsed() < concurrency && state.queue.length > 0 && !spent()) {
+        start(state.queue.shift()!);
         if (state.phase === 'access') feed();
       }
     };
@@ -238,16 +263,24 @@ function checkAdvances(action: Action, next: string | undefined): void {
   }
 }
 
+interface PageHooks {
+  /** The page is in memory and not yet written. */
+  fetched(): void;
+  /** The next page of the same list, known before this one is written. */
+  follow(next: Action): Promise<void>;
+}
+
 /**
  * One page: fetched, its follow-up (the next page of the same list, when there is one) handed to
  * `follow` and given a turn of the event loop to go out, then its rows written. Returns the child
  * lists its rows announce.
  */
-async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWriter, follow: (next: Action) => void): Promise<Action[]> {
+async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWriter, hooks: PageHooks): Promise<Action[]> {
   const pipeline = async (next: string | undefined) => {
+    hooks.fetched();
     checkAdvances(action, next);
     if (!next) return;
-    follow({ ...action, token: next });
+    await hooks.follow({ ...action, token: next });
     await new Promise((resolve) => setImmediate(resolve));
   };
   if (action.op === 'list') {

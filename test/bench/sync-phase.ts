@@ -3,7 +3,7 @@
 // (5th argument) the sync runs as the Lambda runs it: slices of `sliceSeconds` on the Lambda's
 // clock, each checkpointing to S3 (the AWS_* environment points at moto), the next resuming from it.
 import { S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
@@ -19,6 +19,29 @@ const definition = await loadConnector(connectorName(name));
 const secretMap = JSON.parse(configJson ?? '{}') as Record<string, string>;
 const httpOverrides = overridesJson ? JSON.parse(overridesJson) : undefined;
 const baseRssMb = process.memoryUsage.rss() / 2 ** 20;
+// BENCH_MEMORY=1: where the peak goes (V8 heap, buffers outside it, the rest: SQLite, zstd, code), on stderr.
+if (process.env.BENCH_MEMORY) {
+  let peak = process.memoryUsage();
+  let status = '';
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak.rss) {
+      peak = m;
+      status = readFileSync('/proc/self/status', 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('Rss'))
+        .join(' ')
+        .replace(/\s+/g, ' ');
+    }
+    if (process.env.BENCH_MEMORY === 'trace') process.stderr.write(`t ${Math.round(performance.now() - started)} rss ${mb(m.rss)} heap ${mb(m.heapUsed)}\n`);
+  }, 100).unref();
+  process.on('exit', () =>
+    process.stderr.write(
+      `memory at peak: rss ${mb(peak.rss)} MB = heap ${mb(peak.heapTotal)} (used ${mb(peak.heapUsed)}) + array buffers ${mb(peak.arrayBuffers)} + other ${mb(peak.rss - peak.heapTotal - peak.arrayBuffers)}; ${status}\n`,
+    ),
+  );
+}
 const started = performance.now();
 
 if (!sliceJson) {

@@ -191,4 +191,47 @@ describe('sync engine', () => {
     }
     expect(events.filter((e) => e.startsWith('request'))).toHaveLength(SHAPE.users / 5);
   });
+
+  it('holds at most two fetched-but-unwritten pages of a list, even when its pages come back at once', async () => {
+    const dir = tempDir();
+    // The fake answers without waiting on anything, like pages kept in connector state.
+    const { connector } = fakeConnector({ ...SHAPE, users: 200, groups: 0, orgs: 0 });
+    let held = 0;
+    let maxHeld = 0;
+    const events: string[] = [];
+    const syncers = connector.resourceSyncers().map((s) =>
+      s.resourceType.id !== 'user'
+        ? s
+        : {
+            ...s,
+            list: async (parent: Parameters<typeof s.list>[0], token: string | undefined) => {
+              events.push(`request ${token ?? 'first'}`);
+              const page = await s.list(parent, token);
+              held += 1;
+              maxHeld = Math.max(maxHeld, held);
+              return page;
+            },
+          },
+    );
+    const w = C1zWriter.create(join(dir, 'db'));
+    w.startSync();
+    const put = w.putResources.bind(w);
+    w.putResources = (rows) => {
+      if (rows[0]?.id?.resourceType === 'user') {
+        held -= 1;
+        events.push(`write ${rows[0].id.resource}`);
+      }
+      put(rows);
+    };
+    const res = await runEngine({ connector: { ...connector, resourceSyncers: () => syncers }, writer: w, concurrency: 4 });
+    expect(w.counts().resources).toBe(200);
+    w.close();
+    expect(res.done).toBe(true);
+    expect(held).toBe(0);
+    expect(maxHeld).toBe(2);
+    // Still pipelined: each page's successor is requested before the page is written.
+    for (let first = 0; first + 5 < 200; first += 5) {
+      expect(events.indexOf(`request ${first + 5}`), `page after U${first}`).toBeLessThan(events.indexOf(`write U${first}`));
+    }
+  });
 });
