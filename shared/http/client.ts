@@ -180,9 +180,18 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           }
           await limiter.take(req.rateLimit);
         }
+        const pacer = req.pace === undefined ? undefined : options.pacer;
+        if (pacer && req.pace !== undefined) {
+          for (let wait = pacer.delayMs(req.pace, clock.now()); wait > 0; wait = pacer.delayMs(req.pace, clock.now())) {
+            emit({ type: 'throttled', ...where, waitMs: wait, reason: `${req.pace}: this rate-limit window is spent` });
+            await clock.sleep(wait);
+          }
+          pacer.sent(req.pace, clock.now());
+        }
         attempts += 1;
         emit({ type: 'attempt', ...where });
         const res = await attempt(url, method, headers, encoded?.body, stat);
+        if (pacer && req.pace !== undefined) pacer.observe(req.pace, res.ok ? res.status : 0, res.ok ? res.headers : {}, clock.now());
 
         if (!res.ok) {
           if (res.timedOut) {
@@ -247,6 +256,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           if (parsed.kind === 'empty') throw fail('body', `returned an empty body (HTTP ${status})`, status);
           throw fail('schema', `returned a body that does not match the expected schema: ${describeIssues(checked.error)}`, status);
         }
+        req.onHeaders?.(res.headers);
         return checked.data;
       }
     } catch (error) {
