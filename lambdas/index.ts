@@ -14,6 +14,7 @@ export const connectors = {
   slack: () => import('./slack/index.ts'),
   segment: () => import('./segment/index.ts'),
   fullstory: () => import('./fullstory/index.ts'),
+  okta: () => import('./okta/index.ts'),
 } satisfies Record<string, () => Promise<ConnectorModule>>;
 
 export type ConnectorName = keyof typeof connectors;

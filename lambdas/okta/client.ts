@@ -10,11 +10,12 @@ import { oauthScopes, type OktaConfig } from './config.ts';
 import { CONNECTOR, inspectOkta } from './errors.ts';
 
 /**
- * `limit` per endpoint: the documented maximum (users: "200 for most orgs"; groups 10000; group
- * members default 1000; apps 200; app users 500; app groups 200). The role assignees endpoint
- * documents no maximum; 1000 is what baton-okta asks and Okta accepts.
+ * `limit` per endpoint: the documented maximum (users: "200 for most orgs"; group members default
+ * 1000; apps 200; app users 500; app groups 200). Groups allow 10000 but Okta recommends 200, and
+ * 200-group pages are what the app listing interleaves with (resources/group.ts). The role
+ * assignees endpoint documents no maximum; 1000 is what baton-okta asks and Okta accepts.
  */
-export const PAGE = { users: 200, groups: 10_000, groupUsers: 1000, apps: 200, appUsers: 500, appGroups: 200, assignees: 1000 } as const;
+export const PAGE = { users: 200, groups: 200, groupUsers: 1000, apps: 200, appUsers: 500, appGroups: 200, assignees: 1000 } as const;
 
 /**
  * Okta's rate-limit buckets (Management API): all of /api/v1/apps* shares one (100/min on
@@ -161,11 +162,13 @@ interface Call<T> {
 export class OktaClient {
   private readonly http: HttpClient;
   private readonly credentials: Credentials;
+  private readonly pacer: WindowPacer;
   readonly config: OktaConfig;
 
   constructor(config: OktaConfig, runtime: ConnectorRuntime) {
     this.config = config;
     const pacer = new WindowPacer({ share: config.rateLimitShare });
+    this.pacer = pacer;
     const credentialKey = config.oauth ? 'BATON_OKTA_CLIENT_ID' : 'BATON_API_TOKEN';
     this.http = runtime.http({
       name: CONNECTOR,
@@ -187,6 +190,11 @@ export class OktaClient {
     } else {
       this.credentials = ssws(config.apiToken!);
     }
+  }
+
+  /** How long a request on this bucket would wait now for its rate-limit window (0: none). */
+  bucketWaitMs(bucket: Bucket): number {
+    return this.pacer.delayMs(bucket, performance.timeOrigin + performance.now());
   }
 
   get usesOAuth(): boolean {

@@ -7,7 +7,7 @@ import { configSchema, type OktaConfig } from './config.ts';
 import type { OktaContext } from './context.ts';
 import { CONNECTOR, isAccessDenied } from './errors.ts';
 import { apiTokenSyncer } from './resources/api-token.ts';
-import { appSyncer } from './resources/app.ts';
+import { appLister, appSyncer } from './resources/app.ts';
 import { customRoleSyncer } from './resources/custom-role.ts';
 import { groupSyncer } from './resources/group.ts';
 import { resourceSetBindingSyncer, resourceSetSyncer } from './resources/resource-set.ts';
@@ -44,7 +44,7 @@ export const connector: ConnectorDefinition<OktaConfig> = {
         }
       },
       resourceSyncers() {
-        const syncers: ResourceSyncer[] = [userSyncer(ctx), groupSyncer(ctx), roleSyncer(ctx), appSyncer(ctx)];
+        const syncers: ResourceSyncer[] = [userSyncer(ctx), groupSyncer(ctx, appLister(ctx)), roleSyncer(ctx), appSyncer(ctx)];
         if (config.syncCustomRoles) syncers.push(customRoleSyncer(ctx), resourceSetSyncer(ctx), resourceSetBindingSyncer(ctx));
         if (config.syncSecrets) syncers.push(apiTokenSyncer(ctx));
         return syncers;

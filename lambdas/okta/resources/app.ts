@@ -6,6 +6,7 @@ import type { OktaApp } from '../client.ts';
 import type { OktaContext } from '../context.ts';
 import { isNotFound } from '../errors.ts';
 import { appProvisioning } from '../provisioning.ts';
+import { shouldYield } from '../yield.ts';
 import { ACCESS, appType, groupType, userType, v1 } from './types.ts';
 import { includedByDomains } from './user.ts';
 
@@ -47,13 +48,32 @@ async function grantsPage(ctx: OktaContext, res: Resource, token: string | undef
   }
 }
 
+/** Every app, read once per process (they are listed with the group pages, see group.ts). */
+export function appLister(ctx: OktaContext): () => Promise<Resource[]> {
+  let loading: Promise<Resource[]> | undefined;
+  return () => {
+    loading ??= (async () => {
+      const out: Resource[] = [];
+      let after: string | undefined;
+      do {
+        const page = await ctx.client.apps(after);
+        out.push(...page.items.map(appResource));
+        after = page.after;
+      } while (after);
+      return out;
+    })();
+    // A failed read must not stick: the engine retries the page.
+    loading.catch(() => (loading = undefined));
+    return loading;
+  };
+}
+
 export function appSyncer(ctx: OktaContext): ResourceSyncer {
   return {
     resourceType: appType,
-    async list(parent, pageToken) {
-      if (parent) return { rows: [] };
-      const page = await ctx.client.apps(pageToken);
-      return { rows: page.items.map(appResource), nextPageToken: page.after };
+    // Listed by the group syncer, interleaved with the groups.
+    async list() {
+      return { rows: [] };
     },
     async entitlements(res) {
       const name = res.displayName;
@@ -68,7 +88,8 @@ export function appSyncer(ctx: OktaContext): ResourceSyncer {
         ],
       };
     },
-    grants(res, pageToken) {
+    async grants(res, pageToken) {
+      if (await shouldYield(ctx.client, 'apps')) return { rows: [], nextPageToken: pageToken ?? 'u:' };
       return grantsPage(ctx, res, pageToken);
     },
     ...appProvisioning(ctx),
