@@ -36,46 +36,60 @@ const flagDefaultTrue = z
   .refine((v) => v === undefined || typeof v === 'boolean' || /^(true|false|1|0|)$/i.test(v.trim()), { message: 'must be true or false' })
   .transform((v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? true : v === true || /^(true|1)$/i.test(String(v).trim())));
 
+function jsonList(v: string | undefined): string[] | undefined {
+  if (!v?.trim().startsWith('[')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return Array.isArray(parsed) ? parsed.map(String) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A list as a JSON array or a comma/space separated string; blank reads as empty. */
 const domainList = z
   .union([z.array(z.string()), z.string()])
   .optional()
-  .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(/[\s,]+/)).map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter((d) => d !== ''));
+  .transform((v) =>
+    (Array.isArray(v) ? v : (jsonList(v) ?? (v ?? '').split(/[\s,]+/))).map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter((d) => d !== ''),
+  );
 
-export const configSchema = z
-  .object({
-    BATON_DOMAIN: z
-      .string({ error: 'BATON_DOMAIN is required (the Okta org host, e.g. acme.okta.com)' })
-      .refine((v) => parseDomain(v) !== undefined, {
-        message: 'must be an HTTPS hostname such as acme.okta.com (an https:// prefix is allowed; no path, query or user)',
-      })
-      .describe('Okta organization hostname, optionally prefixed with https:// (e.g. acme.okta.com)'),
-    BATON_API_TOKEN: optionalValue.describe('SSWS API token of an admin (read-only admin for syncs; more for provisioning)'),
-    BATON_AUTH_METHOD: optionalValue.describe('"private-key-group" selects OAuth 2.0 even when BATON_API_TOKEN is also set'),
-    BATON_OKTA_CLIENT_ID: optionalValue.describe('OAuth 2.0 service app client id (client credentials with private_key_jwt)'),
-    BATON_OKTA_PRIVATE_KEY: optionalValue.describe("The service app's RSA private key, PEM (PKCS#1 or PKCS#8)"),
-    BATON_OKTA_PRIVATE_KEY_ID: optionalValue.describe("The key's kid as registered on the service app"),
-    BATON_SYNC_INACTIVE_APPS: flagDefaultTrue.describe('Sync inactive apps too (default true); false lists only ACTIVE apps'),
-    BATON_SYNC_CUSTOM_ROLES: flag.describe('Sync custom roles, resource sets and resource-set bindings (default false)'),
-    BATON_SKIP_SECONDARY_EMAILS: flag.describe("Leave users' secondEmail out (default false)"),
-    BATON_SYNC_SECRETS: flag.describe('Sync API tokens as secrets (default false)'),
-    BATON_FILTER_EMAIL_DOMAINS: domainList.describe('Only users with an email, secondEmail or login in these domains (comma separated, e.g. acme.com)'),
-    BATON_SKIP_APP_GROUPS: flag.describe('Leave out APP_GROUP groups (groups pushed from apps or directories)'),
-    BATON_RATE_LIMIT_SHARE: z
-      .union([z.number(), z.string()])
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined || (typeof v === 'string' && v.trim() === '')) return 50;
-        const n = Number(v);
-        if (!(n >= 1 && n <= 100)) {
-          ctx.addIssue({ code: 'custom', message: 'must be a percentage from 1 to 100' });
-          return z.NEVER;
-        }
-        return n;
-      })
-      .describe("Percent of each Okta rate-limit bucket this token may use (Okta's default per-token share is 50)"),
-    BATON_BASE_URL: optionalUrl('BATON_BASE_URL').describe('API base URL instead of https://<BATON_DOMAIN> (simulators and tests)'),
-  })
+/** Every key with its help text (`.describe`), before the cross-key rules. */
+export const configFields = z.object({
+  BATON_DOMAIN: z
+    .string({ error: 'BATON_DOMAIN is required (the Okta org host, e.g. acme.okta.com)' })
+    .refine((v) => parseDomain(v) !== undefined, {
+      message: 'must be an HTTPS hostname such as acme.okta.com (an https:// prefix is allowed; no path, query or user)',
+    })
+    .describe('Okta organization hostname, optionally prefixed with https:// (e.g. acme.okta.com)'),
+  BATON_API_TOKEN: optionalValue.describe('SSWS API token of an admin (read-only admin for syncs; more for provisioning)'),
+  BATON_AUTH_METHOD: optionalValue.describe('"private-key-group" selects OAuth 2.0 even when BATON_API_TOKEN is also set'),
+  BATON_OKTA_CLIENT_ID: optionalValue.describe('OAuth 2.0 service app client id (client credentials with private_key_jwt)'),
+  BATON_OKTA_PRIVATE_KEY: optionalValue.describe("The service app's RSA private key, PEM (PKCS#1 or PKCS#8)"),
+  BATON_OKTA_PRIVATE_KEY_ID: optionalValue.describe("The key's kid as registered on the service app"),
+  BATON_SYNC_INACTIVE_APPS: flagDefaultTrue.describe('Sync inactive apps too (default true); false lists only ACTIVE apps'),
+  BATON_SYNC_CUSTOM_ROLES: flag.describe('Sync custom roles, resource sets and resource-set bindings (default false)'),
+  BATON_SKIP_SECONDARY_EMAILS: flag.describe("Leave users' secondEmail out (default false)"),
+  BATON_SYNC_SECRETS: flag.describe('Sync API tokens as secrets (default false)'),
+  BATON_FILTER_EMAIL_DOMAINS: domainList.describe('Only users with an email, secondEmail or login in these domains (comma separated, e.g. acme.com)'),
+  BATON_SKIP_APP_GROUPS: flag.describe('Leave out APP_GROUP groups (groups pushed from apps or directories)'),
+  BATON_RATE_LIMIT_SHARE: z
+    .union([z.number(), z.string()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || (typeof v === 'string' && v.trim() === '')) return 50;
+      const n = Number(v);
+      if (!(n >= 1 && n <= 100)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a percentage from 1 to 100' });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .describe("Percent of each Okta rate-limit bucket this token may use (Okta's default per-token share is 50)"),
+  BATON_BASE_URL: optionalUrl('BATON_BASE_URL').describe('API base URL instead of https://<BATON_DOMAIN> (simulators and tests)'),
+});
+
+export const configSchema = configFields
   .superRefine((c, ctx) => {
     const oauthKeys = ['BATON_OKTA_CLIENT_ID', 'BATON_OKTA_PRIVATE_KEY', 'BATON_OKTA_PRIVATE_KEY_ID'] as const;
     const oauthWanted = c.BATON_AUTH_METHOD === 'private-key-group' || (!c.BATON_API_TOKEN && oauthKeys.some((k) => c[k]));

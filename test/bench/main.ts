@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   c1z: () => import('./c1z.ts'),
   'sync slack': () => import('./sync-slack.ts'),
   'sync segment': () => import('./sync-segment.ts'),
+  'sync okta': () => import('./sync-okta.ts'),
 };
 
 const key = name === 'sync' ? `sync ${args.shift() ?? ''}` : (name ?? '');

@@ -26,8 +26,6 @@ export interface OktaSimControls {
   readonly issued: Map<string, { clientId: string; scopes: string[] }>;
   /** Every non-GET call (method, path, JSON body). */
   readonly writes: { method: string; path: string; json: unknown }[];
-  /** Highest number of requests in flight at once. */
-  readonly peakInFlight: number;
 }
 
 const ERRORS = {
@@ -97,8 +95,6 @@ export function createOktaRoute(tenant: OktaTenant, baseUrl: () => string, recor
   const writes: OktaSimControls['writes'] = [];
   const issued = new Map<string, { clientId: string; scopes: string[] }>();
   const usedJti = new Set<string>();
-  let inFlight = 0;
-  let peak = 0;
   const controls: OktaSimControls = {
     tenant,
     limiter,
@@ -112,9 +108,6 @@ export function createOktaRoute(tenant: OktaTenant, baseUrl: () => string, recor
     },
     issued,
     writes,
-    get peakInFlight() {
-      return peak;
-    },
   };
 
   const userById = () => new Map(tenant.users.map((u) => [u.id, u]));
@@ -274,16 +267,6 @@ export function createOktaRoute(tenant: OktaTenant, baseUrl: () => string, recor
   }
 
   async function route(req: SimRequest): Promise<SimResponse> {
-    inFlight += 1;
-    peak = Math.max(peak, inFlight);
-    try {
-      return await answer(req);
-    } finally {
-      inFlight -= 1;
-    }
-  }
-
-  async function answer(req: SimRequest): Promise<SimResponse> {
     const { method, path } = req;
     if (method !== 'GET' && record) writes.push({ method, path, json: req.json });
     const fe = forcedErrors.find((f) => f.left > 0 && (!f.pathIncludes || path.includes(f.pathIncludes)) && (!f.method || f.method === method));
@@ -306,7 +289,8 @@ export function createOktaRoute(tenant: OktaTenant, baseUrl: () => string, recor
     const who = authenticate(req);
     if (!('credential' in who)) return who;
     const v = limiter.take(bucket, who.credential);
-    const headers = rateHeaders(v.limit, v.remaining, v.reset);
+    // With limits off the org reports none, so a client has nothing to pace by.
+    const headers = limiter.enabled ? rateHeaders(v.limit, v.remaining, v.reset) : {};
     if (!v.allowed) return { ...oktaError(429, 'E0000047', ERRORS.E0000047), headers };
     if (who.clientId) {
       const needed = scopeFor(method, path);
