@@ -67,8 +67,16 @@ export class WindowPacer implements RequestPacer {
     const limit = numberHeader(headers, this.names.limit);
     const remaining = numberHeader(headers, this.names.remaining);
     const reset = numberHeader(headers, this.names.reset);
-    if (status === 0 || limit === undefined || remaining === undefined || reset === undefined) {
+    if (status === 0) {
       w.unseen = Math.max(0, w.unseen - 1);
+      return;
+    }
+    if (limit === undefined || limit < 1 || remaining === undefined || reset === undefined) {
+      // An answer without usable headers: nothing to pace by any more (the API stopped reporting).
+      w.limit = undefined;
+      w.resetAt = undefined;
+      w.remaining = undefined;
+      w.unseen = 0;
       return;
     }
     const resetAt = now + Math.max(0, reset - this.serverNowSeconds(headers, now)) * 1000;
@@ -101,11 +109,12 @@ export class WindowPacer implements RequestPacer {
       this.windows.set(key, w);
     }
     if (w.resetAt !== undefined && now >= w.resetAt) {
-      // The window ended: a fresh budget, until a response reports the new one.
+      // The window ended: a fresh budget, until a response reports the new one. What is still in
+      // flight may land in the new window, so it counts there.
       w.resetAt = undefined;
       w.remaining = undefined;
-      w.used = 0;
-      w.unseen = 0;
+      w.used = w.inflight;
+      w.unseen = w.inflight;
     }
     return w;
   }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
-import { simBucketOf, WindowLimiter } from './limits.ts';
+import { simBucketOf, WindowLimiter, WORKFORCE_LIMITS } from './limits.ts';
 import type { OktaTenant, SimGroup, SimRole, SimUser } from './tenant.ts';
 
 export type NoAdminRoleAnswer = 'empty' | '403';
@@ -279,7 +279,10 @@ export function createOktaRoute(tenant: OktaTenant, baseUrl: () => string, recor
     if (forced) {
       forced.left -= 1;
       const reset = Date.now() / 1000 + forced.resetInSec;
-      return { ...oktaError(429, 'E0000047', ERRORS.E0000047), headers: rateHeaders(0, 0, limiter.timeScale === 1 ? Math.ceil(reset) : reset) };
+      return {
+        ...oktaError(429, 'E0000047', ERRORS.E0000047),
+        headers: rateHeaders(WORKFORCE_LIMITS[bucket], 0, limiter.timeScale === 1 ? Math.ceil(reset) : reset),
+      };
     }
     if (path === '/oauth2/v1/token' && method === 'POST') {
       const v = limiter.take('oauth2', req.form.get('client_assertion') ? 'token-endpoint' : 'anonymous');

@@ -76,6 +76,31 @@ describe('WindowPacer', () => {
     expect(p.delayMs('k', T0)).toBe(10_000);
   });
 
+  it('a window that ends with requests in flight counts them in the next one', () => {
+    const p = new WindowPacer({ share: 1, reserve: 0 });
+    p.sent('k', T0);
+    p.observe('k', 200, headers(3, 2, T0 / 1000 + 1), T0);
+    p.sent('k', T0);
+    p.sent('k', T0);
+    expect(p.delayMs('k', T0)).toBe(1000);
+    // Reset passes with both still in flight: one more fits in the new window of three.
+    expect(p.delayMs('k', T0 + 1000)).toBe(0);
+    p.sent('k', T0 + 1000);
+    expect(p.delayMs('k', T0 + 1000)).toBeGreaterThan(0);
+  });
+
+  it('answers that stop carrying headers stop the pacing', () => {
+    const p = new WindowPacer({ share: 0.5 });
+    p.sent('k', T0);
+    p.observe('k', 429, headers(10, 0, T0 / 1000 + 5), T0);
+    expect(p.delayMs('k', T0)).toBe(5000);
+    for (let i = 0; i < 50; i++) {
+      expect(p.delayMs('k', T0 + 5000)).toBe(0);
+      p.sent('k', T0 + 5000);
+      p.observe('k', 200, {}, T0 + 5000);
+    }
+  });
+
   it('no headers: nothing to pace by', () => {
     const p = new WindowPacer({ share: 0.5 });
     for (let i = 0; i < 100; i++) {
