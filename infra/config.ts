@@ -134,7 +134,7 @@ export function keyPrefixProblem(prefix: string): string | undefined {
 }
 
 /** Connector types whose instances the provisioning endpoint may serve (fullstory answers errored). */
-export const PROVISIONING_CONNECTORS = ['segment', 'slack', 'fullstory'] as const;
+export const PROVISIONING_CONNECTORS = ['segment', 'slack', 'fullstory', 'okta'] as const;
 
 const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
