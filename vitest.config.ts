@@ -1,13 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+// Three lanes, each runnable alone (`npm run test:unit` / `test:integration` / `test:infra`);
+// `npm test` runs them together. Only the lanes that talk to S3 or Secrets Manager start moto.
+const withMoto = ['test/support/global-setup.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Integration tests share one moto server started once per run.
-    globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/interop/**/*.test.ts'], globalSetup: withMoto } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], globalSetup: withMoto } },
+    ],
   },
 });

@@ -9,7 +9,7 @@
  *   index.mjs.LEGAL.txt  the bundled packages' license comments
  *
  * Every bundle is checked before it is returned: no simulator code (`lambdas/<app>/sim/`,
- * `shared/sim/`: test and demo code), no node_modules, each `.node` file is an ELF for the target
+ * `shared/sim/`, `shared/<family>/sim/`: test and demo code), no node_modules, each `.node` file is an ELF for the target
  * machine needing at most GLIBC_2.34 (Amazon Linux 2023), zipped size ≤ 3 MB.
  */
 import { buildSync } from 'esbuild';
@@ -49,7 +49,7 @@ const ESM_REQUIRE_BANNER = [
  * function. (CDK bundles synchronously and esbuild's buildSync runs no plugins, so the build's
  * metafile is checked instead of refusing the import while resolving.)
  */
-export const SIMULATOR_PATH = /^(?:lambdas\/[^/]+|shared)\/sim\//;
+export const SIMULATOR_PATH = /^(?:lambdas\/[^/]+|shared(?:\/[^/]+)?)\/sim\//;
 
 export class BundlingError extends Error {
   override name = 'BundlingError';

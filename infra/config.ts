@@ -9,6 +9,8 @@
  */
 import { z } from 'zod';
 import { connectorNames, isConnectorName } from '../lambdas/index.ts';
+import { instanceLayout, replayPrefix } from '../shared/aws/bucket-layout.ts';
+import { ConfigError } from '../shared/errors.ts';
 
 /** ConductorOne's S3 data-source service role: the only principal the read role trusts. */
 export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
@@ -266,16 +268,14 @@ const JSON_KEYS = new Set<string>([
   'provisioning',
 ]);
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  readonly keys: string[];
-  constructor(problems: { key: string; message: string }[]) {
-    super(
-      `Invalid configuration (cdk.json "context", or -c on the command line):\n` +
-        problems.map((p) => `  cdk.json context "${p.key}": ${p.message}`).join('\n'),
-    );
-    this.keys = problems.map((p) => p.key);
-  }
+export { ConfigError };
+
+/** The context's problems as one ConfigError: a line per key. */
+export function contextError(problems: { key: string; message: string }[]): ConfigError {
+  return new ConfigError(
+    `Invalid configuration (cdk.json "context", or -c on the command line):\n` + problems.map((p) => `  cdk.json context "${p.key}": ${p.message}`).join('\n'),
+    problems.map((p) => p.key),
+  );
 }
 
 /** `["connectors", 1, "memoryMb"]` → `connectors[1].memoryMb`. */
@@ -358,7 +358,7 @@ export function loadConfig(context: Record<string, unknown>): Config {
       }
     });
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw contextError(problems);
   const top = parsed.data!;
   return {
     ...top,
@@ -384,20 +384,20 @@ export const LIVE_ALIAS = 'live';
 
 /** `<prefix>/<instance id>/`: everything one instance's function may read, write and delete. */
 export function instancePrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
-  return `${config.keyPrefix}/${id}/`;
+  return instanceLayout(config.keyPrefix, id).dir;
 }
 
 /** `<prefix>/.provisioning/jti/`: one object per accepted ConductorOne token id (replay protection). */
 export function jtiPrefix(config: Pick<Config, 'keyPrefix'>): string {
-  return `${config.keyPrefix}/.provisioning/jti/`;
+  return replayPrefix(config.keyPrefix);
 }
 
-/** `<prefix>/<instance id>/.checkpoint/`: a sync's resumable state, `<syncId>.c1z`. */
+/** `<prefix>/<instance id>/.checkpoint/`: a sync's resumable state. */
 export function checkpointPrefix(config: Pick<Config, 'keyPrefix'>, id: string): string {
-  return `${instancePrefix(config, id)}.checkpoint/`;
+  return instanceLayout(config.keyPrefix, id).checkpoints;
 }
 
 /** `<prefix>/<instance id>/sync.c1z`: the object the function writes and ConductorOne reads. */
 export function objectKey(config: Pick<Config, 'keyPrefix'>, id: string): string {
-  return `${config.keyPrefix}/${id}/sync.c1z`;
+  return instanceLayout(config.keyPrefix, id).live;
 }

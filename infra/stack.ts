@@ -5,7 +5,7 @@
  * (to an SNS e-mail when configured), and the outputs a user needs next: bucket, role ARN, secrets,
  * object keys, function names, invoke commands, provisioning URL.
  */
-import { leaseKey } from '../shared/aws/lease.ts';
+import { layoutOf } from '../shared/aws/bucket-layout.ts';
 import { Aws, CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -111,7 +111,7 @@ export class BatonServerlessStack extends Stack {
         objectKey: key,
         instancePrefix: instancePrefix(config, connector.id),
         checkpointPrefix: checkpointPrefix(config, connector.id),
-        leaseKey: leaseKey(objectKey(config, connector.id)),
+        leaseKey: layoutOf(objectKey(config, connector.id)).lease,
         durableRetentionDays: config.durableRetentionDays,
         functionName: functionName(config, connector.id),
         secretName: `${config.stackName}/${connector.id}`,

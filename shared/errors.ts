@@ -43,3 +43,42 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: Recor
   }
   return { keys, message: parts.join('; ') };
 }
+
+/** Configuration that cannot work (a connector's secret map, CDK context): names keys, never values. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly retryable = false;
+  readonly keys: string[];
+  constructor(message: string, keys: readonly string[]) {
+    super(message);
+    this.keys = [...keys];
+  }
+}
+
+/** Network and service codes worth another attempt when no error in the chain gives a verdict. */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'SlowDown',
+  'InternalError',
+  'ServiceUnavailable',
+  'RequestTimeout',
+]);
+
+/**
+ * Whether a later attempt may succeed where this one failed: the one verdict for sync slices and
+ * provisioning alike. An error gives its own verdict with a boolean `retryable` (every error type
+ * of ours does); otherwise its cause chain is asked, then its AWS or Node error code. Unknown
+ * errors are permanent: retrying a bug only delays the line that names it.
+ */
+export function isRetryable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const verdict = (e as { retryable?: unknown }).retryable;
+    if (typeof verdict === 'boolean') return verdict;
+    if (TRANSIENT_CODES.has(errorCode(e, ''))) return true;
+  }
+  return false;
+}

@@ -5,8 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadConnectorConfig } from '../../shared/aws/secrets.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
+import { deadlineBudget } from '../../shared/sync/budget.ts';
 import { folderCheckpointStore } from '../../shared/sync/checkpoint-store.ts';
-import { runSlicedSync, runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
+import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
+import { runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
 import { awsClientReady } from './aws-setup.ts';
 import type { Io } from './commands.ts';
 import { instrument } from './instrument.ts';
@@ -73,7 +75,7 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
             runSlicedSync({
               ...options,
               store: folderCheckpointStore(join(workRoot, 'checkpoints')),
-              sliceMs: sliceSeconds * 1000,
+              sliceBudget: () => deadlineBudget(Date.now() + sliceSeconds * 1000),
             }),
       () => rm(workRoot, { recursive: true, force: true }),
     );

@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { bundleHandler, HANDLER, provisioningEntry, REPO_ROOT } from '../bundling.ts';
-import { type Config, ConfigError, SERVICE_NAME } from '../config.ts';
+import { type Config, contextError, SERVICE_NAME } from '../config.ts';
 import { acknowledgeWildcards } from '../nag.ts';
 
 /** One instance the endpoint serves, as the function's INSTANCES variable describes it. */
@@ -75,7 +75,7 @@ export class ProvisioningEndpoint extends Construct {
     // Checked here rather than left to the bundler, whose failure is a construct tree and a stack trace.
     const entry = props.entry ?? provisioningEntry();
     if (!props.code && Stack.of(this).bundlingRequired && !existsSync(entry)) {
-      throw new ConfigError([
+      throw contextError([
         {
           key: 'provisioning',
           message: `the provisioning endpoint's handler ${relative(REPO_ROOT, entry)} does not exist: remove "provisioning" or add the handler`,

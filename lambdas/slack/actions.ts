@@ -2,7 +2,7 @@
 // reads the user first so a repeat is `unchanged` (the Go code always sends the write).
 import { ConnectorError, type ConnectorAction } from '../../shared/sync/connector.ts';
 import type { SlackClient } from './client.ts';
-import { CONNECTOR } from './errors.ts';
+import { CONNECTOR } from '../../shared/slack/errors.ts';
 
 function userIdOf(args: Record<string, string>): string {
   const id = args.user_id;

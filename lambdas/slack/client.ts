@@ -1,18 +1,14 @@
 // The Slack calls the connector makes: Web API methods with the bot token and SCIM with
 // the Business+ user token, each with its published rate limit and a zod schema of what we read.
 import { z } from 'zod';
-import type { HttpClient, RateLimit } from '../../shared/http/types.ts';
+import type { RateLimit } from '../../shared/http/types.ts';
+import { ScimClient, type ScimGroup } from '../../shared/slack/scim.ts';
+import { SCIM_RATE_LIMITS, TIER_2, TIER_4, tierLimit as limit } from '../../shared/slack/tiers.ts';
+import { nextCursor } from '../../shared/slack/web-api.ts';
+import type { HttpClient } from '../../shared/http/types.ts';
 import type { ConnectorRuntime, Page } from '../../shared/sync/connector.ts';
 import { slackHosts, type SlackConfig } from './config.ts';
-import { CONNECTOR, inspectScim, inspectWebApi } from './errors.ts';
-
-// Tiers are per method (and workspace). A burst of one minute's worth matches Slack's "occasional
-// bursts" and lets a small workspace finish without spacing its few calls out. Every burst is one
-// below Slack's: the token we leave absorbs network jitter (two requests arriving closer together
-// than they were sent), which would otherwise cost a 429 and a whole Retry-After second.
-const TIER_2 = { perMinute: 20, burst: 19 };
-const TIER_4 = { perMinute: 100, burst: 99 };
-const limit = (method: string, tier: { perMinute: number; burst: number }): RateLimit => ({ key: `slack:${method}`, ...tier });
+import { CONNECTOR, inspectScim, inspectWebApi } from '../../shared/slack/errors.ts';
 
 export const RATE_LIMITS = {
   'auth.test': limit('auth.test', TIER_4),
@@ -21,20 +17,13 @@ export const RATE_LIMITS = {
   'users.list': limit('users.list', TIER_2),
   'usergroups.list': limit('usergroups.list', TIER_2),
   'usergroups.users.list': limit('usergroups.users.list', TIER_2),
-  // SCIM is org-wide: reads 1000/min, reads by id 300/min, group PATCH 180/min (burst 80).
-  scimRead: { key: 'slack-scim:read', perMinute: 1000, burst: 999 },
-  scimReadById: { key: 'slack-scim:read-by-id', perMinute: 300, burst: 299 },
-  scimPatchGroup: { key: 'slack-scim:patch-group', perMinute: 180, burst: 79 },
-  // PATCH/DELETE user: 180/min, burst 20.
-  scimWriteUser: { key: 'slack-scim:write-user', perMinute: 180, burst: 19 },
+  ...SCIM_RATE_LIMITS,
 } satisfies Record<string, RateLimit>;
 
 /** users.list's documented maximum (the Go connector asks for 200): 5× fewer Tier 2 calls. */
 export const USERS_PAGE = 1000;
-/** SCIM user page size: Slack caps `count` at 1000. */
-export const SCIM_USERS_PAGE = 1000;
-/** SCIM group page size: kept at 100 because list pages carry every member of every group. */
-export const SCIM_GROUPS_PAGE = 100;
+export { SCIM_GROUPS_PAGE, SCIM_USERS_PAGE } from '../../shared/slack/scim.ts';
+export type { ScimGroup } from '../../shared/slack/scim.ts';
 
 const bool = z.boolean().optional().default(false);
 
@@ -68,11 +57,6 @@ export const slackUserSchema = z.object({
 });
 export type SlackUser = z.output<typeof slackUserSchema>;
 
-const nextCursor = z
-  .object({ next_cursor: z.string().optional() })
-  .optional()
-  .transform((m) => m?.next_cursor ?? '');
-
 const authTestSchema = z.object({ ok: z.literal(true), user_id: z.string(), bot_id: z.string().optional(), team_id: z.string().optional() });
 const userInfoSchema = z.object({ ok: z.literal(true), user: slackUserSchema });
 const teamsSchema = z.object({
@@ -93,25 +77,9 @@ export type SlackUserGroup = z.output<typeof userGroupSchema>;
 const userGroupsSchema = z.object({ ok: z.literal(true), usergroups: z.array(userGroupSchema) });
 const userGroupUsersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()) });
 
-const scimListOf = <T extends z.ZodType>(item: T) =>
-  z.object({ totalResults: z.number().int().nonnegative(), Resources: z.array(item).optional().default([]) });
-const scimUserSchema = z.object({ id: z.string(), active: z.boolean().optional().default(true) });
-const scimMemberSchema = z.object({ value: z.string() });
-const scimGroupSchema = z.object({
-  id: z.string(),
-  displayName: z.string().optional().default(''),
-  members: z.array(scimMemberSchema).optional(),
-});
-export type ScimGroup = z.output<typeof scimGroupSchema>;
-const scimUsersSchema = scimListOf(scimUserSchema);
-const scimGroupsSchema = scimListOf(scimGroupSchema);
-const ignored = z.unknown();
-
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
 export class SlackClient {
   private readonly web: HttpClient;
-  private readonly scim: HttpClient | undefined;
+  private readonly scim: ScimClient | undefined;
 
   constructor(config: SlackConfig, runtime: ConnectorRuntime) {
     const hosts = slackHosts(config);
@@ -123,13 +91,15 @@ export class SlackClient {
       secrets: [config.botToken],
     });
     this.scim = config.businessPlusToken
-      ? runtime.http({
-          name: `${CONNECTOR}-scim`,
-          baseUrl: hosts.scim,
-          headers: { Authorization: `Bearer ${config.businessPlusToken}` },
-          inspect: inspectScim('BATON_BUSINESS_PLUS_TOKEN'),
-          secrets: [config.businessPlusToken],
-        })
+      ? new ScimClient(
+          runtime.http({
+            name: `${CONNECTOR}-scim`,
+            baseUrl: hosts.scim,
+            headers: { Authorization: `Bearer ${config.businessPlusToken}` },
+            inspect: inspectScim('BATON_BUSINESS_PLUS_TOKEN'),
+            secrets: [config.businessPlusToken],
+          }),
+        )
       : undefined;
   }
 
@@ -172,80 +142,38 @@ export class SlackClient {
     return (await this.call('usergroups.users.list', { usergroup: groupId }, userGroupUsersSchema)).users;
   }
 
-  private requireScim(): HttpClient {
+  private requireScim(): ScimClient {
     if (!this.scim) throw new Error(`${CONNECTOR}: business+ client not available: missing Business+ token`);
     return this.scim;
   }
 
-  async scimUsersPage(startIndex: number) {
-    return this.requireScim().request({
-      path: 'Users',
-      query: { startIndex, count: SCIM_USERS_PAGE },
-      schema: scimUsersSchema,
-      rateLimit: RATE_LIMITS.scimRead,
-      route: 'scim Users',
-    });
+  scimUsersPage(startIndex: number) {
+    return this.requireScim().usersPage(startIndex);
   }
 
-  async scimGroupsPage(startIndex: number) {
-    return this.requireScim().request({
-      path: 'Groups',
-      query: { startIndex, count: SCIM_GROUPS_PAGE },
-      schema: scimGroupsSchema,
-      rateLimit: RATE_LIMITS.scimRead,
-      route: 'scim Groups',
-    });
+  scimGroupsPage(startIndex: number) {
+    return this.requireScim().groupsPage(startIndex);
   }
 
-  async scimGroup(groupId: string): Promise<ScimGroup> {
-    return this.requireScim().request({
-      path: `Groups/${encodeURIComponent(groupId)}`,
-      schema: scimGroupSchema,
-      rateLimit: RATE_LIMITS.scimReadById,
-      route: 'scim Groups/{id}',
-    });
+  scimGroup(groupId: string): Promise<ScimGroup> {
+    return this.requireScim().group(groupId);
   }
 
-  async scimUser(userId: string) {
-    return this.requireScim().request({
-      path: `Users/${encodeURIComponent(userId)}`,
-      schema: scimUserSchema,
-      rateLimit: RATE_LIMITS.scimReadById,
-      route: 'scim Users/{id}',
-    });
+  scimUser(userId: string) {
+    return this.requireScim().user(userId);
   }
 
   /** S6: SCIM DELETE deactivates the user (Slack keeps the account). */
-  async scimDeactivateUser(userId: string): Promise<void> {
-    await this.requireScim().request({
-      method: 'DELETE',
-      path: `Users/${encodeURIComponent(userId)}`,
-      schema: ignored,
-      rateLimit: RATE_LIMITS.scimWriteUser,
-      route: 'scim DELETE Users/{id}',
-    });
+  scimDeactivateUser(userId: string): Promise<void> {
+    return this.requireScim().deactivateUser(userId);
   }
 
   /** S7: PATCH active=true. */
-  async scimActivateUser(userId: string): Promise<void> {
-    await this.requireScim().request({
-      method: 'PATCH',
-      path: `Users/${encodeURIComponent(userId)}`,
-      json: { schemas: [PATCH_OP], Operations: [{ path: 'active', op: 'replace', value: true }] },
-      schema: ignored,
-      rateLimit: RATE_LIMITS.scimWriteUser,
-      route: 'scim PATCH Users/{id}',
-    });
+  scimActivateUser(userId: string): Promise<void> {
+    return this.requireScim().activateUser(userId);
   }
 
-  async scimPatchGroupMembers(groupId: string, op: 'add' | 'remove', userIds: string[]): Promise<void> {
-    await this.requireScim().request({
-      method: 'PATCH',
-      path: `Groups/${encodeURIComponent(groupId)}`,
-      json: { schemas: [PATCH_OP], Operations: [{ op, path: 'members', value: userIds.map((value) => ({ value })) }] },
-      schema: ignored,
-      rateLimit: RATE_LIMITS.scimPatchGroup,
-      route: 'scim PATCH Groups/{id}',
-    });
+  scimPatchGroupMembers(groupId: string, op: 'add' | 'remove', userIds: string[]): Promise<void> {
+    return this.requireScim().patchGroupMembers(groupId, op, userIds);
   }
 }

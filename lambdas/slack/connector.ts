@@ -5,7 +5,7 @@ import { slackActions } from './actions.ts';
 import { SlackClient } from './client.ts';
 import { configSchema, type SlackConfig } from './config.ts';
 import type { SlackContext } from './context.ts';
-import { CONNECTOR } from './errors.ts';
+import { CONNECTOR } from '../../shared/slack/errors.ts';
 import { idpGroupSyncer } from './resources/idp-group.ts';
 import { userGroupSyncer } from './resources/user-group.ts';
 import { userSyncer } from './resources/user.ts';

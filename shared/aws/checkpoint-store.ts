@@ -1,19 +1,14 @@
 // Checkpoints in S3 beside the live file, under a prefix ConductorOne never reads:
 // `<dir of the object key>/.checkpoint/<syncId>.c1z`, written with the same verified upload.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { posix } from 'node:path';
 import type { CheckpointStore } from '../sync/checkpoint-store.ts';
+import { layoutOf } from './bucket-layout.ts';
 import { deleteObject, downloadToFile, listObjects } from './s3-object.ts';
 import { uploadC1z } from './upload.ts';
 
-export function checkpointPrefix(objectKey: string): string {
-  const dir = posix.dirname(objectKey);
-  return `${dir === '.' ? '' : `${dir}/`}.checkpoint/`;
-}
-
 export function s3CheckpointStore(options: { client: S3Client; bucket: string; objectKey: string; connector: string }): CheckpointStore {
   const { client, bucket } = options;
-  const prefix = checkpointPrefix(options.objectKey);
+  const prefix = layoutOf(options.objectKey).checkpoints;
   const key = (syncId: string) => `${prefix}${syncId}.c1z`;
   return {
     where: `s3://${bucket}/${prefix}`,

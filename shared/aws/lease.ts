@@ -2,26 +2,18 @@
 // a conditional put (If-None-Match: *), so two executions cannot both create it; it carries an
 // expiry, so a run that died without releasing it blocks the next ones only until then.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { posix } from 'node:path';
 import { z } from 'zod';
 import { errorCode } from '../errors.ts';
+import type { LeaseHolder, LeaseOutcome, LeasePort } from '../sync/lifecycle.ts';
 import { deleteObject, readJson } from './s3-object.ts';
 
 const holderSchema = z.object({ executionId: z.string(), syncId: z.string().optional(), since: z.string(), expiresAt: z.string() });
-export type LeaseHolder = z.infer<typeof holderSchema>;
-
-export function leaseKey(objectKey: string): string {
-  const dir = posix.dirname(objectKey);
-  return `${dir === '.' ? '' : `${dir}/`}.lease.json`;
-}
 
 export interface LeaseOptions {
   client: S3Client;
   bucket: string;
   key: string;
 }
-
-export type LeaseOutcome = { acquired: true; holder: LeaseHolder; tookOver?: LeaseHolder } | { acquired: false; holder: LeaseHolder };
 
 function preconditionFailed(err: unknown): boolean {
   const code = errorCode(err);
@@ -62,4 +54,9 @@ export async function releaseLease(o: LeaseOptions, executionId: string): Promis
   if (parsed.success && parsed.data.executionId !== executionId) return false;
   await deleteObject(o.client, o.bucket, o.key);
   return true;
+}
+
+/** The lifecycle's lease port over one S3 object. */
+export function s3Lease(o: LeaseOptions): LeasePort {
+  return { acquire: (holder) => acquireLease(o, holder), release: (executionId) => releaseLease(o, executionId) };
 }

@@ -32,6 +32,11 @@ export class UploadError extends Error {
     this.uploadId = extra.uploadId;
     this.aborted = extra.aborted;
   }
+
+  /** S3's 5xx, and failures that never got an answer (network, a file that changed while read). */
+  get retryable(): boolean {
+    return this.httpStatus === undefined || this.httpStatus >= 500;
+  }
 }
 
 export interface RequestContext {

@@ -42,6 +42,10 @@ export class SecretConfigError extends Error {
   readonly keys: readonly string[];
   /** The AWS error name (e.g. ResourceNotFoundException) when the call failed. */
   readonly awsCode: string | undefined;
+  /** Only a failed call may succeed later; a secret that is wrong stays wrong until someone fixes it. */
+  get retryable(): boolean {
+    return this.reason === 'aws-error';
+  }
 
   constructor(secretId: string, reason: SecretConfigErrorReason, message: string, extra: { keys?: readonly string[]; awsCode?: string } = {}) {
     super(message);

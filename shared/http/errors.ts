@@ -20,6 +20,13 @@ export interface HttpErrorInit {
   cause?: unknown;
 }
 
+/**
+ * Kinds a later attempt may get past: outages, throttling, timeouts, and a body that did not arrive
+ * as JSON (cut short or an intermediary's page; the client already re-sent it). `schema` (well-formed
+ * JSON of another shape: the API changed), `auth` and `client` stay wrong however often they are asked.
+ */
+const RETRYABLE_KINDS: ReadonlySet<HttpErrorKind> = new Set(['server', 'throttle', 'network', 'timeout', 'body']);
+
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   readonly app: string;
@@ -39,6 +46,10 @@ export class HttpError extends Error {
     this.status = init.status;
     this.attempts = init.attempts;
     this.origin = init.origin;
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE_KINDS.has(this.kind);
   }
 }
 

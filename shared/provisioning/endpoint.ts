@@ -1,10 +1,9 @@
 // The webhook endpoint, transport-free: a verified request in, an HTTP answer out. Authentication
 // runs before the body is parsed; a request that fails it gets 401 and changes nothing. Answers
 // are synchronous (no 202 + callback): one grant or revoke fits well inside C1's 30 s attempt.
-import { oneLine } from '../errors.ts';
 import type { ProvisionAudit } from './audit.ts';
 import { executeProvision, type InstanceHandle } from './execute.ts';
-import { isTransient } from './failure.ts';
+import { isRetryable, oneLine } from '../errors.ts';
 import { envelopeSchema, EVENT_PROVISION, EVENT_TEST, parseProvisionTask, PayloadError } from './payload.ts';
 import { Unauthorized, type VerifiedToken, type WebhookRequest } from './verify.ts';
 
@@ -46,7 +45,7 @@ export async function handleWebhook(req: WebhookRequest, deps: EndpointDeps): Pr
       deps.audit.rejected(err.message, { path: req.url.pathname });
       return answer(401, { error: 'unauthorized' });
     }
-    if (isTransient(err)) return retryLater(oneLine(err));
+    if (isRetryable(err)) return retryLater(oneLine(err));
     throw err;
   }
 
@@ -67,7 +66,7 @@ export async function handleWebhook(req: WebhookRequest, deps: EndpointDeps): Pr
   try {
     instance = id === undefined ? undefined : await deps.instance(id);
   } catch (err) {
-    if (isTransient(err)) return retryLater(oneLine(err));
+    if (isRetryable(err)) return retryLater(oneLine(err));
     return errored(`connector instance ${id}: ${oneLine(err)}`);
   }
   if (!instance) return errored(`no connector instance ${JSON.stringify(id ?? req.url.pathname)} is configured at this URL`);

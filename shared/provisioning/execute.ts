@@ -6,7 +6,8 @@ import { redact } from '../http/redact.ts';
 import type { Connector } from '../sync/connector.ts';
 import type { AuditOutcome, ProvisionAudit } from './audit.ts';
 import type { C1zSource } from './c1z-source.ts';
-import { isTransient, ProvisionRefused } from './failure.ts';
+import { isRetryable } from '../errors.ts';
+import { ProvisionRefused } from './failure.ts';
 import type { AppEntitlement, AppUser } from './payload.ts';
 import { assertProvisions, provision, type ProvisionAction } from './provision.ts';
 import { findEntitlement, findPrincipal, matchAppUser, resolveAppEntitlement, type SyncedRows } from './resolve.ts';
@@ -73,7 +74,7 @@ export async function executeProvision(
     result = { status: 'complete', comment };
   } catch (err) {
     error = redact(oneLine(err, MAX_COMMENT), instance.secrets);
-    result = { status: isTransient(err) ? 'transient' : 'errored', comment: error };
+    result = { status: isRetryable(err) ? 'transient' : 'errored', comment: error };
   }
   audit.record({
     taskId,

@@ -1,17 +1,9 @@
 import type { z } from 'zod';
-import { describeIssues } from '../errors.ts';
+import { ConfigError, describeIssues } from '../errors.ts';
 import { redact } from '../http/redact.ts';
 import type { ConnectorDefinition } from './connector.ts';
 
-/** The secret map did not satisfy the connector's schema. Names keys, never values. */
-export class ConfigError extends Error {
-  readonly keys: string[];
-  constructor(message: string, keys: string[]) {
-    super(message);
-    this.name = 'ConfigError';
-    this.keys = keys;
-  }
-}
+export { ConfigError };
 
 /** Parses a `BATON_*` map with the connector's schema; the error lists each bad key and why. */
 export function parseConnectorConfig<C>(definition: ConnectorDefinition<C>, map: Record<string, unknown>, where = 'config'): C {

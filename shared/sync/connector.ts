@@ -81,6 +81,7 @@ export interface ConnectorDefinition<Config = unknown> {
 
 /** A failure the connector understands (bad credentials, missing scope, ...): fails the run at once. */
 export class ConnectorError extends Error {
+  readonly retryable = false;
   readonly connector: string;
   readonly code: string;
   constructor(connector: string, code: string, message: string, options?: { cause?: unknown }) {

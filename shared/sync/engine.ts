@@ -15,6 +15,7 @@ import {
 import { z } from 'zod';
 import { isDeadlineReached } from '../http/clock.ts';
 import type { CallStat } from '../http/types.ts';
+import { type SliceBudget, unlimitedBudget } from './budget.ts';
 import type { Connector, ResourceSyncer } from './connector.ts';
 import { findAnnotation, resourceId } from './model.ts';
 
@@ -79,11 +80,10 @@ export interface EngineOptions {
   writer: C1zWriter;
   /** Pages in flight at once (independent pages only). Default 6. */
   concurrency?: number;
-  /** Epoch ms: no page starts after it; the run returns `done: false` with its state. */
-  deadline?: number;
+  /** Once spent, no page starts; the run returns `done: false` with its state. Default: none. */
+  budget?: SliceBudget;
   /** Resume from a state a stopped run returned. */
   state?: EngineState;
-  checkpointEveryMs?: number;
   onProgress?: (p: Progress) => void;
 }
 
@@ -114,7 +114,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { connector, writer } = options;
   const syncers = new Map(connector.resourceSyncers().map((s) => [s.resourceType.id, s]));
   const concurrency = Math.max(1, options.concurrency ?? 6);
-  const checkpointEveryMs = options.checkpointEveryMs ?? 1000;
+  const budget = options.budget ?? unlimitedBudget;
   const callStats: Record<string, CallStat> = {};
 
   writer.putResourceTypes([...syncers.values()].map((s) => s.resourceType));
@@ -124,16 +124,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   // A wait that would cross the deadline: the page goes back in the queue and the slice ends.
   let yielded = false;
   let actionsDone = 0;
-  let lastCheckpoint = 0;
+  let started = 0;
 
   const snapshot = (): EngineState => ({ ...state, queue: [...inflight, ...state.queue] });
-  const checkpoint = (force = false) => {
-    const now = Date.now();
-    if (!force && now - lastCheckpoint < checkpointEveryMs) return;
-    lastCheckpoint = now;
-    writer.checkpoint(tokenOf(snapshot()));
-  };
-  const pastDeadline = () => yielded || (options.deadline !== undefined && Date.now() >= options.deadline);
+  const spent = () => yielded || budget.spent(started);
 
   /** Moves the access phase's cursor forward, queueing entitlement/grant actions of written resources. */
   const feed = () => {
@@ -180,17 +174,17 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   await new Promise<void>((resolve) => {
     const pump = () => {
-      if (failure === undefined && !pastDeadline()) {
+      if (failure === undefined && !spent()) {
         feed();
-        while (inflight.size < concurrency && state.queue.length > 0) {
+        while (inflight.size < concurrency && state.queue.length > 0 && !spent()) {
           const action = state.queue.shift()!;
           inflight.add(action);
+          started += 1;
           perform(action).then(
             () => {
               inflight.delete(action);
               actionsDone += 1;
               options.onProgress?.({ phase: state.phase, actionsDone, queued: state.queue.length });
-              checkpoint();
               pump();
             },
             (err: unknown) => {
@@ -209,19 +203,27 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     pump();
   });
 
-  if (failure !== undefined) {
-    checkpoint(true);
-    throw failure;
-  }
+  if (failure !== undefined) throw failure;
   feed();
   const done = state.phase === 'done';
-  checkpoint(true);
+  // The state goes into the database once, as the slice ends: only a packed checkpoint outlives it.
+  writer.checkpoint(tokenOf(snapshot()));
   return { done, state: snapshot(), callStats };
+}
+
+/** baton-sdk's rule too: a page that hands back the token it was asked with never advances. */
+function checkAdvances(action: Action, next: string | undefined): void {
+  if (next && next === action.token) {
+    throw new Error(
+      `connector call ${action.type}.${action.op} returned the page token it was asked with (${JSON.stringify(next)}): the next page token is the same as the current one, so the sync would never end`,
+    );
+  }
 }
 
 async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWriter): Promise<{ follow?: Action; children: Action[] } | undefined> {
   if (action.op === 'list') {
     const page = await syncer.list(action.parent && resourceId(action.parent.type, action.parent.id), action.token);
+    checkAdvances(action, page.nextPageToken);
     writer.putResources(page.rows);
     const children: Action[] = [];
     for (const r of page.rows) {
@@ -237,10 +239,12 @@ async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWrit
   if (skips(resource, action.op)) return undefined;
   if (action.op === 'entitlements') {
     const page = await syncer.entitlements(resource, action.token);
+    checkAdvances(action, page.nextPageToken);
     writer.putEntitlements(page.rows);
     return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children: [] } : undefined;
   }
   const page = await syncer.grants(resource, action.token);
+  checkAdvances(action, page.nextPageToken);
   writer.putGrants(page.rows);
   return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children: [] } : undefined;
 }

@@ -10,6 +10,7 @@ import { verifyPacked } from '../c1z/verify.ts';
 import { C1zWriter, type Counts } from '../c1z/writer.ts';
 import { oneLine } from '../errors.ts';
 import type { CallStat, HttpClientOptions, HttpStats } from '../http/types.ts';
+import type { SliceBudget } from './budget.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from './config.ts';
 import type { ConnectorDefinition } from './connector.ts';
@@ -27,14 +28,14 @@ export interface RunSyncOptions<C> {
   deliver?: (file: string, summary: SyncSummary) => Promise<void>;
   /** Parent of the per-sync work folder (`<workRoot>/<syncId>/`), removed in every outcome. */
   workRoot: string;
-  /** Epoch ms after which no page starts and no wait may end. */
-  deadline?: number;
+  /** When the slice stops starting pages (and, for a time budget, when no wait may end). Default: none. */
+  budget?: SliceBudget;
   /** Where an unfinished slice leaves its checkpoint; without one a slice must finish. */
   store?: CheckpointStore;
   concurrency?: number;
   httpOverrides?: Partial<HttpClientOptions>;
   log?: (message: string, fields?: Record<string, unknown>) => void;
-  onProgress?: (p: Progress & { counts?: Counts }) => void;
+  onProgress?: (p: Progress) => void;
 }
 
 export interface SyncSummary {
@@ -59,30 +60,18 @@ export interface SlicePlan {
   resume: boolean;
 }
 
-/** `restoreMs`: fetching and unpacking the checkpoint this slice resumed from (0 for a fresh one). */
-export type SliceResult =
-  | { done: true; summary: SyncSummary; restoreMs: number }
-  | {
-      done: false;
-      syncId: string;
-      counts: Counts;
-      queued: number;
-      phase: EngineState['phase'];
-      checkpointBytes: number;
-      checkpointMs: number;
-      restoreMs: number;
-      http: HttpStats;
-    };
-
-export class DeadlineError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DeadlineError';
-  }
-}
+/** What one slice did; `restoreMs` and `checkpointMs` are the checkpoint's costs (0 where none). */
+export type SliceResult = {
+  counts: Counts;
+  http: HttpStats;
+  restoreMs: number;
+  checkpointMs: number;
+  checkpointBytes: number;
+} & ({ done: true; summary: SyncSummary } | { done: false; queued: number; phase: EngineState['phase'] });
 
 /** A checkpoint that cannot be trusted (missing, not a c1z, another connector's, no state). */
 export class CheckpointError extends Error {
+  readonly retryable = false;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'CheckpointError';
@@ -93,31 +82,11 @@ export function freshPlan(now = Date.now()): SlicePlan {
   return { syncId: newKsuid(new Date(now)), startedAt: now, slice: 0, resume: false };
 }
 
-/** One whole sync in one slice (no checkpoint store): fails with DeadlineError if it cannot finish. */
+/** One whole sync in one slice (no checkpoint store). */
 export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummary> {
-  const result = await runSlice({ ...options, store: undefined }, freshPlan());
-  if (!result.done) throw new Error('unreachable: a slice without a store finishes or throws');
+  const result = await runSlice({ ...options, store: undefined, budget: undefined }, freshPlan());
+  if (!result.done) throw new Error('unreachable: a slice without a store or budget finishes or throws');
   return result.summary;
-}
-
-/** Slices of at most `sliceMs` each in this process, checkpointing to `store` between them. */
-export async function runSlicedSync<C>(
-  options: RunSyncOptions<C> & { store: CheckpointStore; sliceMs: number; onSlice?: (r: SliceResult, slice: number) => void },
-): Promise<SyncSummary & { slices: number }> {
-  const plan = freshPlan();
-  const http: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };
-  for (;;) {
-    const result = await runSlice({ ...options, deadline: Date.now() + options.sliceMs }, plan);
-    options.onSlice?.(result, plan.slice);
-    const stats = result.done ? result.summary.http : result.http;
-    http.requests += stats.requests;
-    http.retries += stats.retries;
-    http.throttles += stats.throttles;
-    http.errors += stats.errors;
-    if (result.done) return { ...result.summary, http, slices: plan.slice + 1 };
-    plan.slice += 1;
-    plan.resume = true;
-  }
 }
 
 export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): Promise<SliceResult> {
@@ -129,7 +98,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     secrets: options.secretValues,
     httpOverrides: options.httpOverrides,
     log: options.log,
-    deadline: options.deadline,
+    deadline: options.budget?.deadline,
     hasResource: (type, id) => writer?.hasResource(type, id) ?? false,
   });
   // A killed earlier attempt of this slice may have left the folder: start from the checkpoint.
@@ -157,13 +126,13 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       writer = C1zWriter.create(dbPath);
       writer.startSync(new Date(plan.startedAt), plan.syncId);
     }
-    const result = await runEngine({ connector, writer, state, concurrency: options.concurrency, deadline: options.deadline, onProgress: options.onProgress });
+    const result = await runEngine({ connector, writer, state, concurrency: options.concurrency, budget: options.budget, onProgress: options.onProgress });
     const syncId = plan.syncId;
 
     if (!result.done) {
       const left = `${result.state.queue.length} page(s) left in phase ${result.state.phase}`;
       if (!options.store) {
-        throw new DeadlineError(`${options.definition.name}: stopped at the deadline with ${left}; run it with slices (a checkpoint store) to resume`);
+        throw new Error(`${options.definition.name}: stopped at the deadline with ${left}; run it with slices (a checkpoint store) to resume`);
       }
       const counts = writer.counts();
       const packedAt = Date.now();
@@ -174,7 +143,6 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       options.log?.(`slice ${plan.slice} checkpointed: ${left}`, { syncId, slice: plan.slice, checkpointBytes: bytes });
       return {
         done: false,
-        syncId,
         counts,
         queued: result.state.queue.length,
         phase: result.state.phase,
@@ -192,10 +160,10 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     await verifyPacked(file, dbPath, packed, syncId, counts);
     const summary: SyncSummary = { syncId, counts, bytes: packed.bytes, durationMs: 0, http: runtime.httpStats(), calls: result.callStats, mode };
     if (options.deliver) await options.deliver(file, summary);
-    if (options.out) await moveFile(file, options.out);
+    if (options.out) await fileDelivery(options.out).deliver(file, summary);
     if (plan.resume || plan.slice > 0) await options.store?.remove(syncId);
     summary.durationMs = Date.now() - (plan.slice > 0 ? plan.startedAt : sliceStarted);
-    return { done: true, summary, restoreMs };
+    return { done: true, summary, counts, http: summary.http, restoreMs, checkpointMs: 0, checkpointBytes: 0 };
   } finally {
     writer?.close();
     await rm(workDir, { recursive: true, force: true });
@@ -224,7 +192,6 @@ export async function syncToFile<C>(options: {
   workRoot?: string;
   httpOverrides?: Partial<HttpClientOptions>;
   concurrency?: number;
-  deadline?: number;
   log?: RunSyncOptions<C>['log'];
   onProgress?: RunSyncOptions<C>['onProgress'];
 }): Promise<SyncSummary> {
@@ -237,10 +204,14 @@ export async function syncToFile<C>(options: {
     workRoot: options.workRoot ?? join(dirname(options.out), '.work'),
     httpOverrides: options.httpOverrides,
     concurrency: options.concurrency,
-    deadline: options.deadline,
     log: options.log,
     onProgress: options.onProgress,
   });
+}
+
+/** Delivery to a local path: the finished file is moved there. */
+export function fileDelivery(out: string): { deliver(file: string, summary: SyncSummary): Promise<void> } {
+  return { deliver: (file) => moveFile(file, out) };
 }
 
 /** Moves the finished file into place; never over anything but a regular file (e.g. /dev/null). */

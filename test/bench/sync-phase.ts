@@ -6,8 +6,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
 import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
+import { deadlineBudget } from '../../shared/sync/budget.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
-import { runSlicedSync, syncToFile } from '../../shared/sync/run-sync.ts';
+import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
+import { syncToFile } from '../../shared/sync/run-sync.ts';
 import { peakRssMb } from './child.ts';
 
 const [name, configJson, out, overridesJson, sliceJson] = process.argv.slice(2);
@@ -40,15 +42,13 @@ if (!sliceJson) {
     out: out!,
     workRoot: tmpdir(),
     store,
-    sliceMs: plan.sliceMs,
+    sliceBudget: () => deadlineBudget(Date.now() + plan.sliceMs),
     httpOverrides,
-    onSlice: (r) => {
+    onSlice: (run) => {
       // Restoring, packing, verifying and the S3 round trip: real time, not compressed by --scale.
-      checkpointMs += r.restoreMs + (r.done ? 0 : r.checkpointMs);
-      if (!r.done) {
-        checkpointBytes = Math.max(checkpointBytes, r.checkpointBytes);
-        requests += r.http.requests;
-      } else requests += r.summary.http.requests;
+      checkpointMs = run.checkpointMs;
+      checkpointBytes = Math.max(checkpointBytes, run.checkpointBytes);
+      requests = run.apiRequests;
     },
   });
   process.send!({

@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { runPhase } from './child.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WEB_METHODS, SCIM_LIMITS } from '../../lambdas/slack/sim/limits.ts';
+import { WEB_METHODS, SCIM_LIMITS } from '../../shared/slack/sim/limits.ts';
 import { startMoto } from '../support/moto.ts';
 import { generateTenant, goFormulaCalls, goFormulaParamsFor, startSlackSim, type SlackMode } from '../../lambdas/slack/sim/index.ts';
 

@@ -2,7 +2,8 @@
 // - shared/ imports nothing from lambdas/, bin/ (the CLI) or test/;
 // - a connector (lambdas/<app>/, outside its handler.ts entry and its sim/) imports no AWS SDK,
 //   SQLite or filesystem code, directly or through shared/aws or the c1z container;
-// - nothing in a connector but its index.ts reaches its simulator (the bundles exclude sim/ too).
+// - nothing in a connector but its index.ts reaches its simulator or shared simulator code
+//   (shared/sim/, shared/<family>/sim/); the bundles exclude sim/ too.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ export function violation(file: string, target: string): string | undefined {
   const entry = rest === 'handler.ts' || rest === 'index.ts';
   if (rest!.startsWith('sim/') || entry) return undefined;
   if (FORBIDDEN_IN_CONNECTORS.some((re) => re.test(target))) return 'a connector must not import AWS, SQLite or filesystem code';
-  if (target.startsWith(`lambdas/${name}/sim/`) || target.startsWith('shared/sim/')) return "only a connector's index.ts may reach its simulator";
+  if (target.startsWith(`lambdas/${name}/sim/`) || /^shared\/([^/]+\/)?sim\//.test(target)) return "only a connector's index.ts may reach its simulator";
   return undefined;
 }
 
@@ -78,6 +79,7 @@ describe('layering', () => {
     expect(check('lambdas/segment/resources/user.ts', "import Database from 'better-sqlite3';")).toMatch(/AWS, SQLite or filesystem/);
     expect(check('lambdas/slack/connector.ts', "export { uploadC1z } from '../../shared/aws/upload.ts';")).toMatch(/AWS, SQLite or filesystem/);
     expect(check('lambdas/slack/connector.ts', "import { simulator } from './sim/index.ts';")).toMatch(/simulator/);
+    expect(check('lambdas/slack/client.ts', "import { WEB_METHODS } from '../../shared/slack/sim/limits.ts';")).toMatch(/simulator/);
     expect(check('lambdas/slack/handler.ts', "import { makeSyncHandler } from '../../shared/aws/handler.ts';")).toBeUndefined();
     expect(check('lambdas/slack/index.ts', "export const simulator = async () => (await import('./sim/index.ts')).simulator;")).toBeUndefined();
     expect(check('lambdas/slack/sim/server.ts', "import { readFileSync } from 'node:fs';")).toBeUndefined();

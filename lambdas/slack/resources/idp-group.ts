@@ -6,7 +6,7 @@ import { ConnectorError, type ResourceSyncer } from '../../../shared/sync/connec
 import { grant, groupTrait, pack, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
 import { SCIM_GROUPS_PAGE } from '../client.ts';
 import type { SlackContext } from '../context.ts';
-import { CONNECTOR } from '../errors.ts';
+import { CONNECTOR } from '../../../shared/slack/errors.ts';
 import { idpGroupType, MEMBER, userType } from './types.ts';
 
 export function idpGroupSyncer(ctx: SlackContext): ResourceSyncer {

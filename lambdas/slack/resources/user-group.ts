@@ -5,7 +5,7 @@ import type { Grant } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant, groupTrait, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
 import type { SlackContext } from '../context.ts';
-import { SlackApiError } from '../errors.ts';
+import { SlackApiError } from '../../../shared/slack/errors.ts';
 import { MEMBER, userGroupType, userType } from './types.ts';
 
 /** Grants per page: bounds one page's memory for very large groups. */

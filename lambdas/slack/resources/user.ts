@@ -6,7 +6,7 @@ import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { AccountType, profile, resource, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
 import { SCIM_USERS_PAGE, type SlackUser } from '../client.ts';
 import type { SlackContext } from '../context.ts';
-import { SlackApiError } from '../errors.ts';
+import { SlackApiError } from '../../../shared/slack/errors.ts';
 import { fetchMembersForListing } from '../members.ts';
 import { userType } from './types.ts';
 

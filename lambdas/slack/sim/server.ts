@@ -1,7 +1,7 @@
 // The Slack Web API methods and SCIM endpoints the connector calls, answered from a tenant with
 // Slack's auth rules, cursor/startIndex paging, `ok:false` errors and tier rate limits.
 import type { SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
-import { SCIM_LIMITS, WEB_METHODS, type SimLimit } from './limits.ts';
+import { SCIM_LIMITS, WEB_METHODS, type SimLimit } from '../../../shared/slack/sim/limits.ts';
 import type { SimIdpGroup, SimUser, SimUserGroup, SlackTenant } from './tenant.ts';
 
 export type RateLimitForm = '429' | 'ok-false';

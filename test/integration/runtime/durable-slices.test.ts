@@ -1,6 +1,7 @@
 // Syncs of any size: the durable handler runs a sync as slices across invocations (the SDK's local
-// runner replays it per invocation, offline), against moto and the Slack simulator. A tiny slice
-// budget forces several slices; the S3 traffic is recorded to show when each object was written.
+// runner replays it per invocation, offline), against moto and the Slack simulator. A budget of a
+// few pages per slice, one page at a time, forces the same slices on any machine; the S3 traffic is
+// recorded to show when each object was written.
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { acquireLease, releaseLease } from '../../../shared/aws/lease.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
 import { newKsuid } from '../../../shared/c1z/ksuid.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
+import { pageBudget, unlimitedBudget } from '../../../shared/sync/budget.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
 import { runDurable } from '../../support/durable.ts';
@@ -78,17 +80,26 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 /** For tests about how a run starts, not about slicing. */
-const ONE_SLICE: Partial<HandlerDeps> = { sliceDeadline: () => Date.now() + 60_000 };
+const ONE_SLICE: Partial<HandlerDeps> = { sliceBudget: () => unlimitedBudget };
 
 function handlerFor(deps: Partial<HandlerDeps> = {}, env: Record<string, string> = {}) {
   return makeSyncHandler(slackConnector, {
     s3: s3Client(),
     secrets: secretsClient(),
-    // A 150 ms slice budget against limits compressed 10×: every sync here takes several slices.
-    sliceDeadline: () => Date.now() + 150,
+    // The tenant's sync is about 90 pages: every sync here takes four slices.
+    sliceBudget: () => pageBudget(25),
     httpOverrides: { rateLimitScale: SCALE, baseBackoffMs: 5, maxBackoffMs: 40, maxRetries: 1 },
     ...deps,
-    env: { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: tempDir('durable-'), MIN_FREE_TMP_MB: '1', SLICE_RETRY_SECONDS: '1', ...env },
+    env: {
+      BUCKET: bucket,
+      OBJECT_KEY: KEY,
+      SECRET_ID: secretId,
+      WORK_ROOT: tempDir('durable-'),
+      MIN_FREE_TMP_MB: '1',
+      SLICE_RETRY_SECONDS: '1',
+      SYNC_CONCURRENCY: '1',
+      ...env,
+    },
   });
 }
 
@@ -222,8 +233,9 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
   it('a checkpoint older than CHECKPOINT_MAX_AGE_HOURS is discarded, not resumed', async () => {
     const old = newKsuid();
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${CHECKPOINTS}${old}.c1z`, Body: 'stale' }));
-    await new Promise((r) => setTimeout(r, 1200));
-    const r = await captured(() => runDurable<SyncResult>(handlerFor(ONE_SLICE, { CHECKPOINT_MAX_AGE_HOURS: '0.0002' }), {}));
+    // The handler's clock two hours ahead: the checkpoint just written is two hours old to it.
+    const later = { ...ONE_SLICE, now: () => Date.now() + 2 * 3_600_000 };
+    const r = await captured(() => runDurable<SyncResult>(handlerFor(later, { CHECKPOINT_MAX_AGE_HOURS: '1' }), {}));
     expect(r.error).toBeUndefined();
     expect(r.output).toContain('"discarded a stale checkpoint"');
     expect(r.value!.result.syncId).not.toBe(old);

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
 import { makeSyncHandler, type HandlerDeps, type SyncResult } from '../../../shared/aws/handler.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
+import { pageBudget } from '../../../shared/sync/budget.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { generateTenant, startFullstorySim, type FullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
@@ -257,7 +258,7 @@ describe('sync handler against moto and the Fullstory simulator', () => {
 
   it('a slice budget too short to finish a page fails after MAX_SLICES, naming the setting', async () => {
     const { secretId, before } = await withGoodObject();
-    const handler = handlerFor(secretId, { sliceDeadline: () => Date.now() }, { MAX_SLICES: '2' });
+    const handler = handlerFor(secretId, { sliceBudget: () => pageBudget(0) }, { MAX_SLICES: '2' });
     await expectFailureKeepsObject(() => invoke(handler, {}), before, /did not finish in 2 slices \(MAX_SLICES\)/);
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { DEFAULT_RATELIMITED_MS, inspectWebApi } from '../../../lambdas/slack/errors.ts';
+import { DEFAULT_RATELIMITED_MS, inspectWebApi } from '../../../shared/slack/errors.ts';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { SIM_BOT_TOKEN, SIM_USER_TOKEN, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';

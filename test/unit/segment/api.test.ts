@@ -95,18 +95,6 @@ describe('segment API handling', () => {
     expect(inspectSegment({ method: 'GET', endpoint: '/', status: 503, headers: {}, body: undefined })).toBeUndefined();
   });
 
-  it('the simulator rate limit (429 + X-RateLimit-*) is ridden out by a full sync', async () => {
-    const tenant = generateTenant({ seed: 5, users: 150, groups: 3 });
-    // 3000/min with a burst of 100 (Segment's published read limit): ~170 calls at full speed outrun the bucket.
-    const s = await sim({ tenant, rateLimits: 'real' });
-    const { connector, runtime } = build(s.config());
-    const out = await walk(connector);
-    expect(runtime.httpStats().throttles).toBeGreaterThan(0);
-    expect(out.resources.filter((r) => r.id?.resourceType === 'user')).toHaveLength(150);
-    const throttled = s.server.calls.filter((c) => c.status === 429);
-    expect(throttled.length).toBe(runtime.httpStats().throttles);
-  });
-
   it('a non-JSON page (HTML from a proxy) fails with a clear error', async () => {
     const s = await sim();
     s.server.fault({ kind: 'html', pathIncludes: '/sources' });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { C1zWriter } from '../../../shared/c1z/writer.ts';
+import { pageBudget } from '../../../shared/sync/budget.ts';
 import { runEngine, SyncStepError } from '../../../shared/sync/engine.ts';
 import { fakeConnector, type FakeOptions } from '../../support/fake-connector.ts';
 import { tempDir } from '../../support/tmp.ts';
@@ -52,7 +53,7 @@ describe('sync engine', () => {
     w.close();
   });
 
-  it('stops at a deadline on a page boundary and resumes to exactly the rows of an uninterrupted run', async () => {
+  it('stops when its budget of pages is spent, on a page boundary, and resumes to exactly the rows of an uninterrupted run', async () => {
     const dir = tempDir();
     const whole = C1zWriter.create(join(dir, 'whole.db'));
     whole.startSync();
@@ -61,11 +62,13 @@ describe('sync engine', () => {
 
     const parts = C1zWriter.create(join(dir, 'parts.db'));
     parts.startSync();
-    const slow = { ...SHAPE, delayMs: 3 };
     let state;
     let stops = 0;
+    const pages: number[] = [];
     for (;;) {
-      const r = await runEngine({ connector: fakeConnector(slow).connector, writer: parts, state, deadline: Date.now() + 25, concurrency: 3 });
+      const { connector, calls } = fakeConnector({ ...SHAPE, delayMs: 1 });
+      const r = await runEngine({ connector, writer: parts, state, budget: pageBudget(7), concurrency: 3 });
+      pages.push([...calls.values()].reduce((a, b) => a + b, 0));
       if (r.done) break;
       stops++;
       // The state is small JSON, and it is what the sync run's token holds.
@@ -73,6 +76,8 @@ describe('sync engine', () => {
       state = JSON.parse(JSON.stringify(r.state));
     }
     expect(stops).toBeGreaterThan(2);
+    // Every slice but the last starts exactly its budget of pages, however long each page takes.
+    expect(pages.slice(0, -1).every((n) => n === 7)).toBe(true);
     parts.close();
     // Row ids differ between the runs; the set of rows must not.
     expect(rows(join(dir, 'parts.db'))).toEqual(rows(join(dir, 'whole.db')));
@@ -82,7 +87,7 @@ describe('sync engine', () => {
     const dir = tempDir();
     const w = C1zWriter.create(join(dir, 'db'));
     w.startSync();
-    const r = await runEngine({ connector: fakeConnector({ ...SHAPE, delayMs: 2 }).connector, writer: w, deadline: Date.now() + 20 });
+    const r = await runEngine({ connector: fakeConnector(SHAPE).connector, writer: w, budget: pageBudget(10) });
     expect(r.done).toBe(false);
     w.close();
     const db = new Database(join(dir, 'db'), { readonly: true });
@@ -102,4 +107,24 @@ describe('sync engine', () => {
     expect((err as Error).message).toMatch(/^listing grants of group G\d+.*upstream exploded on group.grants #4/);
     w.close();
   });
+
+  for (const op of ['list', 'entitlements', 'grants'] as const) {
+    it(`a ${op} page that hands back the token it was asked with fails the sync at once, naming the call`, async () => {
+      const dir = tempDir();
+      const { connector, calls } = fakeConnector(SHAPE);
+      const stuck = connector
+        .resourceSyncers()
+        .map((s) =>
+          s.resourceType.id !== 'group' ? s : { ...s, [op]: async (_: unknown, token: string | undefined) => ({ rows: [], nextPageToken: token ?? 'page-2' }) },
+        );
+      const w = C1zWriter.create(join(dir, 'db'));
+      w.startSync();
+      const err = await runEngine({ connector: { ...connector, resourceSyncers: () => stuck }, writer: w }).catch((e: unknown) => e);
+      w.close();
+      expect(err).toBeInstanceOf(SyncStepError);
+      expect((err as Error).message).toContain(`connector call group.${op} returned the page token it was asked with ("page-2")`);
+      // Stopped at the second page, not after looping: the rest of the sync is not even started.
+      expect(calls.get('user.list') ?? 0).toBeLessThanOrEqual(8);
+    });
+  }
 });

@@ -1,7 +1,8 @@
-// How Slack's answers become verdicts for the shared HTTP client: credential and scope
-// problems fail the run at once with the key to fix; `ratelimited` waits; transient errors retry.
-import { ConnectorError } from '../../shared/sync/connector.ts';
-import type { ResponseInfo, ResponseVerdict } from '../../shared/http/types.ts';
+// How Slack's answers become verdicts for the shared HTTP client, for every Slack connector (Pro /
+// Business+ and Enterprise Grid): credential and scope problems fail the run at once with the key
+// to fix; `ratelimited` waits; transient errors retry. `connector` names the connector in errors.
+import { ConnectorError } from '../sync/connector.ts';
+import type { ResponseInfo, ResponseVerdict } from '../http/types.ts';
 
 export const CONNECTOR = 'slack';
 
@@ -9,8 +10,8 @@ export const CONNECTOR = 'slack';
 export class SlackApiError extends Error {
   readonly method: string;
   readonly code: string;
-  constructor(method: string, code: string) {
-    super(`${CONNECTOR}: ${method} answered ${code}`);
+  constructor(method: string, code: string, connector = CONNECTOR) {
+    super(`${connector}: ${method} answered ${code}`);
     this.name = 'SlackApiError';
     this.method = method;
     this.code = code;
@@ -50,40 +51,40 @@ function methodOf(endpoint: string): string {
 }
 
 /** The Web API hook: every answer is HTTP 200 with `ok`, so the error string decides. */
-export function inspectWebApi(tokenKey: string) {
+export function inspectWebApi(tokenKey: string, connector = CONNECTOR) {
   return (res: ResponseInfo): ResponseVerdict | undefined => {
     const body = res.body as { ok?: unknown; error?: unknown; needed?: unknown } | undefined;
     const method = methodOf(res.endpoint);
     if (res.status === 401 || res.status === 403) {
-      return { action: 'fail', error: new ConnectorError(CONNECTOR, 'unauthenticated', `${tokenKey} was refused by Slack (HTTP ${res.status} on ${method})`) };
+      return { action: 'fail', error: new ConnectorError(connector, 'unauthenticated', `${tokenKey} was refused by Slack (HTTP ${res.status} on ${method})`) };
     }
     if (res.status !== 200 || !body || body.ok !== false) return undefined;
     const code = typeof body.error === 'string' ? body.error : 'unknown_error';
     if (code === 'ratelimited') return { action: 'throttle', retryAfterMs: retryAfterMs(res) ?? DEFAULT_RATELIMITED_MS };
     if (AUTH.has(code)) {
-      return { action: 'fail', error: new ConnectorError(CONNECTOR, code, `${tokenKey} was rejected by Slack on ${method}: ${code} (${AUTH_HINT[code]})`) };
+      return { action: 'fail', error: new ConnectorError(connector, code, `${tokenKey} was rejected by Slack on ${method}: ${code} (${AUTH_HINT[code]})`) };
     }
     if (code === 'missing_scope') {
       const needed = typeof body.needed === 'string' && body.needed ? body.needed : 'unknown';
       return {
         action: 'fail',
         error: new ConnectorError(
-          CONNECTOR,
+          connector,
           code,
           `${tokenKey} lacks the OAuth scope "${needed}" that ${method} needs (missing_scope); add it to the Slack app and reinstall`,
         ),
       };
     }
     if (PERMISSION.has(code)) {
-      return { action: 'fail', error: new ConnectorError(CONNECTOR, code, `${tokenKey} is not allowed to call ${method}: ${code}`) };
+      return { action: 'fail', error: new ConnectorError(connector, code, `${tokenKey} is not allowed to call ${method}: ${code}`) };
     }
     if (TRANSIENT.has(code)) return { action: 'retry', reason: `${method} answered ${code}` };
-    return { action: 'fail', error: new SlackApiError(method, code) };
+    return { action: 'fail', error: new SlackApiError(method, code, connector) };
   };
 }
 
 /** The SCIM hook: plain HTTP statuses; 401/403 mean the Business+ token (or its admin) is wrong. */
-export function inspectScim(tokenKey: string) {
+export function inspectScim(tokenKey: string, connector = CONNECTOR) {
   return (res: ResponseInfo): ResponseVerdict | undefined => {
     if (res.status === 401 || res.status === 403) {
       const description = (res.body as { Errors?: { description?: unknown } } | undefined)?.Errors?.description;
@@ -91,13 +92,13 @@ export function inspectScim(tokenKey: string) {
       return {
         action: 'fail',
         error: new ConnectorError(
-          CONNECTOR,
+          connector,
           res.status === 401 ? 'unauthenticated' : 'permission_denied',
           `${tokenKey} was refused by Slack SCIM (HTTP ${res.status}${why}); it needs the admin scope and a workspace Admin/Owner`,
         ),
       };
     }
-    if (res.status === 404) return { action: 'fail', error: new SlackApiError(`SCIM ${res.method} ${res.endpoint.split('?')[0]}`, 'not_found') };
+    if (res.status === 404) return { action: 'fail', error: new SlackApiError(`SCIM ${res.method} ${res.endpoint.split('?')[0]}`, 'not_found', connector) };
     return undefined;
   };
 }
