@@ -10,12 +10,11 @@ import { oauthScopes, type OktaConfig } from './config.ts';
 import { CONNECTOR, inspectOkta } from './errors.ts';
 
 /**
- * `limit` per endpoint: the documented maximum (users: "200 for most orgs"; group members default
- * 1000; apps 200; app users 500; app groups 200). Groups allow 10000 but Okta recommends 200, and
- * 200-group pages are what the app listing interleaves with (resources/group.ts). The role
- * assignees endpoint documents no maximum; 1000 is what baton-okta asks and Okta accepts.
+ * `limit` per endpoint: the documented maximum (users: "200 for most orgs"; groups 10000; group
+ * members default 1000; apps 200; app users 500; app groups 200). The role assignees endpoint
+ * documents no maximum; 1000 is what baton-okta asks and Okta accepts.
  */
-export const PAGE = { users: 200, groups: 200, groupUsers: 1000, apps: 200, appUsers: 500, appGroups: 200, assignees: 1000 } as const;
+export const PAGE = { users: 200, groups: 10_000, groupUsers: 1000, apps: 200, appUsers: 500, appGroups: 200, assignees: 1000 } as const;
 
 /**
  * Okta's rate-limit buckets (Management API): all of /api/v1/apps* shares one (100/min on

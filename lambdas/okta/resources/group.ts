@@ -91,32 +91,43 @@ async function rolePage(ctx: OktaContext, res: Resource, after: string | undefin
 }
 
 /**
- * Apps listed with each page of groups, so the access phase (which follows listing order) alternates
- * between group grants (groups bucket) and app grants (apps bucket) and both buckets work at once:
- * 8 apps per 200 groups is the 25:1 of a typical large org (5,000 groups, 200 apps). What is left
- * comes with the last page of groups.
+ * Groups reach the engine 200 at a time (one Okta page holds up to 10,000), each chunk with a share
+ * of the apps, so the access phase (which follows listing order) alternates between group grants
+ * (groups bucket) and app grants (apps bucket) and both buckets work at once: 8 apps per 200 groups
+ * is the 25:1 of a typical large org (5,000 groups, 200 apps). What is left comes with the last chunk.
  */
-export const APPS_PER_GROUP_PAGE = 8;
+export const GROUPS_PER_CHUNK = 200;
+export const APPS_PER_GROUP_CHUNK = 8;
 
-/** Group list tokens: `<after>#<apps listed so far>`. */
-function parseListToken(token: string | undefined): { after: string | undefined; appsDone: number } {
-  if (!token) return { after: undefined, appsDone: 0 };
-  const at = token.lastIndexOf('#');
-  return { after: token.slice(0, at) || undefined, appsDone: Number(token.slice(at + 1)) || 0 };
+/** Group list tokens: `<after>|<offset into that page>#<apps listed so far>`. */
+function parseListToken(token: string | undefined): { after: string | undefined; offset: number; appsDone: number } {
+  if (!token) return { after: undefined, offset: 0, appsDone: 0 };
+  const hash = token.lastIndexOf('#');
+  const bar = token.lastIndexOf('|', hash);
+  return { after: token.slice(0, bar) || undefined, offset: Number(token.slice(bar + 1, hash)) || 0, appsDone: Number(token.slice(hash + 1)) || 0 };
 }
 
 export function groupSyncer(ctx: OktaContext, apps: () => Promise<Resource[]>): ResourceSyncer {
+  // The Okta page being handed out in chunks; a resumed process reads it again (one call).
+  let held: { after: string | undefined; page: Awaited<ReturnType<typeof ctx.client.groups>> } | undefined;
   return {
     resourceType: groupType,
     async list(parent, pageToken) {
       if (parent) return { rows: [] };
-      const { after, appsDone } = parseListToken(pageToken);
-      const page = await ctx.client.groups(after);
-      const rows = page.items.filter((g) => !(ctx.config.skipAppGroups && g.type === APP_GROUP)).map(groupResource);
+      const { after, offset, appsDone } = parseListToken(pageToken);
+      if (!held || held.after !== after) held = { after, page: await ctx.client.groups(after) };
+      const page = held.page;
+      const end = offset + GROUPS_PER_CHUNK;
+      const rows = page.items
+        .slice(offset, end)
+        .filter((g) => !(ctx.config.skipAppGroups && g.type === APP_GROUP))
+        .map(groupResource);
+      const next = end < page.items.length ? `${after ?? ''}|${end}` : page.after ? `${page.after}|0` : undefined;
       const all = await apps();
-      const appsNow = page.after ? all.slice(appsDone, appsDone + APPS_PER_GROUP_PAGE) : all.slice(appsDone);
+      const appsNow = next ? all.slice(appsDone, appsDone + APPS_PER_GROUP_CHUNK) : all.slice(appsDone);
       rows.push(...appsNow);
-      return { rows, nextPageToken: page.after ? `${page.after}#${appsDone + appsNow.length}` : undefined };
+      if (!next) held = undefined;
+      return { rows, nextPageToken: next ? `${next}#${appsDone + appsNow.length}` : undefined };
     },
     async entitlements(res) {
       const name = res.displayName;
