@@ -101,12 +101,12 @@ export const configSchema = configFields
         ctx.addIssue({
           code: 'custom',
           path: ['BATON_API_TOKEN'],
-          message: 'BATON_API_TOKEN is required (or BATON_OKTA_CLIENT_ID, BATON_OKTA_PRIVATE_KEY and BATON_OKTA_PRIVATE_KEY_ID for OAuth)',
+          message: 'required (or BATON_OKTA_CLIENT_ID, BATON_OKTA_PRIVATE_KEY and BATON_OKTA_PRIVATE_KEY_ID for OAuth)',
         });
       }
       return;
     }
-    for (const key of oauthKeys) if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required for OAuth 2.0 (private_key_jwt)` });
+    for (const key of oauthKeys) if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required for OAuth 2.0 (private_key_jwt)' });
     const problem = c.BATON_OKTA_PRIVATE_KEY ? rsaKeyProblem(c.BATON_OKTA_PRIVATE_KEY) : undefined;
     if (problem) ctx.addIssue({ code: 'custom', path: ['BATON_OKTA_PRIVATE_KEY'], message: problem });
   })

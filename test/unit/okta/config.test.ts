@@ -77,7 +77,7 @@ describe('okta config', () => {
 
   it('no credential at all names both ways', () => {
     expect(problem({ BATON_DOMAIN: 'acme.okta.com' })).toMatch(
-      /BATON_API_TOKEN is required \(or BATON_OKTA_CLIENT_ID, BATON_OKTA_PRIVATE_KEY and BATON_OKTA_PRIVATE_KEY_ID/,
+      /BATON_API_TOKEN: required \(or BATON_OKTA_CLIENT_ID, BATON_OKTA_PRIVATE_KEY and BATON_OKTA_PRIVATE_KEY_ID/,
     );
   });
 
@@ -89,7 +89,7 @@ describe('okta config', () => {
     expect(ec).toMatch(/BATON_OKTA_PRIVATE_KEY: must be an RSA private key, not ec/);
     expect(ec).not.toContain('PRIVATE KEY-----');
     expect(problem({ ...oauth, BATON_OKTA_PRIVATE_KEY: 'not a key at all' })).toMatch(/BATON_OKTA_PRIVATE_KEY: must be an RSA private key in PEM form/);
-    expect(problem({ BATON_DOMAIN: 'acme.okta.com', BATON_OKTA_CLIENT_ID: '0oa123' })).toMatch(/BATON_OKTA_PRIVATE_KEY is required for OAuth/);
+    expect(problem({ BATON_DOMAIN: 'acme.okta.com', BATON_OKTA_CLIENT_ID: '0oa123' })).toMatch(/BATON_OKTA_PRIVATE_KEY: required for OAuth/);
     // A token and OAuth keys: the token wins unless BATON_AUTH_METHOD picks OAuth.
     expect(parse({ ...oauth, BATON_OKTA_PRIVATE_KEY: PKCS8, BATON_API_TOKEN: TOKEN }).oauth).toBeUndefined();
     expect(parse({ ...oauth, BATON_OKTA_PRIVATE_KEY: PKCS8, BATON_API_TOKEN: TOKEN, BATON_AUTH_METHOD: 'private-key-group' }).oauth).toBeDefined();
