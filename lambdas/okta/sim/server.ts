@@ -26,6 +26,10 @@ export interface OktaSimControls {
   readonly issued: Map<string, { clientId: string; scopes: string[] }>;
   /** Every non-GET call (method, path, JSON body). */
   readonly writes: { method: string; path: string; json: unknown }[];
+  /** Milliseconds each answer takes (0: at once), so requests overlap as they do over a network. */
+  latencyMs: number;
+  /** Most requests being answered at once so far (meaningful with a latency). */
+  readonly peakInFlight: number;
 }
 
 const ERRORS = {
@@ -108,7 +112,13 @@ export function createOktaRoute(tenant: OktaTenant, baseUrl: () => string, recor
     },
     issued,
     writes,
+    latencyMs: 0,
+    get peakInFlight() {
+      return peak;
+    },
   };
+  let inFlight = 0;
+  let peak = 0;
 
   const userById = () => new Map(tenant.users.map((u) => [u.id, u]));
   let usersIndex = userById();
@@ -267,6 +277,17 @@ export function createOktaRoute(tenant: OktaTenant, baseUrl: () => string, recor
   }
 
   async function route(req: SimRequest): Promise<SimResponse> {
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    try {
+      if (controls.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, controls.latencyMs));
+      return await answer(req);
+    } finally {
+      inFlight -= 1;
+    }
+  }
+
+  async function answer(req: SimRequest): Promise<SimResponse> {
     const { method, path } = req;
     if (method !== 'GET' && record) writes.push({ method, path, json: req.json });
     const fe = forcedErrors.find((f) => f.left > 0 && (!f.pathIncludes || path.includes(f.pathIncludes)) && (!f.method || f.method === method));

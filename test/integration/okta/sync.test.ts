@@ -59,6 +59,15 @@ describe('okta sync against the simulator', () => {
     expect(sim.server.calls.filter((c) => /\/apps\/[^/]+\/groups$/.test(c.path)).every((c) => c.query.limit === '200')).toBe(true);
   });
 
+  it("at most 10 requests in flight (Okta's guidance; the org allows 75), and more than one", async () => {
+    sim = await startOktaSim({ tenant: generateTenant({ seed: 8, users: 600 }), rateLimits: 'off' });
+    sim.controls.latencyMs = 20;
+    const { summary } = await sync(sim);
+    expect(summary.counts).toEqual(sim.expected);
+    expect(sim.controls.peakInFlight).toBeLessThanOrEqual(10);
+    expect(sim.controls.peakInFlight).toBeGreaterThan(1);
+  });
+
   it('OAuth 2.0: one token from the token endpoint (assertion verified), then the same rows', async () => {
     sim = await startOktaSim({ tenant: fixedTenant(), rateLimits: 'off', auth: 'oauth', flags: { syncCustomRoles: true, syncSecrets: true } });
     const { summary } = await sync(sim);
