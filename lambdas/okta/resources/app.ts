@@ -6,7 +6,7 @@ import type { OktaApp } from '../client.ts';
 import type { OktaContext } from '../context.ts';
 import { isNotFound } from '../errors.ts';
 import { appProvisioning } from '../provisioning.ts';
-import { shouldYield } from '../yield.ts';
+import { handBack, pageOf, shouldYield } from '../yield.ts';
 import { ACCESS, appType, groupType, userType, v1 } from './types.ts';
 import { includedByDomains } from './user.ts';
 
@@ -88,9 +88,9 @@ export function appSyncer(ctx: OktaContext): ResourceSyncer {
         ],
       };
     },
-    async grants(res, pageToken) {
-      if (await shouldYield(ctx.client, 'apps')) return { rows: [], nextPageToken: pageToken ?? 'u:' };
-      return grantsPage(ctx, res, pageToken);
+    async grants(res, token) {
+      if (await shouldYield(ctx.client, 'apps')) return { rows: [], nextPageToken: handBack(token, 'u:') };
+      return grantsPage(ctx, res, pageOf(token));
     },
     ...appProvisioning(ctx),
   };

@@ -9,7 +9,7 @@ import type { OktaGroup } from '../client.ts';
 import type { OktaContext } from '../context.ts';
 import { isAccessDenied, isNotFound } from '../errors.ts';
 import { groupProvisioning } from '../provisioning.ts';
-import { shouldYield } from '../yield.ts';
+import { handBack, pageOf, shouldYield } from '../yield.ts';
 import { assignedRoleResource, groupRoleGrant } from './role.ts';
 import { CUSTOM, groupType, MEMBER, userType, v1 } from './types.ts';
 import { includedByDomains } from './user.ts';
@@ -135,8 +135,9 @@ export function groupSyncer(ctx: OktaContext, apps: () => Promise<Resource[]>): 
       ent.annotations.push(pack(V1IdentifierSchema, { id: v1.membership(res.id?.resource ?? '') }));
       return { rows: [ent] };
     },
-    async grants(res, pageToken) {
-      if (await shouldYield(ctx.client, 'groups')) return { rows: [], nextPageToken: pageToken ?? 'u:' };
+    async grants(res, token) {
+      if (await shouldYield(ctx.client, 'groups')) return { rows: [], nextPageToken: handBack(token, 'u:') };
+      const pageToken = pageOf(token);
       if (pageToken?.startsWith('r:')) return rolePage(ctx, res, pageToken.slice(2) || undefined);
       return memberPage(ctx, res, pageToken?.startsWith('u:') ? pageToken.slice(2) || undefined : undefined);
     },
