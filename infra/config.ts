@@ -8,7 +8,7 @@
  * objects also accept them as JSON text (`-c connectors='["slack"]'`).
  */
 import { z } from 'zod';
-import { connectorNames, isConnectorName } from '../lambdas/index.ts';
+import { connectorNames, isConnectorName, provisioningConnectors } from '../lambdas/index.ts';
 import { instanceLayout, replayPrefix } from '../shared/aws/bucket-layout.ts';
 import { ConfigError } from '../shared/errors.ts';
 
@@ -28,7 +28,7 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** "fullstory" → "Fullstory", "segment-eu" → "SegmentEu": for construct and output ids. */
+/** "github" → "Github", "crm-eu" → "CrmEu": for construct and output ids. */
 export function pascal(name: string): string {
   return name
     .split(/[^A-Za-z0-9]+/)
@@ -134,9 +134,6 @@ export function keyPrefixProblem(prefix: string): string | undefined {
   if (prefix.split('/').some((seg) => seg === '.' || seg === '..')) return 'must not contain "." or ".." segments';
   return undefined;
 }
-
-/** Connector types whose instances the provisioning endpoint may serve (fullstory answers errored). */
-export const PROVISIONING_CONNECTORS = ['segment', 'slack', 'fullstory', 'okta'] as const;
 
 const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -338,10 +335,11 @@ export function loadConfig(context: Record<string, unknown>): Config {
       if (seen.has(id)) problems.push({ key, message: `duplicate instance id "${id}"` });
       else if (!instance) {
         problems.push({ key, message: `"${id}" is not a configured instance (configured: ${[...instances.keys()].join(', ')})` });
-      } else if (!(PROVISIONING_CONNECTORS as readonly string[]).includes(instance.connector)) {
+      } else if (!(provisioningConnectors as string[]).includes(instance.connector)) {
+        // Derived from the registry: a connector provisions when its syncers grant and revoke.
         problems.push({
           key,
-          message: `"${id}" runs ${instance.connector}, which has no provisioning (supported: ${PROVISIONING_CONNECTORS.join(', ')})`,
+          message: `"${id}" runs ${instance.connector}, which has no provisioning (supported: ${provisioningConnectors.join(', ')})`,
         });
       }
       seen.add(id);

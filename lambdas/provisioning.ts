@@ -16,7 +16,7 @@ import { ProvisionRefused, ProvisionUnavailable } from '../shared/provisioning/f
 import { createInstance } from '../shared/provisioning/instance.ts';
 import { S3ReplayStore } from '../shared/provisioning/replay-s3.ts';
 import { createVerifier, jwksUrlFor, remoteJwks } from '../shared/provisioning/verify.ts';
-import { isConnectorName, loadConnectorModule } from './index.ts';
+import { type ConnectorName, isConnectorName, loadConnector } from './index.ts';
 
 const instanceSchema = z.object({
   /** Registry name: `segment`, `slack`, … */
@@ -107,7 +107,7 @@ export function makeProvisioningHandler(deps: ProvisioningDeps = {}) {
 
   async function build(id: string): Promise<InstanceHandle> {
     const spec = env.INSTANCES[id]!;
-    const definition = (await loadConnectorModule(spec.connector as Parameters<typeof loadConnectorModule>[0])).connector;
+    const definition = await loadConnector(spec.connector as ConnectorName);
     let loaded;
     try {
       loaded = await loadConnectorConfig({

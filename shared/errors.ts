@@ -29,8 +29,16 @@ export interface IssueReport {
   message: string;
 }
 
-/** Zod issues of a parsed map as key-named problems; a key absent from `input` reads as missing. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], input: Record<string, unknown>, clean: (s: string) => string = (s) => s): IssueReport {
+/**
+ * Zod issues of a parsed map as key-named problems; a key absent from `input` reads as missing,
+ * followed by the key's help when `help` knows it (what the key is and where to get it).
+ */
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: Record<string, unknown>,
+  clean: (s: string) => string = (s) => s,
+  help: (key: string) => string | undefined = () => undefined,
+): IssueReport {
   const keys: string[] = [];
   const parts: string[] = [];
   for (const issue of issues) {
@@ -39,7 +47,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: Recor
     const top = issue.path[0];
     // A custom rule on an absent key ("X is required when Y is set") keeps its own message.
     const missing = issue.code === 'invalid_type' && typeof top === 'string' && issue.path.length === 1 && input[top] === undefined;
-    parts.push(`${key}: ${missing ? 'required key is missing' : clean(oneLine(issue.message))}`);
+    const hint = missing ? help(top) : undefined;
+    parts.push(`${key}: ${missing ? `required key is missing${hint ? ` (${hint})` : ''}` : clean(oneLine(issue.message))}`);
   }
   return { keys, message: parts.join('; ') };
 }

@@ -1,6 +1,6 @@
 // Every command's definition (options, arguments, environment) and where its code lives. Help,
 // parsing and docs-cli.md come from here; the code is imported only when the command runs.
-import { connectorNames } from '../../lambdas/index.ts';
+import { connectorConfigFields, connectorNames, provisioningConnectors } from '../../lambdas/index.ts';
 import type { Output } from './output.ts';
 import type { CommandSpec, OptionSpec, Parsed } from './spec.ts';
 import { UsageError } from './usage.ts';
@@ -31,27 +31,20 @@ const entitlement: OptionSpec = { type: 'string', short: 'e', value: 'ID', help:
 
 const decoderEnv: [string, string][] = [['BATON_DECODER_MAX_DECODED_SIZE_MB', 'default for --max-decoded-mb, as baton-sdk reads it']];
 
-/** The `BATON_*` keys of each connector's config (test/unit/cli checks them against the schemas). */
-export const CONNECTOR_ENV: Record<string, [string, string][]> = {
-  slack: [
-    ['BATON_TOKEN', 'slack: bot token (xoxb-…), required'],
-    ['BATON_BUSINESS_PLUS_TOKEN', 'slack: Enterprise Grid / Business+ user token (xoxp-…) for SCIM and IDP groups'],
-    ['BATON_GOV_ENV', 'slack: true for Slack GovSlack (slack-gov.com); needs BATON_BUSINESS_PLUS_TOKEN'],
-    ['BATON_BASE_URL', 'slack: Web API base, ending in /api/ (default https://slack.com/api/)'],
-    ['BATON_SCIM_BASE_URL', 'slack: SCIM base (default https://api.slack.com/scim/v2/)'],
-  ],
-  segment: [
-    ['BATON_TOKEN', 'segment: Public API token, required'],
-    ['BATON_REGION', 'segment: us (default) or eu'],
-    ['BATON_BASE_URL', 'segment: API base; wins over BATON_REGION (default https://api.segmentapis.com)'],
-  ],
-  fullstory: [
-    ['BATON_SCIM_TOKEN', 'fullstory: SCIM token (SCIM mode: Fullstory seats)'],
-    ['BATON_SCIM_BASE_URL', 'fullstory: the "SCIM connector base URL" from Settings → SSO; required with BATON_SCIM_TOKEN'],
-    ['BATON_API_KEY', 'fullstory: API key (API-key mode: captured end-users)'],
-    ['BATON_BASE_URL', 'fullstory: API base for API-key mode (default https://api.fullstory.com)'],
-  ],
-};
+/** The `BATON_*` keys of the given connectors with the help their config schemas give them. */
+function connectorEnv(only?: readonly string[]): [string, string][] {
+  return connectorConfigFields()
+    .filter(({ connector }) => !only || only.includes(connector))
+    .flatMap(({ connector, fields }) => fields.map((f): [string, string] => [f.key, `${connector}: ${f.help}${f.required ? ' (required)' : ''}`]));
+}
+
+/** An example sync of the first connector whose schema requires a key. */
+function syncExample(): string {
+  const first = connectorConfigFields().find(({ fields }) => fields.some((f) => f.required));
+  if (!first) return `example: baton-serverless sync ${connectorNames[0]} --out ${connectorNames[0]}.c1z`;
+  const key = first.fields.find((f) => f.required)!.key;
+  return `example: ${key}=… baton-serverless sync ${first.connector} --out ${first.connector}.c1z`;
+}
 
 const view = (name: string, summary: string, options: Record<string, OptionSpec>, notes?: string[]): Command => ({
   spec: { name, summary, options: { file, 'output-format': format, ...options, 'max-decoded-mb': maxDecoded }, env: decoderEnv, notes },
@@ -71,11 +64,11 @@ export const COMMANDS: Command[] = [
         json: { type: 'boolean', help: 'print the summary as JSON (and no progress)' },
       },
       env: [
-        ...Object.values(CONNECTOR_ENV).flat(),
+        ...connectorEnv(),
         ['AWS_REGION / AWS_PROFILE', 'with --secret-id: where and as whom the secret is read (standard AWS SDK chain)'],
         ['BATON_DEBUG', 'print stack traces with errors'],
       ],
-      notes: [`connectors: ${connectorNames.join(', ')}`, 'example: BATON_TOKEN=xoxb-… baton-serverless sync slack --out slack.c1z'],
+      notes: [`connectors: ${connectorNames.join(', ')}`, syncExample()],
     },
     run: async () => (await import('./sync.ts')).syncCommand,
   },
@@ -157,7 +150,7 @@ export const COMMANDS: Command[] = [
           c1z: { type: 'string', value: 'FILE', help: 'look the rows up in this sync file (default: sync the app first)' },
           json: { type: 'boolean', help: 'print the outcome as JSON' },
         },
-        env: Object.values(CONNECTOR_ENV).flat(),
+        env: connectorEnv(provisioningConnectors),
       },
       run: async () => {
         const { grantCommand } = await import('./grant.ts');
@@ -190,7 +183,7 @@ export const COMMANDS: Command[] = [
         c1z: { type: 'string', value: 'FILE', help: 'look the rows up in this sync file (default: sync the app first)' },
         'public-url': { type: 'string', value: 'URL', help: 'the URL ConductorOne calls, when behind a tunnel or proxy' },
       },
-      env: Object.values(CONNECTOR_ENV).flat(),
+      env: connectorEnv(provisioningConnectors),
     },
     run: async () => {
       const { webhookCommand } = await import('./webhook.ts');

@@ -1,5 +1,5 @@
 // The CLI's view of the connector registry: names checked as usage errors.
-import { connectorNames, isConnectorName, loadConnectorModule, type ConnectorName } from '../../lambdas/index.ts';
+import { connectorModule, connectorNames, isConnectorName, loadConnector as loadDefinition, type ConnectorName } from '../../lambdas/index.ts';
 import type { AppSimulator } from '../../shared/sim/kit.ts';
 import type { ConnectorDefinition } from '../../shared/sync/connector.ts';
 import { UsageError } from './usage.ts';
@@ -12,9 +12,9 @@ export function connectorName(name: string | undefined): ConnectorName {
 }
 
 export async function loadConnector(name: ConnectorName): Promise<ConnectorDefinition<unknown>> {
-  return (await loadConnectorModule(name)).connector;
+  return loadDefinition(name);
 }
 
 export async function loadSimulator(name: ConnectorName): Promise<AppSimulator> {
-  return (await loadConnectorModule(name)).simulator();
+  return connectorModule(name).simulator();
 }

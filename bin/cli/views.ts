@@ -11,10 +11,10 @@ import {
   type Resource,
   type ResourceType,
 } from '../../shared/c1z/messages.ts';
-import type { C1zReader, RowFilter, SyncRun } from '../../shared/c1z/reader.ts';
+import type { C1zReader, RowFilter, SyncRun, TypeStats } from '../../shared/c1z/reader.ts';
 import type { Output } from './output.ts';
 import { protoJson } from './proto-json.ts';
-import { TableWriter } from './table.ts';
+import { TableWriter, table } from './table.ts';
 import { UsageError } from './usage.ts';
 
 export type Format = 'console' | 'json';
@@ -105,24 +105,115 @@ export async function writeView(view: ViewName, reader: C1zReader, out: Output, 
         row: [s.syncId, rfc3339(s.startedAt) ?? '', rfc3339(s.endedAt) ?? '', s.syncType, s.parentSyncId, s.syncToken],
       }));
     case 'stats': {
-      const stats = statsMap(reader);
+      const run = syncRunJson(reader);
       if (options.format === 'json') {
-        await out.line(`${prefix}"stats":${JSON.stringify(stats)}}`);
+        // The run's own keys after whatever `prefix` opened (inspect puts its file summary first).
+        await out.line(`${prefix}${JSON.stringify(run).slice(1)}`);
         return out.flush();
       }
-      const t = new TableWriter(['Type', 'Count'], out);
-      for (const [k, n] of Object.entries(stats)) await t.row([k, String(n)]);
-      return t.end();
+      await out.line(statsTables(reader, run));
+      return out.flush();
     }
   }
 }
 
-/** baton's `stats`: resource_types, entitlements, grants, and resources per resource type, by name. */
-export function statsMap(reader: C1zReader): Record<string, number> {
+type Int64Map = Record<string, string>;
+
+interface SyncStatsJson {
+  resourceTypes?: string;
+  resources?: string;
+  entitlements?: string;
+  grants?: string;
+  resourcesByResourceType?: Int64Map;
+  grantsByResourceType?: Int64Map;
+  entitlementsByResourceType?: Int64Map;
+}
+
+/**
+ * baton's `stats -o json`: the sync run (reader.v2.SyncRun in protobuf JSON) with its stats counted
+ * as baton-sdk counts them: every resource type of the sync has a resource count, 0 included;
+ * entitlements and grants per type only where there are some; int64 values as strings and zero
+ * totals left out, as protobuf JSON does.
+ */
+export function syncRunJson(reader: C1zReader): Record<string, unknown> {
   const c = reader.counts();
-  const map: Record<string, number> = { resource_types: c.resourceTypes, entitlements: c.entitlements, grants: c.grants };
-  for (const s of reader.statsByResourceType()) map[s.resourceType] = s.resources;
-  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const known = new Set([...reader.resourceTypes()].map((t) => t.id));
+  const types = reader.statsByResourceType();
+  const int64 = (n: number) => (n === 0 ? undefined : String(n));
+  const map = (pick: (t: TypeStats) => number, keepZero: boolean): Int64Map | undefined => {
+    const entries = types.filter((t) => (keepZero ? known.has(t.resourceType) : pick(t) > 0)).map((t) => [t.resourceType, String(pick(t))] as const);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return entries.length === 0 ? undefined : Object.fromEntries(entries);
+  };
+  const stats: SyncStatsJson = {
+    resourceTypes: int64(c.resourceTypes),
+    // Only resources of the sync's resource types count, as in the SDK.
+    resources: int64(types.filter((t) => known.has(t.resourceType)).reduce((n, t) => n + t.resources, 0)),
+    entitlements: int64(c.entitlements),
+    grants: int64(c.grants),
+    resourcesByResourceType: map((t) => t.resources, true),
+    grantsByResourceType: map((t) => t.grants, false),
+    entitlementsByResourceType: map((t) => t.entitlements, false),
+  };
+  return { ...syncJson(reader.sync), stats: dropUndefined(stats) };
+}
+
+/** baton's console `stats`: the sync run, the totals, and resources, entitlements and grants per resource type. */
+function statsTables(reader: C1zReader, run: Record<string, unknown>): string {
+  const s = reader.sync;
+  const stats = run.stats as SyncStatsJson;
+  const seconds = (t: string | null) => rfc3339(t)?.replace(/\.\d+Z$/, 'Z');
+  const duration = s.endedAt === null ? '-' : goDuration(Date.parse(rfc3339(s.endedAt)!) - Date.parse(rfc3339(s.startedAt)!));
+  const info = table(
+    ['Field', 'Value'],
+    [
+      ['Engine', 'sqlite'],
+      ['Sync ID', s.syncId],
+      ['Sync Type', s.syncType],
+      ['Parent Sync ID', s.parentSyncId],
+      ['Started At', seconds(s.startedAt) ?? '-'],
+      ['Ended At', seconds(s.endedAt) ?? '-'],
+      ['Duration', duration],
+      ['Sync Token', s.syncToken],
+    ],
+  );
+  const totals = table(
+    ['Type', 'Count'],
+    [
+      ['Resource Types', stats.resourceTypes ?? '0'],
+      ['Resources', stats.resources ?? '0'],
+      ['Entitlements', stats.entitlements ?? '0'],
+      ['Grants', stats.grants ?? '0'],
+    ],
+  );
+  const n = (m: Int64Map | undefined, t: string) => m?.[t] ?? '0';
+  const byType = [
+    ...new Set([
+      ...Object.keys(stats.resourcesByResourceType ?? {}),
+      ...Object.keys(stats.entitlementsByResourceType ?? {}),
+      ...Object.keys(stats.grantsByResourceType ?? {}),
+    ]),
+  ].sort();
+  const breakdown = table(
+    ['Resource Type', 'Resources', 'Entitlements', 'Grants'],
+    byType.map((t) => [t, n(stats.resourcesByResourceType, t), n(stats.entitlementsByResourceType, t), n(stats.grantsByResourceType, t)]),
+  );
+  return (byType.length > 0 ? [info, totals, breakdown] : [info, totals]).join('\n\n');
+}
+
+/** Go's time.Duration.Round(time.Second).String() for a non-negative span: 0s, 45s, 2m5s, 1h0m3s. */
+export function goDuration(ms: number): string {
+  const total = Math.round(Math.max(0, ms) / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  if (h > 0) return `${h}h${m}m${sec}s`;
+  if (m > 0) return `${m}m${sec}s`;
+  return `${sec}s`;
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** A filter naming a type the file does not have is a typo, not an empty result. */

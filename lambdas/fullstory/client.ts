@@ -103,30 +103,28 @@ export interface ScimPage {
 /** What the Go connector's SCIM client asks for; the server may return fewer. */
 export const SCIM_PAGE_SIZE = 100;
 
-export interface ScimClient {
-  listUsers(startIndex: number, count: number): Promise<ScimPage>;
+/** SCIM mode's client: the org's seats. */
+export class ScimClient {
+  private readonly http: HttpClient;
+
+  constructor(config: { scimBaseUrl: string; scimToken: string }, runtime: ConnectorRuntime) {
+    this.http = runtime.http({
+      name: 'fullstory',
+      baseUrl: config.scimBaseUrl,
+      headers: { Authorization: `Bearer ${config.scimToken}`, Accept: 'application/json' },
+      secrets: [config.scimToken],
+      inspect: inspectFor('scim'),
+    });
+  }
+
+  async listUsers(startIndex: number, count: number): Promise<ScimPage> {
+    const body = await this.http.request({ path: '/Users', query: { startIndex, count }, schema: scimListResponse, route: 'GET /Users' });
+    return { rows: body.Resources ?? [], totalResults: body.totalResults ?? undefined };
+  }
 }
 
-export function createScimClient(runtime: ConnectorRuntime, config: { scimBaseUrl: string; scimToken: string }): ScimClient {
-  const http: HttpClient = runtime.http({
-    name: 'fullstory',
-    baseUrl: config.scimBaseUrl,
-    headers: { Authorization: `Bearer ${config.scimToken}`, Accept: 'application/json' },
-    secrets: [config.scimToken],
-    inspect: inspectFor('scim'),
-  });
-  return {
-    async listUsers(startIndex, count) {
-      const body = await http.request({
-        path: '/Users',
-        query: { startIndex, count },
-        schema: scimListResponse,
-        route: 'GET /Users',
-      });
-      return { rows: body.Resources ?? [], totalResults: body.totalResults ?? undefined };
-    },
-  };
-}
+/** What the SCIM user syncer needs of its client (tests pass a stub). */
+export type ScimUsers = Pick<ScimClient, 'listUsers'>;
 
 const endUser = z.object({
   id: z.string().min(1),
@@ -142,28 +140,26 @@ const endUserListResponse = z.object({
   next_page_token: z.string().nullish(),
 });
 
-export interface ApiClient {
-  listUsers(pageToken: string | undefined): Promise<Page<EndUser>>;
+/** API-key mode's client: the end-users Fullstory captured. */
+export class ApiClient {
+  private readonly http: HttpClient;
+
+  constructor(config: { apiBaseUrl: string; apiKey: string }, runtime: ConnectorRuntime) {
+    this.http = runtime.http({
+      name: 'fullstory',
+      baseUrl: config.apiBaseUrl,
+      // Fullstory takes the raw key after "Basic", not base64 of user:password.
+      headers: { Authorization: `Basic ${config.apiKey}`, Accept: 'application/json' },
+      secrets: [config.apiKey],
+      inspect: inspectFor('apikey'),
+    });
+  }
+
+  async listUsers(pageToken: string | undefined): Promise<Page<EndUser>> {
+    const body = await this.http.request({ path: '/v2/users', query: { page_token: pageToken }, schema: endUserListResponse, route: 'GET /v2/users' });
+    return { rows: body.results ?? [], nextPageToken: body.next_page_token || undefined };
+  }
 }
 
-export function createApiClient(runtime: ConnectorRuntime, config: { apiBaseUrl: string; apiKey: string }): ApiClient {
-  const http: HttpClient = runtime.http({
-    name: 'fullstory',
-    baseUrl: config.apiBaseUrl,
-    // Fullstory takes the raw key after "Basic", not base64 of user:password.
-    headers: { Authorization: `Basic ${config.apiKey}`, Accept: 'application/json' },
-    secrets: [config.apiKey],
-    inspect: inspectFor('apikey'),
-  });
-  return {
-    async listUsers(pageToken) {
-      const body = await http.request({
-        path: '/v2/users',
-        query: { page_token: pageToken },
-        schema: endUserListResponse,
-        route: 'GET /v2/users',
-      });
-      return { rows: body.results ?? [], nextPageToken: body.next_page_token || undefined };
-    },
-  };
-}
+/** What the end-user syncer needs of its client (tests pass a stub). */
+export type ApiUsers = Pick<ApiClient, 'listUsers'>;

@@ -22,10 +22,10 @@ export type FullstoryConfig =
     };
 
 const raw = z.object({
-  BATON_SCIM_TOKEN: optionalValue,
-  BATON_SCIM_BASE_URL: optionalValue,
-  BATON_API_KEY: optionalValue,
-  BATON_BASE_URL: optionalValue,
+  BATON_SCIM_TOKEN: optionalValue.describe('SCIM token: SCIM mode (Fullstory seats); wins over BATON_API_KEY'),
+  BATON_SCIM_BASE_URL: optionalValue.describe('the "SCIM connector base URL" from Settings → Account Management → SSO; required with BATON_SCIM_TOKEN'),
+  BATON_API_KEY: optionalValue.describe('Admin or Architect API key: API-key mode (captured end-users)'),
+  BATON_BASE_URL: optionalValue.describe('API base for API-key mode (default https://api.fullstory.com; simulators and tests)'),
 });
 
 function httpUrl(value: string): URL | undefined {

@@ -177,7 +177,7 @@ export function inspectSegment(res: ResponseInfo, now: () => number = Date.now):
   return undefined;
 }
 
-export function createSegmentHttp(config: SegmentConfig, runtime: ConnectorRuntime): HttpClient {
+function segmentHttp(config: SegmentConfig, runtime: ConnectorRuntime): HttpClient {
   return runtime.http({
     name: 'segment',
     baseUrl: config.baseUrl,
@@ -203,8 +203,8 @@ const IAM_WRITES = { key: 'segment:iam-write', perMinute: 60, burst: 5 };
 export class SegmentClient {
   private readonly http: HttpClient;
 
-  constructor(http: HttpClient) {
-    this.http = http;
+  constructor(config: SegmentConfig, runtime: ConnectorRuntime) {
+    this.http = segmentHttp(config, runtime);
   }
 
   private get<T>(path: string, schema: z.ZodType<T>, route: string, query: Record<string, string | number | undefined> = {}): Promise<T> {

@@ -20,9 +20,12 @@ export interface SegmentConfig {
 // BATON_BASE_URL wins over BATON_REGION so simulators and proxies can be targeted.
 export const configSchema = z
   .object({
-    BATON_TOKEN: requiredToken('BATON_TOKEN'),
-    BATON_REGION: optionalValue.transform((v) => v?.toLowerCase() ?? 'us').pipe(z.enum(['us', 'eu'], { error: 'BATON_REGION must be "us" or "eu"' })),
-    BATON_BASE_URL: optionalUrl('BATON_BASE_URL'),
+    BATON_TOKEN: requiredToken('BATON_TOKEN').describe('Public API token (Workspace Owner role)'),
+    BATON_REGION: optionalValue
+      .transform((v) => v?.toLowerCase() ?? 'us')
+      .pipe(z.enum(['us', 'eu'], { error: 'BATON_REGION must be "us" or "eu"' }))
+      .describe('us (default) or eu: the region that serves the workspace'),
+    BATON_BASE_URL: optionalUrl('BATON_BASE_URL').describe('API base; wins over BATON_REGION (default https://api.segmentapis.com; simulators, proxies)'),
   })
   .transform(
     (raw): SegmentConfig => ({

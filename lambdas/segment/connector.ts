@@ -1,7 +1,9 @@
+// The Segment connector: config, validate(), the eight syncers (workspace first: it announces the
+// others as its children).
 import type { ConnectorDefinition } from '../../shared/sync/connector.ts';
-import { createSegmentHttp, SegmentClient } from './client.ts';
+import { SegmentClient } from './client.ts';
 import { configSchema, type SegmentConfig } from './config.ts';
-import { SegmentContext } from './context.ts';
+import { segmentContext } from './context.ts';
 import { functionSyncer } from './resources/function.ts';
 import { groupSyncer } from './resources/group.ts';
 import { roleSyncer } from './resources/role.ts';
@@ -13,9 +15,9 @@ import { workspaceSyncer } from './resources/workspace.ts';
 
 export const connector: ConnectorDefinition<SegmentConfig> = {
   name: 'segment',
-  configSchema: configSchema,
+  configSchema,
   create(config, runtime) {
-    const ctx = new SegmentContext(new SegmentClient(createSegmentHttp(config, runtime)), (m, f) => runtime.log(m, f));
+    const ctx = segmentContext(new SegmentClient(config, runtime), runtime);
     return {
       async validate() {
         // GET / is both the credential check and the workspace list; the result is reused.

@@ -1,56 +1,54 @@
+// What every syncer of one connector instance shares: the client, the runtime, the sync's role
+// catalog and what one sync learns on the way (the workspace, group permissions seen in lists).
 import type { ConnectorRuntime } from '../../shared/sync/connector.ts';
-import type { Permission, Workspace } from './client.ts';
-import type { SegmentClient } from './client.ts';
-import type { PermissionGrantContext } from './mapping.ts';
 import { resourceId } from '../../shared/sync/model.ts';
+import type { Permission, SegmentClient, Workspace } from './client.ts';
+import type { PermissionGrantContext } from './resources/permissions.ts';
 import { RoleCatalog } from './roles.ts';
 
-/** State shared by the syncers of one sync run. */
-
-export class SegmentContext {
-  readonly client: SegmentClient;
-  readonly roles: RoleCatalog;
+export interface SegmentContext {
+  client: SegmentClient;
+  runtime: ConnectorRuntime;
+  roles: RoleCatalog;
   /** Parallel GET /users/{id} calls while walking a page of users. */
-  readonly userDetailConcurrency: number;
+  userDetailConcurrency: number;
   /**
    * Group permissions seen on GET /groups rows, when Segment includes them, so group grants can skip
    * GET /groups/{id}. Bounded by the number of groups (small), unlike users.
    */
-  readonly groupPermissions = new Map<string, Permission[]>();
-  private readonly log: ConnectorRuntime['log'];
-  private workspacePromise: Promise<Workspace> | undefined;
-  private readonly skipReasons = new Map<string, number>();
-
-  constructor(client: SegmentClient, log: ConnectorRuntime['log'], userDetailConcurrency = 8) {
-    this.client = client;
-    this.roles = new RoleCatalog(client);
-    this.log = log;
-    this.userDetailConcurrency = userDetailConcurrency;
-  }
-
-  workspace(): Promise<Workspace> {
-    this.workspacePromise ??= this.client.workspace().catch((err: unknown) => {
-      this.workspacePromise = undefined;
-      throw err;
-    });
-    return this.workspacePromise;
-  }
-
+  groupPermissions: Map<string, Permission[]>;
+  /** The token's workspace: GET / once per instance (a failed call is retried on the next ask). */
+  workspace(): Promise<Workspace>;
   /** Everything permissionGrants needs; loads the role list on first use. */
-  async grantContext(workspaceId: string): Promise<PermissionGrantContext> {
-    const roles = await this.roles.all();
-    const byId = new Map(roles.map((r) => [r.id, r]));
-    return {
-      workspace: resourceId('workspace', workspaceId),
-      role: (id) => byId.get(id),
-      skipped: (reason, permission) => this.skip(reason, permission),
-    };
-  }
+  grantContext(workspaceId: string): Promise<PermissionGrantContext>;
+}
 
-  private skip(reason: string, permission: Permission): void {
-    const n = (this.skipReasons.get(reason) ?? 0) + 1;
-    this.skipReasons.set(reason, n);
+export function segmentContext(client: SegmentClient, runtime: ConnectorRuntime, userDetailConcurrency = 8): SegmentContext {
+  const roles = new RoleCatalog(client);
+  let workspace: Promise<Workspace> | undefined;
+  const skipReasons = new Map<string, number>();
+  const skip = (reason: string, permission: Permission) => {
+    const n = (skipReasons.get(reason) ?? 0) + 1;
+    skipReasons.set(reason, n);
     // One line per reason: enough to notice, without a line per user.
-    if (n === 1) this.log('segment: permission without a matching entitlement skipped', { reason, roleId: permission.roleId });
-  }
+    if (n === 1) runtime.log('segment: permission without a matching entitlement skipped', { reason, roleId: permission.roleId });
+  };
+  return {
+    client,
+    runtime,
+    roles,
+    userDetailConcurrency,
+    groupPermissions: new Map(),
+    workspace() {
+      workspace ??= client.workspace().catch((err: unknown) => {
+        workspace = undefined;
+        throw err;
+      });
+      return workspace;
+    },
+    async grantContext(workspaceId) {
+      const byId = new Map((await roles.all()).map((r) => [r.id, r]));
+      return { workspace: resourceId('workspace', workspaceId), role: (id) => byId.get(id), skipped: skip };
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { ConnectorError, type ProvisionOutcome } from '../../shared/sync/connect
 import { findAnnotation } from '../../shared/sync/model.ts';
 import type { Permission } from './client.ts';
 import type { SegmentClient } from './client.ts';
-import { roleIdOf } from './mapping.ts';
+import { roleIdOf } from './resources/permission-target.ts';
 import { targetByType } from './resources/types.ts';
 
 function fail(code: string, message: string): never {

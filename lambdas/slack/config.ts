@@ -4,13 +4,11 @@ import { flag, optionalUrl, optionalValue, requiredToken } from '../../shared/sy
 
 export const configSchema = z
   .object({
-    BATON_TOKEN: requiredToken('BATON_TOKEN', 'the bot token, xoxb-…'),
-    BATON_BUSINESS_PLUS_TOKEN: optionalValue,
-    BATON_GOV_ENV: flag,
-    /** Web API base (tests and simulators), e.g. `http://127.0.0.1:9000/api/`. */
-    BATON_BASE_URL: optionalUrl('BATON_BASE_URL'),
-    /** SCIM base (tests and simulators), e.g. `http://127.0.0.1:9000/scim/v2/`. */
-    BATON_SCIM_BASE_URL: optionalUrl('BATON_SCIM_BASE_URL'),
+    BATON_TOKEN: requiredToken('BATON_TOKEN').describe('bot token (xoxb-…)'),
+    BATON_BUSINESS_PLUS_TOKEN: optionalValue.describe('Enterprise Grid / Business+ user token (xoxp-…) with the admin scope: SCIM users and IDP groups'),
+    BATON_GOV_ENV: flag.describe('true for GovSlack (slack-gov.com hosts); needs BATON_BUSINESS_PLUS_TOKEN'),
+    BATON_BASE_URL: optionalUrl('BATON_BASE_URL').describe('Web API base ending in /api/ (default https://slack.com/api/; simulators and tests)'),
+    BATON_SCIM_BASE_URL: optionalUrl('BATON_SCIM_BASE_URL').describe('SCIM base (default https://api.slack.com/scim/v2/; simulators and tests)'),
   })
   .superRefine((c, ctx) => {
     if (c.BATON_GOV_ENV && !c.BATON_BUSINESS_PLUS_TOKEN) {

@@ -19,6 +19,7 @@ import { GetSecretValueCommand, type GetSecretValueCommandOutput, type SecretsMa
 import type { z } from 'zod';
 import { describeIssues, errorCode } from '../errors.ts';
 import { redact } from '../http/redact.ts';
+import { fieldHelp } from '../sync/config-fields.ts';
 
 export const DEFAULT_SECRET_TTL_MS = 5 * 60 * 1000;
 
@@ -161,7 +162,7 @@ function parseConfig<C>(secretId: string, schema: z.ZodType<C>, map: SecretMap):
   const result = schema.safeParse(map.values);
   if (result.success) return result.data;
   // Zod's own messages carry no input values, but a connector's custom message might.
-  const { keys, message } = describeIssues(result.error.issues, map.values, (s) => redact(s, map.secretValues));
+  const { keys, message } = describeIssues(result.error.issues, map.values, (s) => redact(s, map.secretValues), fieldHelp(schema));
   throw new SecretConfigError(secretId, 'invalid-config', `secret ${q(secretId)}: ${message}`, { keys });
 }
 

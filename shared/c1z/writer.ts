@@ -242,12 +242,18 @@ export class C1zWriter {
           }[]
         ).map((r) => [r.t, r.n]),
       );
+    const zeroPerType = Object.fromEntries(
+      (this.db.prepare('SELECT external_id AS t FROM v1_resource_types WHERE sync_id = ? ORDER BY external_id').all(this.syncId) as { t: string }[]).map(
+        (r) => [r.t, 0],
+      ),
+    );
     const stats = omitZero({
       resource_types: counts.resourceTypes,
       resources: counts.resources,
       entitlements: counts.entitlements,
       grants: counts.grants,
-      resources_by_resource_type: byType('v1_resources'),
+      // Every resource type of the sync, 0 included, as baton-sdk's own count stores it.
+      resources_by_resource_type: { ...zeroPerType, ...byType('v1_resources') },
       grants_by_resource_type: byType('v1_grants'),
       entitlements_by_resource_type: byType('v1_entitlements'),
     });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError, describeIssues } from '../errors.ts';
 import { redact } from '../http/redact.ts';
+import { fieldHelp } from './config-fields.ts';
 import type { ConnectorDefinition } from './connector.ts';
 
 export { ConfigError };
@@ -9,7 +10,7 @@ export { ConfigError };
 export function parseConnectorConfig<C>(definition: ConnectorDefinition<C>, map: Record<string, unknown>, where = 'config'): C {
   const result = (definition.configSchema as z.ZodType<C>).safeParse(map);
   if (result.success) return result.data;
-  const { keys, message } = describeIssues(result.error.issues, map, (s) => redact(s, secretValuesOf(map)));
+  const { keys, message } = describeIssues(result.error.issues, map, (s) => redact(s, secretValuesOf(map)), fieldHelp(definition.configSchema as z.ZodType));
   throw new ConfigError(`${definition.name} ${where}: ${message}`, keys);
 }
 

@@ -69,7 +69,7 @@ export interface ConnectorRuntime {
 }
 
 export interface ConnectorDefinition<Config = unknown> {
-  /** Folder and object-key name: `slack`, `segment`, `fullstory`. */
+  /** The connector's registry and folder name, e.g. `slack`. */
   readonly name: string;
   /**
    * Parses the secret's JSON map of `BATON_*` keys (the same keys the Go connectors take). Errors

@@ -212,6 +212,11 @@ describe('bad provisioning config: one line naming the key', () => {
     expect(lineFor(error, key)).toMatch(message);
   });
 
+  it('refuses an instance of a connector whose syncers neither grant nor revoke, naming those that do', () => {
+    const error = errorOf({ connectors: ['slack', 'fullstory'], provisioning: { tenant: 'acme.conductor.one', connectors: ['fullstory'] } });
+    expect(lineFor(error, 'provisioning.connectors[0]')).toMatch(/"fullstory" runs fullstory, which has no provisioning \(supported: slack, segment\)/);
+  });
+
   it('accepts JSON text (as -c provisioning=... passes it) and instance ids of a connector with several instances', () => {
     const config = loadConfig({ ...base, provisioning: '{"tenant":"acme.conductor.one","connectors":["segment-eu","slack"]}' });
     expect(config.provisioning).toEqual({ tenant: 'acme.conductor.one', connectors: ['segment-eu', 'slack'] });

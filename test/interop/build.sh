@@ -2,10 +2,11 @@
 # Builds the Go interop tools the vitest interop test runs (test/interop/README.md).
 #
 #   test/interop/build.sh          build ./interop (baton-sdk's dotc1z reader/writer) if stale; print its path
-#   test/interop/build.sh baton    `go install` the baton CLI at $BATON_CLI_VERSION; print its path
+#   test/interop/build.sh baton    build the baton CLI (baton-sdk's cmd/baton at the version go.mod pins) if stale; print its path
+#   test/interop/build.sh all      both (what .ci/run calls before the tests)
 #
-# Binaries go to ${BATON_CACHE_DIR:-$HOME/.cache/baton-serverless}/interop/. The tool is rebuilt
-# when go.mod, go.sum, a .go file or the Go version changes (a stamp of their hashes).
+# Binaries go to ${BATON_CACHE_DIR:-$HOME/.cache/baton-serverless}/interop/. Each is rebuilt when
+# go.mod, go.sum, a .go file or the Go version changes (a stamp of their hashes).
 # Exit status: 0 built/cached, 3 no Go toolchain, 4 a module could not be downloaded (the reason
 # is on stderr), 1 anything else (a compile error, ...).
 set -euo pipefail
@@ -13,8 +14,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 CACHE_ROOT="${BATON_CACHE_DIR:-${HOME:-/root}/.cache/baton-serverless}"
 OUT_DIR="$CACHE_ROOT/interop"
-# The newest baton CLI release known to us (tag v0.4.3, built on baton-sdk v0.7.27).
-BATON_CLI_VERSION="${BATON_CLI_VERSION:-v0.4.3}"
+# The baton CLI lives in baton-sdk (cmd/baton): built from the module graph go.mod pins, so the CLI
+# and the interop tool read files with the same SDK version.
+BATON_PACKAGE=github.com/conductorone/baton-sdk/cmd/baton
 
 log() { printf 'interop/build.sh: %s\n' "$*" >&2; }
 
@@ -52,10 +54,12 @@ classify_failure() {
   exit 1
 }
 
-build_tool() {
-  local stamp bin="$OUT_DIR/interop"
+# build NAME PACKAGE: `go build` PACKAGE inside the module into $OUT_DIR/NAME unless its stamp is current.
+build() {
+  local name="$1" package="$2" stamp bin="$OUT_DIR/$1"
   stamp="$(
     cd "$HERE"
+    printf '%s\n' "$package"
     "$GO_BIN" version
     printf 'CGO_ENABLED=%s\n' "${CGO_ENABLED:-}"
     sha256sum go.mod go.sum ./*.go
@@ -65,13 +69,13 @@ build_tool() {
     printf '%s\n' "$bin"
     return 0
   fi
-  log "building $bin (the first build downloads baton-sdk's modules and compiles SQLite in Go: minutes)"
+  log "building $bin from $package (the first build downloads baton-sdk's modules and compiles SQLite in Go: minutes)"
   local tmp logfile
-  tmp="$(mktemp "$OUT_DIR/interop.tmp.XXXXXX")"
+  tmp="$(mktemp "$OUT_DIR/$name.tmp.XXXXXX")"
   logfile="$(mktemp "$OUT_DIR/build.log.XXXXXX")"
-  if ! (cd "$HERE" && "$GO_BIN" build -o "$tmp" .) >"$logfile" 2>&1; then
+  if ! (cd "$HERE" && "$GO_BIN" build -o "$tmp" "$package") >"$logfile" 2>&1; then
     rm -f "$tmp"
-    classify_failure "$logfile" "go build (test/interop)"
+    classify_failure "$logfile" "go build $package (test/interop)"
   fi
   rm -f "$logfile"
   mv -f "$tmp" "$bin"
@@ -79,28 +83,9 @@ build_tool() {
   printf '%s\n' "$bin"
 }
 
-install_baton() {
-  local dir="$OUT_DIR/baton-$BATON_CLI_VERSION"
-  if [[ -x "$dir/baton" ]]; then
-    printf '%s\n' "$dir/baton"
-    return 0
-  fi
-  log "installing github.com/conductorone/baton/cmd/baton@$BATON_CLI_VERSION into $dir"
-  local logfile
-  logfile="$(mktemp "$OUT_DIR/baton.log.XXXXXX")"
-  mkdir -p "$dir"
-  # Outside the interop module: `go install pkg@version` builds with baton's own go.mod.
-  if ! (cd "$OUT_DIR" && GOFLAGS=-buildvcs=false GOBIN="$dir" "$GO_BIN" install "github.com/conductorone/baton/cmd/baton@$BATON_CLI_VERSION") >"$logfile" 2>&1; then
-    rmdir "$dir" 2>/dev/null || true
-    classify_failure "$logfile" "go install github.com/conductorone/baton/cmd/baton@$BATON_CLI_VERSION"
-  fi
-  rm -f "$logfile"
-  printf '%s\n' "$dir/baton"
-}
-
 case "${1:-tool}" in
-  tool) build_tool ;;
-  baton) install_baton ;;
-  baton-version) printf '%s\n' "$BATON_CLI_VERSION" ;;
-  *) log "usage: build.sh [tool|baton|baton-version]"; exit 2 ;;
+  tool) build interop . ;;
+  baton) build baton "$BATON_PACKAGE" ;;
+  all) build interop . && build baton "$BATON_PACKAGE" ;;
+  *) log "usage: build.sh [tool|baton|all]"; exit 2 ;;
 esac

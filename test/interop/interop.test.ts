@@ -1,4 +1,4 @@
-// Issue #14: our c1z files read by baton-sdk's own Go code (pkg/dotc1z, the path ConductorOne's
+// Our c1z files read by baton-sdk's own Go code (pkg/dotc1z, the path ConductorOne's
 // ingestion uses) must show the same syncs, counts and ids as our reader, and files the SDK
 // writes must read the same in ours. The Go side is test/interop/main.go, built by build.sh.
 import { execFile, type ExecFileException } from 'node:child_process';
@@ -47,7 +47,10 @@ interface GoReport extends Record<Kind, IdSet> {
   sync: string;
   chosenBy: string;
   syncRuns: GoSyncRun[];
+  /** The SDK's recount from the tables. */
   stats: Record<string, number>;
+  /** The stats the SDK reads from the file (ours, for our files). */
+  storedStats: Record<string, number>;
 }
 
 interface Run {
@@ -171,12 +174,14 @@ async function expectSameAsSdk(ctx: TestContext, file: string, opts: { syncId?: 
       expect(sdk[kind].count, `${kind} count`).toBe(sorted.length);
       expect(sdk[kind].sha256, `${kind} digest`).toBe(sha256Lines(sorted));
     }
-    // The SDK's stats (what `baton stats` prints): totals, and resources per type.
+    // The SDK's own recount (what `baton recalculate-stats` stores): totals and resources per type
+    // agree with our reader, and the stats the file carries are exactly that recount.
     const counts = reader.counts();
     expect(sdk.stats['resource_types'] ?? 0).toBe(counts.resourceTypes);
     expect(sdk.stats['entitlements'] ?? 0).toBe(counts.entitlements);
     expect(sdk.stats['grants'] ?? 0).toBe(counts.grants);
     for (const t of reader.statsByResourceType()) expect(sdk.stats[t.resourceType] ?? 0, `stats[${t.resourceType}]`).toBe(t.resources);
+    expect(sdk.storedStats, 'the stats stored in the file, as the SDK reads them').toEqual(sdk.stats);
   } finally {
     reader.close();
   }
@@ -361,55 +366,67 @@ describe('files the SDK writes, read by our reader', () => {
   });
 });
 
-describe('the baton CLI', () => {
+describe('the baton CLI (baton-sdk cmd/baton, the version go.mod pins) reads every demo file as our views do', () => {
   let baton: string | undefined;
-  let unavailable: string | undefined;
+  let demoOut: string;
+  const cli = (args: string[]) => run(process.execPath, [join(ROOT, 'bin/baton-serverless.js'), ...args]);
   beforeAll(async () => {
     if (!tool) return;
     const r = await run('bash', [BUILD, 'baton'], BUILD_TIMEOUT_MS);
-    if (r.code === 0) baton = r.stdout.trim().split('\n').pop();
-    // 4 = the module proxy would not serve it: a fact about the network, recorded in the README.
-    else if (r.code === 4) unavailable = r.stderr.trim();
-    else throw new Error(`interop: installing the baton CLI failed (exit ${r.code}):\n${r.stderr}`);
+    if (r.code !== 0) throw new Error(`interop: building the baton CLI failed (exit ${r.code}):\n${r.stderr}`);
+    baton = r.stdout.trim().split('\n').pop();
+    demoOut = join(work, 'baton-demo');
+    const d = await cli(['demo', '--out', demoOut, '--users', '200', '--json']);
+    if (d.code !== 0) throw new Error(`demo failed: ${d.stderr}`);
   }, BUILD_TIMEOUT_MS);
 
-  it('`baton stats` and `baton grants -o json` read our demo files and agree with our counts', async (ctx) => {
-    requireTool(ctx);
-    if (!baton) {
-      console.warn(`interop: the baton CLI could not be installed, so it was not checked:\n${unavailable}`);
-      ctx.skip(`baton CLI not installable here: ${unavailable?.split('\n').find((l) => /403|not available|dial|host/.test(l)) ?? unavailable}`);
-    }
-    const out = join(work, 'baton-demo');
-    const d = await run(process.execPath, [join(ROOT, 'bin/baton-serverless.js'), 'demo', '--out', out, '--users', '200', '--json']);
-    expect(d.code, d.stderr).toBe(0);
-    for (const name of ['slack', 'okta']) await batonAgrees(name, join(out, name, 'sync.c1z'));
-  });
+  for (const name of connectorNames) {
+    it(`demo ${name}: baton stats and baton grants/entitlements -o json agree with ours`, async (ctx) => {
+      requireTool(ctx);
+      const file = join(demoOut, name, 'sync.c1z');
+      const reader = await openC1z(file);
+      const counts = reader.counts();
+      const grantIds = byteSorted([...reader.grants()].map((g) => g.id));
+      reader.close();
 
-  /** `baton stats` and `baton grants -o json` on a copy of one demo file match our reader. */
-  async function batonAgrees(name: string, demoFile: string): Promise<void> {
-    const file = join(work, `baton-demo-${name}.c1z`);
-    copyFileSync(demoFile, file);
-    const reader = await openC1z(file);
-    const counts = reader.counts();
-    const grantIds = byteSorted([...reader.grants()].map((g) => g.id));
-    reader.close();
+      // `stats -o json`: the sync run with its stats, ours and baton's the same document.
+      const stats = await run(baton!, ['stats', '-f', file, '-o', 'json']);
+      expect(stats.code, stats.stderr).toBe(0);
+      const batonRun = JSON.parse(stats.stdout) as { id: string; stats: Record<string, string> };
+      expect(batonRun.stats['grants'] ?? '0').toBe(String(counts.grants));
+      expect(batonRun.stats['resources'] ?? '0').toBe(String(counts.resources));
+      const ours = await cli(['stats', '-f', file, '-o', 'json']);
+      expect(ours.code, ours.stderr).toBe(0);
+      expect(JSON.parse(ours.stdout)).toEqual(batonRun);
 
-    const stats = await run(baton!, ['stats', '-f', file]);
-    expect(stats.code, stats.stderr).toBe(0);
-    const table = new Map(
-      stats.stdout
-        .split('\n')
-        .map((l) => l.split('|').map((c) => c.trim()))
-        .filter((c) => c.length >= 2 && /^\d+$/.test(c[1]!))
-        .map((c) => [c[0]!, Number(c[1])]),
-    );
-    expect(table.get('resource_types')).toBe(counts.resourceTypes);
-    expect(table.get('entitlements')).toBe(counts.entitlements);
-    expect(table.get('grants')).toBe(counts.grants);
+      // The stats in the file are what baton's own recount stores.
+      const copy = join(work, `${name}-recount.c1z`);
+      copyFileSync(file, copy);
+      const recount = await run(baton!, ['recalculate-stats', '-f', copy]);
+      expect(recount.code, recount.stderr).toBe(0);
+      const after = await run(baton!, ['stats', '-f', copy, '-o', 'json']);
+      expect(JSON.parse(after.stdout)).toEqual(batonRun);
 
-    const grants = await run(baton!, ['grants', '-f', file, '-o', 'json']);
-    expect(grants.code, grants.stderr).toBe(0);
-    const listed = (JSON.parse(grants.stdout) as { grants?: { grant: { id: string } }[] }).grants ?? [];
-    expect(firstDifference(grantIds, byteSorted(listed.map((g) => g.grant.id))), name).toBeUndefined();
+      // Grants and entitlements as JSON: the same ids, and every annotation rendered as baton renders it.
+      const grants = await run(baton!, ['grants', '-f', file, '-o', 'json']);
+      expect(grants.code, grants.stderr).toBe(0);
+      const listed = (JSON.parse(grants.stdout) as { grants?: { grant: { id: string } }[] }).grants ?? [];
+      expect(firstDifference(grantIds, byteSorted(listed.map((g) => g.grant.id)))).toBeUndefined();
+      for (const view of ['grants', 'entitlements'] as const) {
+        const b = await run(baton!, [view, '-f', file, '-o', 'json']);
+        const o = await cli([view, '-f', file, '-o', 'json']);
+        expect(o.code, o.stderr).toBe(0);
+        expect(o.stdout).not.toContain('unrenderedAnnotations');
+        const rows = (text: string) => {
+          const list = ((JSON.parse(text) as Record<string, unknown[] | undefined>)[view] ?? []) as Record<string, { id: string }>[];
+          const key = view === 'grants' ? 'grant' : 'entitlement';
+          return new Map(list.map((r) => [r[key]!.id, r[key]]));
+        };
+        const batonRows = rows(b.stdout);
+        const ourRows = rows(o.stdout);
+        expect(ourRows.size, `${view} rows`).toBe(batonRows.size);
+        for (const [id, row] of batonRows) expect(ourRows.get(id), `${view} ${id}`).toEqual(row);
+      }
+    });
   }
 });

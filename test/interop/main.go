@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -61,7 +62,10 @@ type report struct {
 	Resources     idSet            `json:"resources"`
 	Entitlements  idSet            `json:"entitlements"`
 	Grants        idSet            `json:"grants"`
-	Stats         map[string]int64 `json:"stats"`
+	// Stats: the SDK's recount from the tables (what `baton recalculate-stats` stores).
+	Stats map[string]int64 `json:"stats"`
+	// StoredStats: what the SDK reads as the sync's cached stats (the file's own, when present).
+	StoredStats map[string]int64 `json:"storedStats"`
 }
 
 func main() {
@@ -227,20 +231,63 @@ func cmdRead(ctx context.Context, args []string) error {
 	rep.Entitlements = digest(ents, *withIDs)
 	rep.Grants = digest(grants, *withIDs)
 
-	// The SDK's own counters (what `baton stats` prints) as a second opinion on the counts.
+	// The SDK's counters as a second opinion on the counts. Stats on this store returns the stats
+	// the file carries when it has them (ours, for our files); the recount is the SDK's own.
 	syncType := connectorstore.SyncTypeFull
 	for _, r := range rep.SyncRuns {
 		if r.ID == rep.Sync {
 			syncType = connectorstore.SyncType(r.Type)
 		}
 	}
-	if rep.Stats, err = store.SyncMeta().Stats(ctx, syncType, rep.Sync); err != nil {
+	if rep.StoredStats, err = store.SyncMeta().Stats(ctx, syncType, rep.Sync); err != nil {
 		return fmt.Errorf("stats: %w", err)
+	}
+	if rep.Stats, err = recountStats(ctx, path, tmp, rep.Sync, syncType); err != nil {
+		return fmt.Errorf("recount stats: %w", err)
 	}
 
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
 	return enc.Encode(rep)
+}
+
+// recountStats recounts a sync the way `baton recalculate-stats` does: RecalculateStats on a
+// writable copy of the file (the original stays untouched), then Stats reads the fresh numbers.
+func recountStats(ctx context.Context, path, tmp, syncID string, syncType connectorstore.SyncType) (map[string]int64, error) {
+	dir, err := os.MkdirTemp(tmp, "recount-")
+	if err != nil {
+		return nil, err
+	}
+	cp := filepath.Join(dir, "copy.c1z")
+	if err := copyFile(path, cp); err != nil {
+		return nil, err
+	}
+	store, err := dotc1z.NewStore(ctx, cp, dotc1z.WithTmpDir(dir))
+	if err != nil {
+		return nil, fmt.Errorf("open a writable copy: %w", err)
+	}
+	defer store.Close(ctx)
+	if err := store.SyncMeta().RecalculateStats(ctx, syncID); err != nil {
+		return nil, err
+	}
+	return store.SyncMeta().Stats(ctx, syncType, syncID)
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // resourceKey is the resource's identity across files: a resource id is unique only per type.

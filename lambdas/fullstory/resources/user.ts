@@ -2,14 +2,13 @@
 // so the two populations never share ids.
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import { UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
-import type { ConnectorRuntime, Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
+import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { profile, resource, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
+import { type ApiUsers, type EndUser, modeError, SCIM_PAGE_SIZE, type ScimUser, type ScimUsers } from '../client.ts';
+import type { FullstoryContext } from '../context.ts';
 import { userResourceType } from './types.ts';
 
 export { userResourceType };
-import type { ApiClient, EndUser } from '../client.ts';
-import { modeError } from '../client.ts';
-import { SCIM_PAGE_SIZE, type ScimClient, type ScimUser } from '../client.ts';
 
 /** displayName, else "given family" when both are set, else userName. */
 export function scimDisplayName(u: ScimUser): string {
@@ -86,7 +85,7 @@ const noRows = async <T>(): Promise<Page<T>> => ({ rows: [] });
  * SCIM paging by startIndex, advancing by what the server actually returned. Stops on an empty page
  * as well as on totalResults: an overstated total makes upstream's Go loop forever on the same page.
  */
-export function scimUserSyncer(client: ScimClient, runtime: ConnectorRuntime): ResourceSyncer {
+export function scimUserSyncer({ client, runtime }: FullstoryContext<ScimUsers>): ResourceSyncer {
   let warnedMissingTotal = false;
   return {
     resourceType: userResourceType,
@@ -115,7 +114,7 @@ export function scimUserSyncer(client: ScimClient, runtime: ConnectorRuntime): R
 }
 
 /** API-key paging by page_token; the server picks the page size. */
-export function endUserSyncer(client: ApiClient): ResourceSyncer {
+export function endUserSyncer({ client }: FullstoryContext<ApiUsers>): ResourceSyncer {
   return {
     resourceType: userResourceType,
     async list(_parent, pageToken) {

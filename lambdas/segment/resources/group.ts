@@ -1,10 +1,35 @@
-import type { Grant } from '../../../shared/c1z/messages.ts';
+// User groups: a member entitlement each; grants are the members plus the group's own permissions.
+import type { Entitlement, Grant, Resource, ResourceId } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { grant } from '../../../shared/sync/model.ts';
+import { grant, groupTrait, memberEntitlement, profile, resource, resourceId } from '../../../shared/sync/model.ts';
+import type { UserGroup } from '../client.ts';
 import type { SegmentContext } from '../context.ts';
-import { groupMemberEntitlement, groupPrincipal, groupResource, permissionGrants, userPrincipal } from '../mapping.ts';
-import { groupType } from './types.ts';
+import { permissionGrants } from './permissions.ts';
 import { provisioner } from './provision.ts';
+import { groupType, userType } from './types.ts';
+import { userPrincipal } from './user.ts';
+
+export function groupResource(group: Pick<UserGroup, 'id' | 'name'>, workspace: ResourceId): Resource {
+  return resource({
+    type: 'group',
+    id: group.id,
+    displayName: group.name,
+    parent: workspace,
+    annotations: [groupTrait({ profile: profile({ group_name: group.name, group_id: group.id }) })],
+  });
+}
+
+export function groupMemberEntitlement(group: Resource): Entitlement {
+  return memberEntitlement(group, {
+    displayName: `${group.displayName} group member`,
+    description: `Member of ${group.displayName} Segment group`,
+    grantableTo: [userType],
+  });
+}
+
+export function groupPrincipal(id: string): ResourceId {
+  return resourceId(groupType.id, id);
+}
 
 export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
   return {

@@ -1,16 +1,28 @@
-import type { Grant } from '../../../shared/c1z/messages.ts';
-import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { grant } from '../../../shared/sync/model.ts';
+// The token's one workspace and its grants: each user's membership plus the user's role and
+// resource permissions, from one walk over the user list (the Go connector fetched these from the
+// user syncer; the grant ids are the same). One page of users is in memory at a time.
 import { mapLimit } from '../../../shared/concurrency.ts';
+import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
+import { grant, memberEntitlement, resource } from '../../../shared/sync/model.ts';
+import type { Workspace } from '../client.ts';
 import type { SegmentContext } from '../context.ts';
-import { permissionGrants, userPrincipal, workspaceMemberEntitlement, workspaceResource } from '../mapping.ts';
-import { workspaceType } from './types.ts';
+import { permissionGrants } from './permissions.ts';
+import { WORKSPACE_CHILDREN, userType, workspaceType } from './types.ts';
+import { userPrincipal } from './user.ts';
 
-/**
- * The token's one workspace. Its grants walk the user list once: each user's workspace membership
- * plus the user's role and resource permissions (the Go connector fetched these from the user
- * syncer; the grant ids are the same). One page of users is in memory at a time.
- */
+export function workspaceResource(ws: Workspace): Resource {
+  return resource({ type: 'workspace', id: ws.id, displayName: ws.name, childTypes: WORKSPACE_CHILDREN });
+}
+
+export function workspaceMemberEntitlement(ws: Resource): Entitlement {
+  return memberEntitlement(ws, {
+    displayName: `${ws.displayName} Workspace member`,
+    description: `Member of ${ws.displayName} Segment workspace`,
+    grantableTo: [userType],
+  });
+}
+
 export function workspaceSyncer(ctx: SegmentContext): ResourceSyncer {
   return {
     resourceType: workspaceType,

@@ -48,8 +48,14 @@ describe('baton views', () => {
     const types = JSON.parse((await cli(['resource-types', '-o', 'json'], {}, { cwd: dir })).stdout);
     expect(types.resourceTypes.map((t: { resourceType: { id: string } }) => t.resourceType.id)).toEqual(['project', 'user', 'group', 'role']);
     const stats = await cli(['stats'], {}, { cwd: dir });
-    expect(stats.stdout).toMatch(/grants\s+14981/);
-    expect(stats.stdout).toMatch(/resource_types\s+4/);
+    // baton's three tables: the sync run, the totals, and per resource type.
+    expect(stats.stdout).toMatch(/^Sync ID\s+36zfOAoWMxQdISbixanQCRBiX7E$/m);
+    expect(stats.stdout).toMatch(/^Duration\s+2m11s$/m);
+    expect(stats.stdout).toMatch(/^Grants\s+14981$/m);
+    expect(stats.stdout).toMatch(/^Resource Types\s+4$/m);
+    const run = JSON.parse((await cli(['stats', '-o', 'json'], {}, { cwd: dir })).stdout);
+    expect(run).toMatchObject({ id: '36zfOAoWMxQdISbixanQCRBiX7E', syncType: 'full', stats: { resourceTypes: '4', grants: '14981' } });
+    expect(Object.keys(run.stats.resourcesByResourceType).sort()).toEqual(['group', 'project', 'role', 'user']);
     const syncs = JSON.parse((await cli(['syncs', '-o', 'json'], {}, { cwd: dir })).stdout);
     expect(syncs.syncs).toEqual([
       {

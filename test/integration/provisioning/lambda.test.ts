@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connector as segment } from '../../../lambdas/segment/index.ts';
+import { connector as segment } from '../../../lambdas/segment/connector.ts';
 import { startSegmentSim, type SegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { makeProvisioningHandler, parseProvisioningEnv, type UrlResponse } from '../../../lambdas/provisioning.ts';
 import type { AuditLine } from '../../../shared/provisioning/audit.ts';

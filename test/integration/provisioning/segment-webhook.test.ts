@@ -2,7 +2,7 @@
 // nothing; each provisionable entitlement kind round-trips and a fresh sync shows it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from 'jose';
-import { connector as segment } from '../../../lambdas/segment/index.ts';
+import { connector as segment } from '../../../lambdas/segment/connector.ts';
 import { startSegmentSim, type SegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { fixedTenant } from '../../unit/segment/fixture.ts';
 import { tempDir } from '../../support/tmp.ts';

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookCommand } from '../../../bin/cli/webhook.ts';
-import { connector as slack } from '../../../lambdas/slack/index.ts';
+import { connector as slack } from '../../../lambdas/slack/connector.ts';
 import { SIM_USER_TOKEN, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { EntitlementSchema, GrantSchema, type Entitlement, type Resource } from '../../../shared/c1z/messages.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { grant, resourceId } from '../../../shared/sync/model.ts';
-import { permissionEntitlement, roleMemberEntitlement, roleResource, userResource, targetResource } from '../../../lambdas/segment/mapping.ts';
+import { permissionEntitlement, targetResource } from '../../../lambdas/segment/resources/permission-target.ts';
+import { roleMemberEntitlement, roleResource } from '../../../lambdas/segment/resources/role.ts';
+import { userResource } from '../../../lambdas/segment/resources/user.ts';
 import { catalogRoles } from '../../../lambdas/segment/roles.ts';
 import { grantEntitlement, removePermission, revokeGrant } from '../../../lambdas/segment/provisioning.ts';
 import { SegmentClient } from '../../../lambdas/segment/client.ts';
@@ -60,7 +62,9 @@ describe('segment: Go connector bugs fixed (B1–B8)', () => {
       stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} },
       request: async () => ({ data: { status: 'PENDING' } }) as never,
     };
-    await expect(new SegmentClient(fake).removeUserFromGroup('g1', 'ada@example.com')).rejects.toThrow(/status PENDING/);
+    const config = { token: 'segment-test-token', region: 'us' as const, baseUrl: 'https://api.segmentapis.com' };
+    const runtime = { http: () => fake, log: () => {}, hasResource: () => false };
+    await expect(new SegmentClient(config, runtime).removeUserFromGroup('g1', 'ada@example.com')).rejects.toThrow(/status PENDING/);
   });
 
   it('B4: group permission grants are emitted once, on the first member page, for a group of more than 200', async () => {

@@ -5,7 +5,7 @@ import { parseConnectorConfig } from '../../../shared/sync/config.ts';
 import type { Connector } from '../../../shared/sync/connector.ts';
 import { createRuntime, type TrackedRuntime } from '../../../shared/sync/runtime.ts';
 import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
-import { SegmentClient, createSegmentHttp } from '../../../lambdas/segment/client.ts';
+import { SegmentClient } from '../../../lambdas/segment/client.ts';
 import type { SegmentConfig } from '../../../lambdas/segment/config.ts';
 import { startSegmentSim, type SegmentSim, type SegmentSimOptions } from '../../../lambdas/segment/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
@@ -39,5 +39,5 @@ export function build(secret: Record<string, string>, overrides: Partial<HttpCli
     log: (message, fields) => logs.push({ message, fields }),
   });
   const config = parseConnectorConfig(segmentConnector, secret);
-  return { connector: segmentConnector.create(config, runtime), runtime, config, client: new SegmentClient(createSegmentHttp(config, runtime)), logs };
+  return { connector: segmentConnector.create(config, runtime), runtime, config, client: new SegmentClient(config, runtime), logs };
 }

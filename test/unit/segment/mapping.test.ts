@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupTraitSchema, RoleTraitSchema, UserTraitSchema, type Resource } from '../../../shared/c1z/messages.ts';
 import { findAnnotation, Purpose } from '../../../shared/sync/model.ts';
-import { roleIdOf } from '../../../lambdas/segment/mapping.ts';
+import { roleIdOf } from '../../../lambdas/segment/resources/permission-target.ts';
 import { expectedCounts } from '../../../lambdas/segment/sim/index.ts';
 import { EXPECTED_ENTITLEMENTS, EXPECTED_GRANTS, EXPECTED_RESOURCES, fixedTenant } from './fixture.ts';
 import { build, sim } from './harness.ts';
