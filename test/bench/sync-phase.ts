@@ -3,7 +3,9 @@
 // (5th argument) the sync runs as the Lambda runs it: slices of `sliceMs` of API time, each
 // checkpointing to S3 (the AWS_* environment points at moto) and the next one resuming from there.
 import { S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
 import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
 import { deadlineBudget } from '../../shared/sync/budget.ts';
@@ -40,7 +42,9 @@ if (!sliceJson) {
     config: parseConnectorConfig(definition, secretMap),
     secretValues: secretValuesOf(secretMap),
     out: out!,
-    workRoot: tmpdir(),
+    // A work root of its own: each run clears sync-id folders left in its work root, so with /tmp
+    // itself any other sync on the machine starting meanwhile would delete this one's database.
+    workRoot: mkdtempSync(join(tmpdir(), 'bench-work-')),
     store,
     sliceBudget: () => deadlineBudget(Date.now() + plan.sliceMs),
     httpOverrides,
