@@ -52,7 +52,7 @@ async function runChild(config: Record<string, string>, out: string, slices?: { 
   return (await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, args)) as unknown as ChildResult;
 }
 
-/** Seconds at real speed the per-token bucket rates require for these calls: the busiest bucket's. */
+/** Seconds at real speed the per-token bucket windows require for these calls: the busiest bucket's. */
 export function floorSeconds(calls: { method: string; path: string }[]): { seconds: number; binding: string } {
   const perBucket = new Map<string, number>();
   for (const c of calls) {
@@ -62,7 +62,9 @@ export function floorSeconds(calls: { method: string; path: string }[]): { secon
   let best = { seconds: 0, binding: 'none' };
   for (const [bucket, n] of perBucket) {
     const perMinute = WORKFORCE_LIMITS[bucket as keyof typeof WORKFORCE_LIMITS] * TOKEN_SHARE;
-    const seconds = (n / perMinute) * 60;
+    // Okta counts in fixed one-minute windows: a window's budget is there at once, so n calls need
+    // the windows after the first, not n / rate.
+    const seconds = (Math.ceil(n / perMinute) - 1) * 60;
     if (seconds > best.seconds) best = { seconds, binding: `${bucket} ×${n} at ${perMinute}/min` };
   }
   return best;
