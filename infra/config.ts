@@ -76,6 +76,17 @@ const maxSyncHours = z.int().min(1).max(168);
 /** A checkpoint older than this is not resumed from: the next sync starts over. */
 const checkpointMaxAgeHours = z.int().min(1).max(72);
 export const DEFAULT_MAX_SYNC_HOURS = 6;
+
+/**
+ * The shrink guard of one instance: a sync that would remove more than these shares of the
+ * principals or grants (or empty a resource type) is held in quarantine instead of going live.
+ */
+const shrinkGuardSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  maxPrincipalDropPercent: z.number().min(0).max(100).default(50),
+  maxGrantDropPercent: z.number().min(0).max(100).default(50),
+});
+export const DEFAULT_SHRINK_GUARD = { enabled: true, maxPrincipalDropPercent: 50, maxGrantDropPercent: 50 } as const;
 export const DEFAULT_CHECKPOINT_MAX_AGE_HOURS = 6;
 
 const connectorSchema = z.preprocess(
@@ -115,6 +126,7 @@ const connectorSchema = z.preprocess(
     // Unset: the top-level value (filled in by loadConfig).
     maxSyncHours: maxSyncHours.optional(),
     checkpointMaxAgeHours: checkpointMaxAgeHours.optional(),
+    shrinkGuard: shrinkGuardSchema.default(DEFAULT_SHRINK_GUARD),
   }),
 );
 

@@ -61,6 +61,18 @@ export const COMMANDS: Command[] = [
         out: { type: 'string', value: 'FILE', help: 'where the c1z goes (required); must be a regular file or not exist yet, in an existing folder' },
         'secret-id': { type: 'string', value: 'ID', help: 'read the BATON_* keys from this AWS Secrets Manager secret instead of the environment' },
         'slice-seconds': { type: 'string', value: 'N', help: 'run as the Lambda does: slices of at most N seconds, checkpointing between them' },
+        previous: {
+          type: 'string',
+          value: 'FILE',
+          help: 'the shrink guard and drift against this earlier sync: a sync that shrank too much goes to <out>.held.c1z, not --out',
+        },
+        'max-principal-drop': {
+          type: 'string',
+          value: 'PCT',
+          help: 'with --previous: hold a sync that removes more than this share of principals (default 50)',
+        },
+        'max-grant-drop': { type: 'string', value: 'PCT', help: 'with --previous: hold a sync that removes more than this share of grants (default 50)' },
+        'max-decoded-mb': maxDecoded,
         json: { type: 'boolean', help: 'print the summary as JSON (and no progress)' },
       },
       env: [
@@ -117,10 +129,28 @@ export const COMMANDS: Command[] = [
       env: decoderEnv,
       notes: [
         'console: one line per change (+ added, - removed, ~ changed), then totals',
-        'json: {"resources":{"created":[],"deleted":[],"modified":[]},"entitlements":{…},"grants":{…}}',
+        'json: {"resources":{"created":[],"deleted":[],"modified":[]},"entitlements":{…},"grants":{…},"drift":{"totals":{…},"byResourceType":{…}}}',
+        'drift: resources, entitlements and grants added and removed, in all and per resource type (what the Lambda publishes after each sync)',
       ],
     },
     run: async () => (await import('./diff-command.ts')).diffCommand,
+  },
+  {
+    spec: {
+      name: 'accept-shrink',
+      summary: 'promote the sync the shrink guard held back to the live file (as the function\'s {"acceptShrink": true})',
+      options: {
+        bucket: { type: 'string', value: 'NAME', help: 'the sync bucket (required)' },
+        key: { type: 'string', value: 'KEY', help: 'the live object key, e.g. baton/slack/sync.c1z (required)' },
+        json: { type: 'boolean', help: 'print what was promoted as JSON' },
+      },
+      env: [
+        ['AWS_REGION / AWS_PROFILE', 'where and as whom the bucket is written (standard AWS SDK chain)'],
+        ['AWS_ENDPOINT_URL_S3', 'another S3 endpoint (e.g. a local emulator; S3_FORCE_PATH_STYLE=true for path-style URLs)'],
+      ],
+      notes: ['The held file is checked (SHA-256, full decode, sync and counts) and uploaded like a normal sync, then removed from quarantine.'],
+    },
+    run: async () => (await import('./accept-shrink.ts')).acceptShrinkCommand,
   },
   {
     spec: {

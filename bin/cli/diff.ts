@@ -1,7 +1,10 @@
 // `baton-serverless diff OLD NEW`: what changed between two c1z files. Both are walked in id order
 // side by side (a merge), so files of any size diff in bounded memory. JSON is baton's
-// C1ZDiffOutput: {resources,entitlements,grants} × {created,deleted,modified}.
+// C1ZDiffOutput: {resources,entitlements,grants} × {created,deleted,modified}, plus "drift": the
+// per-resource-type added/removed totals the Lambda publishes after every sync (the same code).
 import { equals, fromBinary } from '@bufbuild/protobuf';
+import { computeDrift } from '../../shared/c1z/drift.ts';
+import { mergeByKey } from '../../shared/c1z/key-order.ts';
 import { EntitlementSchema, GrantSchema, ResourceSchema } from '../../shared/c1z/messages.ts';
 import type { C1zReader } from '../../shared/c1z/reader.ts';
 import type { Output } from './output.ts';
@@ -22,12 +25,6 @@ interface Change {
   data: Buffer;
 }
 
-/** SQLite orders TEXT by UTF-8 bytes; JS `<` by UTF-16 units. They differ only past U+FFFF vs U+E000-U+FFFF. */
-function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
 function same(kind: Kind, a: Buffer, b: Buffer): boolean {
   if (a.equals(b)) return true;
   // Equal messages can serialise differently (field order, another writer); compare as messages.
@@ -35,24 +32,14 @@ function same(kind: Kind, a: Buffer, b: Buffer): boolean {
   return equals(schema as typeof ResourceSchema, fromBinary(schema as typeof ResourceSchema, a), fromBinary(schema as typeof ResourceSchema, b));
 }
 
+type Row = { key: string; data: Buffer };
+const keyOf = (r: Row) => r.key;
+
 export function* changes(kind: Kind, older: C1zReader, newer: C1zReader): Generator<Change> {
-  const a = older.keyed(kind);
-  const b = newer.keyed(kind);
-  let x = a.next();
-  let y = b.next();
-  while (!x.done || !y.done) {
-    const order = x.done ? 1 : y.done ? -1 : compareKeys(x.value.key, y.value.key);
-    if (order < 0) {
-      yield { bucket: 'deleted', key: x.value!.key, data: x.value!.data };
-      x = a.next();
-    } else if (order > 0) {
-      yield { bucket: 'created', key: y.value!.key, data: y.value!.data };
-      y = b.next();
-    } else {
-      if (!same(kind, x.value!.data, y.value!.data)) yield { bucket: 'modified', key: y.value!.key, data: y.value!.data };
-      x = a.next();
-      y = b.next();
-    }
+  for (const m of mergeByKey(older.keyed(kind), newer.keyed(kind), keyOf, keyOf)) {
+    if (m.side === 'older') yield { bucket: 'deleted', key: m.older.key, data: m.older.data };
+    else if (m.side === 'newer') yield { bucket: 'created', key: m.newer.key, data: m.newer.data };
+    else if (!same(kind, m.older.data, m.newer.data)) yield { bucket: 'modified', key: m.newer.key, data: m.newer.data };
   }
 }
 
@@ -86,6 +73,8 @@ export async function writeDiff(older: C1zReader, newer: C1zReader, out: Output,
       }
       await out.write('}');
     }
+    const drift = computeDrift(older, newer, 0);
+    await out.write(`,"drift":${JSON.stringify({ totals: drift.totals, byResourceType: drift.byResourceType })}`);
     await out.line('}');
     return out.flush();
   }

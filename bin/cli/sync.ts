@@ -11,7 +11,11 @@ import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
 import { runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
 import { awsClientReady } from './aws-setup.ts';
 import type { Io } from './commands.ts';
+import type { C1zReader } from '../../shared/c1z/reader.ts';
+import type { SyncComparison } from '../../shared/sync/compare-syncs.ts';
 import { instrument } from './instrument.ts';
+import { comparisonJson, comparisonLines, guardLocally, heldMessage, policyOf, ShrinkHeld } from './local-guard.ts';
+import { openForCommand } from './open-file.ts';
 import { checkOutPath } from './out-path.ts';
 import { ProgressReporter } from './progress.ts';
 import { connectorName, connectorNames, loadConnector } from './registry.ts';
@@ -30,6 +34,8 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   if (sliceSeconds !== undefined && !(sliceSeconds > 0)) throw new UsageError('sync: --slice-seconds takes a positive number of seconds');
   // Before any network call: a bad --out must not cost an API quota or a half-written file.
   const outPath = await checkOutPath(values.out);
+  const previousPath = values.previous as string | undefined;
+  const policy = policyOf(values);
   const definition = await loadConnector(name);
   let config: unknown;
   let secretValues: string[];
@@ -51,12 +57,17 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   // removed however the run ends, Ctrl-C included.
   const workRoot = await mkdtemp(join(dirname(outPath), `.${basename(outPath)}.work-`));
   let summary: SyncSummary & { slices?: number };
+  let previous: C1zReader | undefined;
+  let comparison: SyncComparison | undefined;
   try {
+    // Opened before the sync: an unreadable --previous must not cost an API quota.
+    if (previousPath !== undefined) previous = await openForCommand('sync', previousPath, { 'max-decoded-mb': values['max-decoded-mb'] }, '--previous');
+    const candidate = join(workRoot, 'candidate.c1z');
     const options = {
       definition: instrument(definition, progress),
       config,
       secretValues,
-      out: outPath,
+      out: previous ? candidate : outPath,
       workRoot,
       log: (message: string) => {
         if (!json) {
@@ -79,15 +90,29 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
             }),
       () => rm(workRoot, { recursive: true, force: true }),
     );
+    if (previous) comparison = await guardLocally(previous, candidate, outPath, policy, workRoot);
   } finally {
     progress.finish();
+    previous?.close();
     await rm(workRoot, { recursive: true, force: true });
   }
+  const compared = comparison ? comparisonJson(comparison) : {};
   if (json)
     await io.out.line(
-      JSON.stringify({ connector: name, out: outPath, ...summaryJson(summary), ...(summary.slices === undefined ? {} : { slices: summary.slices }) }),
+      JSON.stringify({
+        connector: name,
+        out: outPath,
+        ...summaryJson(summary),
+        ...(summary.slices === undefined ? {} : { slices: summary.slices }),
+        ...compared,
+      }),
     );
-  else await io.out.line(summaryTable([[name, summary]], outPath));
+  else {
+    if (!comparison?.verdict.blocked) await io.out.line(summaryTable([[name, summary]], outPath));
+    for (const line of comparison ? comparisonLines(comparison) : []) await io.out.line(line);
+  }
+  await io.out.flush();
+  if (comparison?.verdict.blocked) throw new ShrinkHeld(heldMessage(comparison, previousPath!, outPath));
 }
 
 export function summaryJson(s: SyncSummary): Record<string, unknown> {

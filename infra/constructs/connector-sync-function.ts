@@ -9,6 +9,7 @@
  * destination, and the EventBridge schedule.
  */
 import { ArnFormat, AssetHashType, Aws, DockerImage, Duration, RemovalPolicy, SecretValue, Size, Stack, Validations } from 'aws-cdk-lib';
+import { layoutOf } from '../../shared/aws/bucket-layout.ts';
 import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -185,7 +186,12 @@ export class ConnectorSyncFunction extends Construct {
         actions: ['s3:ListBucket'],
         resources: [props.bucket.bucketArn],
         // The lease key too: without list rights a missing object reads as 403, not 404.
-        conditions: { StringLike: { 's3:prefix': [props.checkpointPrefix, `${props.checkpointPrefix}*`, props.leaseKey] } },
+        // The live and quarantine keys too: the shrink guard reads both, and the first sync finds neither.
+        conditions: {
+          StringLike: {
+            's3:prefix': [props.checkpointPrefix, `${props.checkpointPrefix}*`, props.leaseKey, props.objectKey, layoutOf(props.objectKey).quarantine],
+          },
+        },
       }),
     );
     wildcards.push({
@@ -267,6 +273,9 @@ export class ConnectorSyncFunction extends Construct {
         NODE_OPTIONS: SYNC_NODE_OPTIONS.join(' '),
         CHECKPOINT_MAX_AGE_HOURS: String(connector.checkpointMaxAgeHours),
         MAX_SYNC_HOURS: String(connector.maxSyncHours),
+        SHRINK_GUARD: connector.shrinkGuard.enabled ? 'on' : 'off',
+        SHRINK_MAX_PRINCIPAL_DROP_PERCENT: String(connector.shrinkGuard.maxPrincipalDropPercent),
+        SHRINK_MAX_GRANT_DROP_PERCENT: String(connector.shrinkGuard.maxGrantDropPercent),
       },
     });
     this.alias = new Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.function.currentVersion });

@@ -9,6 +9,7 @@
  *   <stack>-<id>-duration      the function's Duration above 80 % of its timeout
  *   <stack>-<id>-errors        the function itself errored (crash, timeout, out of memory)
  *   <stack>-<id>-running-long  a sync's durable execution has run over maxSyncHours (SyncRunningMinutes)
+ *   <stack>-<id>-shrink-blocked the shrink guard held a sync back (ShrinkBlocked): accept it or fix the app's access
  *
  * The stale alarm keeps meaning "no finished sync in staleAfterHours": a sync sliced over several
  * invocations publishes SyncSucceeded once, from its last slice.
@@ -34,7 +35,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SERVICE_NAME } from '../config.ts';
-import { METRIC } from '../../shared/observability/names.ts';
+import { DRIFT_METRIC, METRIC, RESOURCE_TYPE_DIMENSION } from '../../shared/observability/names.ts';
 
 export { METRIC };
 
@@ -95,6 +96,7 @@ export interface ConnectorAlarms {
   duration: Alarm;
   errors: Alarm;
   runningLong: Alarm;
+  shrinkBlocked: Alarm;
 }
 
 /** What the provisioning function publishes per call, with the instance's metricDimensions(). */
@@ -187,7 +189,8 @@ export class SyncMonitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
         actionsEnabled: instance.enabled,
       });
-      const alarms = { failed, stale, duration, errors, runningLong };
+      const shrinkBlocked = shrinkBlockedAlarm(this, instance, prefix, metric(METRIC.shrinkBlocked, 'Sum'));
+      const alarms = { failed, stale, duration, errors, runningLong, shrinkBlocked };
       this.alarms[instance.id] = alarms;
       if (props.alarmTopic) {
         const action = new SnsAction(props.alarmTopic);
@@ -320,6 +323,7 @@ export class SyncMonitoring extends Construct {
       this.dashboard.addWidgets(...health);
       this.dashboard.addWidgets(...volume);
       this.dashboard.addWidgets(...durable);
+      this.dashboard.addWidgets(...driftWidgets(instance, props.namespace, metric));
     }
 
     if (props.provisioning) {
@@ -374,4 +378,64 @@ export class SyncMonitoring extends Construct {
       );
     }
   }
+}
+
+/** The shrink guard held a sync back: the live file is the last good one, and stays so until someone accepts or fixes. */
+function shrinkBlockedAlarm(scope: Construct, instance: MonitoredInstance, prefix: string, blocked: Metric): Alarm {
+  return new Alarm(scope, `${instance.id}-ShrinkBlocked`, {
+    alarmName: `${prefix}-shrink-blocked`,
+    alarmDescription:
+      `The shrink guard held a ${instance.id} sync back: it would have removed most principals or grants, or emptied a resource type. ` +
+      'ConductorOne keeps the last good sync.c1z. If the shrink is real, invoke the function with {"acceptShrink": true}; otherwise fix the app token or config.',
+    metric: blocked,
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    actionsEnabled: instance.enabled,
+  });
+}
+
+/** Drift per sync: totals on the instance's dimensions, and per resource type through a search on the extra dimension. */
+function driftWidgets(instance: MonitoredInstance, namespace: string, metric: (name: string, statistic: string, label?: string) => Metric): IWidget[] {
+  const kinds = ['resources', 'entitlements', 'grants'] as const;
+  const dims = metricDimensions(instance);
+  const perType = (name: string, id: string) =>
+    new MathExpression({
+      expression: `SEARCH('{${namespace},${Object.keys(dims).join(',')},${RESOURCE_TYPE_DIMENSION}} MetricName="${name}" ${Object.entries(dims)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(' ')}', 'Sum', 3600)`,
+      label: id,
+      period: Duration.hours(1),
+    });
+  return [
+    new GraphWidget({
+      title: `${instance.id}: drift per sync (added)`,
+      left: kinds.map((k) => metric(DRIFT_METRIC[k].added, 'Sum', `${k} added`)),
+      leftYAxis: { min: 0 },
+      width: 6,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: `${instance.id}: drift per sync (removed)`,
+      left: kinds.map((k) => metric(DRIFT_METRIC[k].removed, 'Sum', `${k} removed`)),
+      leftYAxis: { min: 0 },
+      width: 6,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: `${instance.id}: grants added and removed per resource type`,
+      left: [perType(DRIFT_METRIC.grants.added, 'added'), perType(DRIFT_METRIC.grants.removed, 'removed')],
+      leftYAxis: { min: 0 },
+      width: 6,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: `${instance.id}: shrink guard`,
+      left: [metric(METRIC.shrinkBlocked, 'Sum', 'blocked syncs'), metric(METRIC.shrinkAccepted, 'Sum', 'accepted')],
+      leftYAxis: { min: 0 },
+      width: 6,
+      height: 6,
+    }),
+  ];
 }

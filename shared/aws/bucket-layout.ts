@@ -3,6 +3,7 @@
 //   <prefix>/<instance>/sync.c1z              the live file ConductorOne reads
 //   <prefix>/<instance>/.checkpoint/<id>…     a running sync's checkpoints (never read by ConductorOne)
 //   <prefix>/<instance>/.lease.json           one sync per instance at a time
+//   <prefix>/<instance>/.quarantine/sync.c1z  a sync the shrink guard held back (never read by ConductorOne)
 //   <prefix>/.provisioning/jti/<jti>          provisioning tokens already used (replay protection)
 import { posix } from 'node:path';
 
@@ -13,13 +14,15 @@ export interface InstanceLayout {
   /** Prefix of every checkpoint object; the only prefix the function lists. */
   checkpoints: string;
   lease: string;
+  /** Where the shrink guard holds a sync back until it is accepted. */
+  quarantine: string;
 }
 
 /** The layout around a live key (the function's OBJECT_KEY). */
 export function layoutOf(liveKey: string): InstanceLayout {
   const parent = posix.dirname(liveKey);
   const dir = parent === '.' ? '' : `${parent}/`;
-  return { dir, live: liveKey, checkpoints: `${dir}.checkpoint/`, lease: `${dir}.lease.json` };
+  return { dir, live: liveKey, checkpoints: `${dir}.checkpoint/`, lease: `${dir}.lease.json`, quarantine: `${dir}.quarantine/sync.c1z` };
 }
 
 /** The layout of instance `id` under `keyPrefix`. */

@@ -16,10 +16,13 @@ const schedulerEvent = z.object({
   scheduledTime: z.string().optional(),
 });
 
-/** `aws lambda invoke --payload '{}'` or `'{"dryRun": true}'`: strict, so a typo is an error, not an upload. */
-const manualEvent = z.strictObject({ dryRun: z.boolean().optional() });
+/**
+ * `aws lambda invoke --payload '{}'`, `'{"dryRun": true}'` or `'{"acceptShrink": true}'` (promote the
+ * sync the shrink guard held back): strict, so a typo is an error, not an upload.
+ */
+const manualEvent = z.strictObject({ dryRun: z.boolean().optional(), acceptShrink: z.boolean().optional() });
 
-export type Trigger = { kind: 'schedule'; time?: string } | { kind: 'manual'; dryRun: boolean };
+export type Trigger = { kind: 'schedule'; time?: string } | { kind: 'manual'; dryRun: boolean } | { kind: 'accept-shrink' };
 
 export function parseEvent(event: unknown): Trigger {
   const e = event ?? {};
@@ -28,9 +31,13 @@ export function parseEvent(event: unknown): Trigger {
   const scheduler = schedulerEvent.safeParse(e);
   if (scheduler.success) return { kind: 'schedule', time: scheduler.data.scheduledTime };
   const manual = manualEvent.safeParse(e);
+  if (manual.success && manual.data.acceptShrink) {
+    if (manual.data.dryRun) throw new Error('{"acceptShrink": true} promotes the held sync; it cannot be a dry run (leave "dryRun" out)');
+    return { kind: 'accept-shrink' };
+  }
   if (manual.success) return { kind: 'manual', dryRun: manual.data.dryRun ?? false };
   const keys = e && typeof e === 'object' ? Object.keys(e).join(', ') : typeof e;
   throw new Error(
-    `unrecognised event (keys: ${keys || 'none'}): send {} or {"dryRun": true} for a manual sync; scheduled runs send an EventBridge "Scheduled Event"`,
+    `unrecognised event (keys: ${keys || 'none'}): send {} or {"dryRun": true} for a manual sync, {"acceptShrink": true} to accept a held sync; scheduled runs send an EventBridge "Scheduled Event"`,
   );
 }

@@ -22,6 +22,13 @@ const envSchema = z.object({
   SLICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   SLICE_RETRY_SECONDS: z.coerce.number().int().min(1).default(10),
   MAX_SLICES: z.coerce.number().int().min(1).default(500),
+  /** The shrink guard: `off` lets any sync replace the live file. */
+  SHRINK_GUARD: z.enum(['on', 'off']).default('on'),
+  SHRINK_MAX_PRINCIPAL_DROP_PERCENT: z.coerce.number().min(0).max(100).default(50),
+  SHRINK_MAX_GRANT_DROP_PERCENT: z.coerce.number().min(0).max(100).default(50),
+  /** Drift against the previous live file after every sync. */
+  DRIFT: z.enum(['on', 'off']).default('on'),
+  DRIFT_SAMPLE_IDS: z.coerce.number().int().min(0).max(100).default(10),
 });
 
 export type HandlerEnv = z.infer<typeof envSchema>;

@@ -6,6 +6,9 @@
 import { type DurableContext, withDurableExecution } from '@aws/durable-execution-sdk-js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { newKsuid } from '../c1z/ksuid.ts';
 import type { HttpClientOptions } from '../http/types.ts';
 import { createTelemetry, powertoolsTelemetry } from '../observability/telemetry.ts';
 import { deadlineBudget, type SliceBudget } from '../sync/budget.ts';
@@ -14,14 +17,19 @@ import { runInProcess, type Skipped, SyncFailure, SyncLifecycle, type SyncRun } 
 import { layoutOf } from './bucket-layout.ts';
 import { s3CheckpointStore } from './checkpoint-store.ts';
 import { parseEvent } from './event.ts';
+import { deliverGuarded, ShrinkBlockedError } from './guarded-delivery.ts';
 import { type HandlerEnv, parseEnv } from './handler-env.ts';
 import { s3Lease } from './lease.ts';
+import { liveMetadata, type Promoted, promoteQuarantined } from './quarantine.ts';
 import { loadConnectorConfig } from './secrets.ts';
-import { uploadC1z } from './upload.ts';
 
 /** What an execution returns: the finished run and where it went. */
 export type SyncResult = SyncRun & { bucket: string; key: string };
 export type SkippedResult = Skipped;
+/** `{"acceptShrink": true}`: the sync the shrink guard held back became the live file. */
+export interface AcceptedResult {
+  accepted: Promoted;
+}
 
 export interface HandlerDeps {
   s3?: S3Client;
@@ -49,7 +57,7 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
   // One client each per container: connections are reused across warm invocations.
   const s3 = deps.s3 ?? new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
   const secrets = deps.secrets ?? new SecretsManagerClient({});
-  let built: { env: HandlerEnv; lifecycle: SyncLifecycle<C> } | undefined;
+  let built: { env: HandlerEnv; lifecycle: SyncLifecycle<C>; lease: ReturnType<typeof s3Lease> } | undefined;
 
   /** Parsed once per container, inside the begin step, so a bad environment fails the run loudly. */
   const setUp = () => {
@@ -57,16 +65,36 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
     const env = parseEnv(rawEnv);
     const layout = layoutOf(env.OBJECT_KEY);
     const upload = deps.multipartThresholdBytes ? { multipartThresholdBytes: deps.multipartThresholdBytes } : {};
+    const store = s3CheckpointStore({ client: s3, bucket: env.BUCKET, objectKey: env.OBJECT_KEY, connector: instance });
+    const lease = s3Lease({ client: s3, bucket: env.BUCKET, key: layout.lease });
     const lifecycle = new SyncLifecycle({
       definition,
       config: () => loadConnectorConfig({ client: secrets, secretId: env.SECRET_ID, schema: definition.configSchema, ttlMs: env.SECRET_TTL_SECONDS * 1000 }),
-      store: s3CheckpointStore({ client: s3, bucket: env.BUCKET, objectKey: env.OBJECT_KEY, connector: instance }),
-      lease: s3Lease({ client: s3, bucket: env.BUCKET, key: layout.lease }),
+      store,
+      lease,
       delivery: {
-        async deliver(file, s) {
-          const metadata = { connector: instance, 'sync-id': s.syncId, 'resource-types': String(s.counts.resourceTypes) };
-          const rows = { resources: String(s.counts.resources), entitlements: String(s.counts.entitlements), grants: String(s.counts.grants) };
-          await uploadC1z({ client: s3, bucket: env.BUCKET, key: layout.live, file, ...upload, metadata: { ...metadata, ...rows } });
+        // The shrink guard and drift stand before the upload that replaces the live file.
+        async deliver(file, s, database) {
+          await deliverGuarded(file, database, s.syncId, {
+            client: s3,
+            bucket: env.BUCKET,
+            key: layout.live,
+            instance,
+            policy: {
+              enabled: env.SHRINK_GUARD === 'on',
+              maxPrincipalDropPercent: env.SHRINK_MAX_PRINCIPAL_DROP_PERCENT,
+              maxGrantDropPercent: env.SHRINK_MAX_GRANT_DROP_PERCENT,
+            },
+            drift: env.DRIFT === 'on',
+            sampleSize: env.DRIFT_SAMPLE_IDS,
+            metadata: liveMetadata(instance, s.syncId, s.counts),
+            ...upload,
+            telemetry,
+          }).catch(async (err: unknown) => {
+            // The held file is this sync's outcome: the next run syncs afresh instead of resuming it.
+            if (err instanceof ShrinkBlockedError) await store.remove(s.syncId);
+            throw err;
+          });
         },
       },
       now: deps.now ?? Date.now,
@@ -79,12 +107,39 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
       concurrency: env.SYNC_CONCURRENCY,
       httpOverrides: deps.httpOverrides,
     });
-    built = { env, lifecycle };
+    built = { env, lifecycle, lease };
     return built;
+  };
+  /** Promotes the held sync under the lease, so it cannot race a sync replacing the same file. */
+  const acceptShrink = async (executionId: string): Promise<AcceptedResult | SkippedResult> => {
+    const { env, lease } = setUp();
+    const now = (deps.now ?? Date.now)();
+    const held = await lease.acquire({
+      executionId,
+      since: new Date(now).toISOString(),
+      expiresAt: new Date(now + env.MAX_SYNC_HOURS * 3_600_000).toISOString(),
+    });
+    if (!held.acquired)
+      return { skipped: `a sync is already running: ${held.holder.syncId ?? held.holder.executionId} since ${held.holder.since}; accept after it ends` };
+    // A KSUID-named folder: if the run is killed, the next one's clean-up removes it like a sync's.
+    const workDir = join(env.WORK_ROOT, newKsuid());
+    await mkdir(workDir, { recursive: true });
+    try {
+      const upload = deps.multipartThresholdBytes ? { multipartThresholdBytes: deps.multipartThresholdBytes } : {};
+      const accepted = await promoteQuarantined({ client: s3, bucket: env.BUCKET, objectKey: env.OBJECT_KEY, workDir, ...upload });
+      telemetry.info('accepted the held sync: it is the live file now', { ...accepted });
+      telemetry.metric('shrinkAccepted', 'Count', 1);
+      telemetry.publish();
+      return { accepted };
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+      await lease.release(executionId).catch((e: unknown) => telemetry.error('releasing the sync lease failed', { error: String((e as Error).message) }));
+    }
   };
   const begin = async (event: unknown, executionId: string) => {
     try {
       const trigger = parseEvent(event);
+      if (trigger.kind === 'accept-shrink') return await acceptShrink(executionId);
       return await setUp().lifecycle.begin({ executionId, trigger: trigger.kind, dryRun: trigger.kind === 'manual' && trigger.dryRun });
     } catch (err) {
       if (err instanceof SyncFailure) throw err;
@@ -101,11 +156,11 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
   };
   const withTarget = (run: SyncRun): SyncResult => ({ ...run, bucket: built!.env.BUCKET, key: built!.env.OBJECT_KEY });
 
-  const run = async (event: unknown, ctx: StepContext): Promise<SyncResult | SkippedResult> => {
+  const run = async (event: unknown, ctx: StepContext): Promise<SyncResult | SkippedResult | AcceptedResult> => {
     const executionId = ctx.executionContext?.durableExecutionArn ?? 'local';
     // Not retried: a run that cannot start fails at once, loudly, and the next trigger tries again.
     let current = await ctx.step('begin', () => begin(event, executionId), { retryStrategy: () => ({ shouldRetry: false }) });
-    if ('skipped' in current) return current;
+    if ('skipped' in current || 'accepted' in current) return current;
     const { env, lifecycle } = setUp();
     try {
       while (!current.done) {
@@ -130,8 +185,9 @@ export function makeSyncHandler<C>(definition: ConnectorDefinition<C>, deps: Han
   return Object.assign(
     withDurableExecution((event: unknown, ctx: DurableContext) => run(event, ctx)),
     {
-      runInProcess: async (event: unknown): Promise<SyncResult | SkippedResult> => {
+      runInProcess: async (event: unknown): Promise<SyncResult | SkippedResult | AcceptedResult> => {
         const trigger = parseEvent(event);
+        if (trigger.kind === 'accept-shrink') return acceptShrink(`in-process-${Date.now()}`);
         const { lifecycle } = setUp();
         const start = { executionId: `in-process-${Date.now()}`, trigger: trigger.kind, dryRun: trigger.kind === 'manual' && trigger.dryRun };
         const done = await runInProcess(lifecycle, start, () => deps.sliceBudget?.() ?? deadlineBudget(Date.now() + 900_000 - reserveMs(900_000)));

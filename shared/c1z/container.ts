@@ -124,20 +124,28 @@ export interface DecodeResult {
  * Streams the frame out of a v1 file into `dest` (a path) or discards it, checking the cap, the
  * zstd checksum and that the content is a SQLite database. Never holds the content in memory.
  */
-export async function decodeV1(path: string, dest: string | undefined, maxDecodedBytes = DEFAULT_MAX_DECODED_BYTES): Promise<DecodeResult> {
+export async function decodeV1(
+  path: string,
+  dest: string | undefined,
+  maxDecodedBytes = DEFAULT_MAX_DECODED_BYTES,
+  options: { sha256?: boolean } = {},
+): Promise<DecodeResult> {
   await checkV1(path, maxDecodedBytes);
-  const hash = createHash('sha256');
+  // Readers need no digest of the content (zstd's own checksum guards it): hashing 500 MB costs
+  // more than decoding it. Verification after packing asks for it.
+  const hash = options.sha256 === false ? undefined : createHash('sha256');
   let first: Buffer | undefined;
   let bytes = 0;
   const sink = dest ? createWriteStream(dest, { flags: 'wx' }) : new Writable({ write: (_c, _e, cb) => cb() });
   try {
     await pipeline(
-      createReadStream(path, { start: MAGIC_V1.length }),
-      createZstdDecompress(),
+      // 1 MiB chunks: with zlib's 16 KiB default, moving the chunks costs more than decompressing.
+      createReadStream(path, { start: MAGIC_V1.length, highWaterMark: DECODE_CHUNK_BYTES }),
+      createZstdDecompress({ chunkSize: DECODE_CHUNK_BYTES }),
       capBytes(path, maxDecodedBytes, (chunk) => {
         if (!first) first = Buffer.from(chunk.subarray(0, SQLITE_MAGIC.length));
         bytes += chunk.length;
-        hash.update(chunk);
+        hash?.update(chunk);
       }),
       sink,
     );
@@ -149,8 +157,10 @@ export async function decodeV1(path: string, dest: string | undefined, maxDecode
     if (dest) await rm(dest, { force: true });
     throw new C1zError('not_sqlite', `${path}: c1z content is not a SQLite database`);
   }
-  return { bytes, sha256: hash.digest('hex') };
+  return { bytes, sha256: hash?.digest('hex') ?? '' };
 }
+
+const DECODE_CHUNK_BYTES = 1024 * 1024;
 
 export interface EncodeResult {
   /** Size of the finished c1z. */

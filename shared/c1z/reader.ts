@@ -1,6 +1,7 @@
 // Opens a v1 c1z read-only: decodes into a private temp copy (the input is never modified),
 // migrates an older schema there, picks the sync as baton-sdk does (README.md here) and iterates lazily.
-import Database, { type Database as Db } from 'better-sqlite3';
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { z } from 'zod';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ export interface RowFilter {
 }
 
 const PAGE_ROWS = 500;
+/** Keys are short: bigger pages, fewer calls into SQLite. */
+const KEY_PAGE_ROWS = 8192;
 
 function conditions(
   filter: RowFilter,
@@ -72,6 +75,23 @@ function conditions(
   return [parts.length > 0 ? parts.join(' AND ') : '1', args];
 }
 
+/** The per-type counts our writer (and baton-sdk) keep in `v1_sync_runs.stats`; any other shape is counted instead. */
+const countsByType = z.record(z.string(), z.number().int().nonnegative()).default({});
+const storedStatsSchema = z.object({
+  resources_by_resource_type: countsByType,
+  entitlements_by_resource_type: countsByType,
+  grants_by_resource_type: countsByType,
+});
+
+function parseJson(text: string | null | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 const UNFINISHED_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const EXPANDABLE_TYPE_URL = `type.googleapis.com/${GrantExpandableSchema.typeName}`;
 
@@ -84,6 +104,7 @@ export class C1zReader {
   readonly chosenBy: string;
   private readonly db: Db;
   private readonly dir: string;
+  private readonly lookups: Partial<Record<string, Statement>> = {};
 
   private constructor(path: string, db: Db, dir: string, decodedBytes: number, sync: SyncRun, chosenBy: string) {
     this.path = path;
@@ -94,12 +115,26 @@ export class C1zReader {
     this.chosenBy = chosenBy;
   }
 
+  /**
+   * Reads a finished sync database in place (read-only, no copy): the one a sync has just packed,
+   * still in its work folder, so comparing it costs no second decode.
+   */
+  static openDatabase(dbPath: string, options: Pick<OpenOptions, 'syncId'> = {}): C1zReader {
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    const chosen = chooseSync(listSyncRuns(db), options.syncId);
+    if (!chosen) {
+      db.close();
+      throw new C1zError('no_sync', options.syncId ? `${dbPath}: no sync ${options.syncId} in this database` : `${dbPath}: the database holds no sync run`);
+    }
+    return new C1zReader(dbPath, db, '', 0, chosen.run, chosen.by);
+  }
+
   static async open(path: string, options: OpenOptions = {}): Promise<C1zReader> {
     const dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), 'c1z-read-'));
     let db: Db | undefined;
     try {
       const dbPath = join(dir, 'db');
-      const { bytes } = await decodeV1(path, dbPath, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
+      const { bytes } = await decodeV1(path, dbPath, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, { sha256: false });
       try {
         db = new Database(dbPath);
         // Fixtures carry the WAL flag; the private copy has no -wal file, so switch to a rollback journal.
@@ -187,6 +222,57 @@ export class C1zReader {
     }
   }
 
+  /**
+   * Every key of one table in order, read from the (external_id, sync_id) index alone: the walk
+   * drift takes over a million grants. Keyset pages of KEY_PAGE_ROWS through `all()` measured 2.5×
+   * faster than one `iterate()` cursor, and leave the connection free between pages.
+   */
+  *orderedKeys(kind: 'resources' | 'entitlements' | 'grants'): Generator<string> {
+    for (const page of this.orderedKeyPages(kind)) yield* page;
+  }
+
+  /** The same walk a page at a time (a tight loop over arrays skips a generator step per key). */
+  *orderedKeyPages(kind: 'resources' | 'entitlements' | 'grants'): Generator<string[]> {
+    const stmt = this.db
+      .prepare(`SELECT external_id FROM v1_${kind} WHERE sync_id = ? AND external_id > ? ORDER BY external_id LIMIT ${KEY_PAGE_ROWS}`)
+      .pluck(true);
+    let after = '';
+    for (;;) {
+      const keys = stmt.all(this.sync.syncId, after) as string[];
+      if (keys.length > 0) yield keys;
+      if (keys.length < KEY_PAGE_ROWS) return;
+      after = keys[keys.length - 1]!;
+    }
+  }
+
+  /** The resource type of one row, by key (drift looks up only the rows that differ). */
+  resourceTypeOf(kind: 'resources' | 'entitlements' | 'grants', key: string): string | undefined {
+    const stmt = (this.lookups[kind] ??= this.db.prepare(`SELECT resource_type_id FROM v1_${kind} WHERE external_id = ? AND sync_id = ?`).pluck(true));
+    return stmt.get(key, this.sync.syncId) as string | undefined;
+  }
+
+  /**
+   * Counts per resource type as the writer stored them in the sync run's stats when it ended (no
+   * table scans), else counted.
+   */
+  typeStats(): TypeStats[] {
+    const row = this.db.prepare('SELECT stats FROM v1_sync_runs WHERE sync_id = ?').get(this.sync.syncId) as { stats: string | null } | undefined;
+    const stored = storedStatsSchema.safeParse(parseJson(row?.stats));
+    if (!stored.success || this.sync.endedAt === null) return this.statsByResourceType();
+    const s = stored.data;
+    const types = (
+      this.db.prepare('SELECT external_id FROM v1_resource_types WHERE sync_id = ? ORDER BY id').pluck(true).all(this.sync.syncId) as string[]
+    ).slice();
+    for (const t of [...Object.keys(s.resources_by_resource_type), ...Object.keys(s.entitlements_by_resource_type), ...Object.keys(s.grants_by_resource_type)])
+      if (!types.includes(t)) types.push(t);
+    return types.map((t) => ({
+      resourceType: t,
+      resources: s.resources_by_resource_type[t] ?? 0,
+      entitlements: s.entitlements_by_resource_type[t] ?? 0,
+      grants: s.grants_by_resource_type[t] ?? 0,
+    }));
+  }
+
   counts(): Counts {
     const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE sync_id = ?`).get(this.sync.syncId) as { n: number }).n;
     return {
@@ -220,7 +306,7 @@ export class C1zReader {
 
   close(): void {
     if (this.db.open) this.db.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   // Keyset pages instead of one open cursor: the connection is free between pages, so a caller

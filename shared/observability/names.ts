@@ -19,6 +19,24 @@ export const METRIC = {
   checkpointMs: 'CheckpointMs',
   skipped: 'SyncSkipped',
   runningMinutes: 'SyncRunningMinutes',
+  shrinkBlocked: 'ShrinkBlocked',
+  shrinkAccepted: 'ShrinkAccepted',
+  driftResourcesAdded: 'DriftResourcesAdded',
+  driftResourcesRemoved: 'DriftResourcesRemoved',
+  driftEntitlementsAdded: 'DriftEntitlementsAdded',
+  driftEntitlementsRemoved: 'DriftEntitlementsRemoved',
+  driftGrantsAdded: 'DriftGrantsAdded',
+  driftGrantsRemoved: 'DriftGrantsRemoved',
   provisionSucceeded: 'ProvisionSucceeded',
   provisionFailed: 'ProvisionFailed',
+} as const;
+
+/** Drift metrics per resource type carry this dimension on top of {service, connector, instance}. */
+export const RESOURCE_TYPE_DIMENSION = 'resourceType';
+
+/** The drift metric of each kind and direction. */
+export const DRIFT_METRIC = {
+  resources: { added: METRIC.driftResourcesAdded, removed: METRIC.driftResourcesRemoved },
+  entitlements: { added: METRIC.driftEntitlementsAdded, removed: METRIC.driftEntitlementsRemoved },
+  grants: { added: METRIC.driftGrantsAdded, removed: METRIC.driftGrantsRemoved },
 } as const;

@@ -19,6 +19,8 @@ export interface Telemetry {
   error(message: string, fields?: Record<string, unknown>): void;
   metric(name: MetricName, unit: 'Count' | 'Bytes' | 'Milliseconds', value: number): void;
   publish(): void;
+  /** Publishes `counts` at once with `dimensions` on top of the instance's own (e.g. one resource type). */
+  publishWith(dimensions: Record<string, string>, counts: [MetricName, number][]): void;
 }
 
 /** The lifecycle's telemetry as Powertools log lines and EMF metrics. */
@@ -29,6 +31,12 @@ export function powertoolsTelemetry({ logger, metrics }: Powertools): Telemetry 
     error: (message, fields) => logger.error(message, fields ?? {}),
     metric: (name, unit, value) => metrics.addMetric(METRIC[name], MetricUnit[unit], value),
     publish: () => metrics.publishStoredMetrics(),
+    publishWith: (dimensions, counts) => {
+      // Publishing clears the added dimensions: what comes after carries the instance's alone.
+      metrics.addDimensions(dimensions);
+      for (const [name, value] of counts) metrics.addMetric(METRIC[name], MetricUnit.Count, value);
+      metrics.publishStoredMetrics();
+    },
   };
 }
 

@@ -66,9 +66,12 @@ export interface LeasePort {
   release(executionId: string): Promise<boolean>;
 }
 
-/** Takes the finished, verified c1z while it is still in the work folder (upload, move, …). */
+/**
+ * Takes the finished, verified c1z while it is still in the work folder (upload, move, …), with
+ * the sync database it was packed from (to compare the sync with the previous one in place).
+ */
 export interface Delivery {
-  deliver(file: string, summary: SyncSummary): Promise<void>;
+  deliver(file: string, summary: SyncSummary, database: string): Promise<void>;
 }
 
 export interface LifecyclePorts<C> {
@@ -201,7 +204,7 @@ export class SyncLifecycle<C> {
         httpOverrides: this.ports.httpOverrides,
         onProgress: this.ports.onProgress,
         log: (message: string, fields?: Record<string, unknown>) => telemetry.info(redact(message, secretValues), fields ?? {}),
-        deliver: run.dryRun ? undefined : (file: string, summary: SyncSummary) => this.ports.delivery.deliver(file, summary),
+        deliver: run.dryRun ? undefined : (file: string, summary: SyncSummary, database: string) => this.ports.delivery.deliver(file, summary, database),
       };
       let plan: SlicePlan = { syncId: run.syncId, startedAt: run.startedAt, slice: run.slices, resume: run.resume };
       let result: SliceResult;
@@ -325,7 +328,14 @@ export async function runInProcess<C>(
 
 /** Telemetry for a run on this machine: its lines go to `log` (if any), its metrics nowhere. */
 export function localTelemetry(log?: (message: string, fields?: Record<string, unknown>) => void): Telemetry {
-  return { info: (m, f) => log?.(m, f), warn: (m, f) => log?.(m, f), error: () => undefined, metric: () => undefined, publish: () => undefined };
+  return {
+    info: (m, f) => log?.(m, f),
+    warn: (m, f) => log?.(m, f),
+    error: () => undefined,
+    metric: () => undefined,
+    publish: () => undefined,
+    publishWith: () => undefined,
+  };
 }
 
 /**
@@ -341,9 +351,9 @@ export async function runSlicedSync<C>(
     config: async () => ({ config: options.config, secretValues: options.secretValues ?? [] }),
     store: options.store,
     delivery: {
-      async deliver(file, s) {
+      async deliver(file, s, database) {
         summary = s;
-        await options.deliver?.(file, s);
+        await options.deliver?.(file, s, database);
         if (options.out) await fileDelivery(options.out).deliver(file, s);
       },
     },

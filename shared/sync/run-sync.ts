@@ -24,8 +24,8 @@ export interface RunSyncOptions<C> {
   secretValues?: string[];
   /** Where the finished c1z goes (moved there), unless `deliver` takes it from the work folder. */
   out?: string;
-  /** Hands on the verified c1z while it is still in the work folder (e.g. uploads it). */
-  deliver?: (file: string, summary: SyncSummary) => Promise<void>;
+  /** Hands on the verified c1z while it is still in the work folder (e.g. uploads it), with the database it was packed from. */
+  deliver?: (file: string, summary: SyncSummary, dbPath: string) => Promise<void>;
   /** Parent of the per-sync work folder (`<workRoot>/<syncId>/`), removed in every outcome. */
   workRoot: string;
   /** When the slice stops starting pages (and, for a time budget, when no wait may end). Default: none. */
@@ -159,7 +159,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     // Never hand on a file that a reader would not take as this finished sync, byte for byte.
     await verifyPacked(file, dbPath, packed, syncId, counts);
     const summary: SyncSummary = { syncId, counts, bytes: packed.bytes, durationMs: 0, http: runtime.httpStats(), calls: result.callStats, mode };
-    if (options.deliver) await options.deliver(file, summary);
+    if (options.deliver) await options.deliver(file, summary, dbPath);
     if (options.out) await fileDelivery(options.out).deliver(file, summary);
     if (plan.resume || plan.slice > 0) await options.store?.remove(syncId);
     summary.durationMs = Date.now() - (plan.slice > 0 ? plan.startedAt : sliceStarted);

@@ -3,6 +3,7 @@ const [name, ...args] = process.argv.slice(2);
 
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   c1z: () => import('./c1z.ts'),
+  drift: () => import('./drift.ts'),
   'sync slack': () => import('./sync-slack.ts'),
   'sync segment': () => import('./sync-segment.ts'),
   'sync okta': () => import('./sync-okta.ts'),

@@ -22,6 +22,7 @@ describe('config from the cdk.json context', () => {
         ephemeralStorageMb: 2048,
         retryAttempts: 2,
         staleAfterHours: 2,
+        shrinkGuard: { enabled: true, maxPrincipalDropPercent: 50, maxGrantDropPercent: 50 },
       });
       expect(c.secret).toBeUndefined();
     }
@@ -104,6 +105,13 @@ describe('config from the cdk.json context', () => {
     ['a maxSyncHours of 0', { connectors: ['slack'], maxSyncHours: 0 }, 'maxSyncHours', />=1/],
     ['a maxSyncHours over a week', { connectors: [{ name: 'slack', maxSyncHours: 200 }] }, 'connectors[0].maxSyncHours', /<=168/],
     ['a fractional checkpoint age', { connectors: ['slack'], checkpointMaxAgeHours: 1.5 }, 'checkpointMaxAgeHours', /expected int/],
+    [
+      'a shrink threshold over 100 %',
+      { connectors: [{ name: 'slack', shrinkGuard: { maxGrantDropPercent: 120 } }] },
+      'connectors[0].shrinkGuard.maxGrantDropPercent',
+      /<=100/,
+    ],
+    ['a typo in the shrink guard', { connectors: [{ name: 'slack', shrinkGuard: { enable: false } }] }, 'connectors[0].shrinkGuard.enable', /unknown key/],
     ['a durable retention over 90 days', { connectors: ['slack'], durableRetentionDays: '91' }, 'durableRetentionDays', /<=90/],
   ];
   it.each(cases)('rejects %s, naming the key', (_label, context, key, message) => {

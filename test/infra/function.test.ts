@@ -48,7 +48,26 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
       CHECKPOINT_MAX_AGE_HOURS: '6',
       // The lease's expiry: a run that died without releasing it blocks the next ones this long.
       MAX_SYNC_HOURS: '6',
+      // The shrink guard, on by default at 50 % of the principals or the grants.
+      SHRINK_GUARD: 'on',
+      SHRINK_MAX_PRINCIPAL_DROP_PERCENT: '50',
+      SHRINK_MAX_GRANT_DROP_PERCENT: '50',
     });
+  });
+
+  it('the shrink guard: thresholds and the off switch per instance', () => {
+    const { template: t } = synth({
+      connectors: [
+        { name: 'slack', shrinkGuard: { maxPrincipalDropPercent: 20, maxGrantDropPercent: 35 } },
+        { name: 'segment', shrinkGuard: { enabled: false } },
+      ],
+    });
+    expect(functionOf(t, 'Slack')['Environment'].Variables).toMatchObject({
+      SHRINK_GUARD: 'on',
+      SHRINK_MAX_PRINCIPAL_DROP_PERCENT: '20',
+      SHRINK_MAX_GRANT_DROP_PERCENT: '35',
+    });
+    expect(functionOf(t, 'Segment')['Environment'].Variables).toMatchObject({ SHRINK_GUARD: 'off', SHRINK_MAX_PRINCIPAL_DROP_PERCENT: '50' });
   });
 
   it('logs to its own log group with the configured retention', () => {
@@ -165,7 +184,18 @@ describe('per-connector sync functions (cdk.json defaults)', () => {
         Effect: 'Allow',
         Action: 's3:ListBucket',
         Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] },
-        Condition: { StringLike: { 's3:prefix': ['baton/slack/.checkpoint/', 'baton/slack/.checkpoint/*', 'baton/slack/.lease.json'] } },
+        // The live and quarantine keys: without list rights a missing one reads as 403 (a first sync has neither).
+        Condition: {
+          StringLike: {
+            's3:prefix': [
+              'baton/slack/.checkpoint/',
+              'baton/slack/.checkpoint/*',
+              'baton/slack/.lease.json',
+              'baton/slack/sync.c1z',
+              'baton/slack/.quarantine/sync.c1z',
+            ],
+          },
+        },
       });
       // CDK adds AWSLambdaBasicDurableExecutionRolePolicy (Resource "*") only to roles it makes.
       expect(statements.find((s) => s.Sid === 'CheckpointOwnExecutions')).toEqual({

@@ -127,11 +127,11 @@ describe('two instances of one connector', () => {
     }
   });
 
-  it('each has its own five alarms and dashboard section', () => {
+  it('each has its own six alarms and dashboard section', () => {
     const alarmNames = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!['AlarmName']);
     expect(alarmNames.sort()).toEqual(
       ['segment-eu', 'segment-us']
-        .flatMap((id) => ['duration', 'errors', 'running-long', 'stale', 'sync-failed'].map((a) => `BatonServerless-${id}-${a}`))
+        .flatMap((id) => ['duration', 'errors', 'running-long', 'shrink-blocked', 'stale', 'sync-failed'].map((a) => `BatonServerless-${id}-${a}`))
         .sort(),
     );
     const body = JSON.stringify(Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'))[0]!.Properties!['DashboardBody']);

@@ -66,7 +66,7 @@ describe('dashboard and alarms', () => {
       expect(age[1]!.properties.annotations.horizontal).toEqual([expect.objectContaining({ value: 2 })]);
     });
 
-    it('has one section per connector with runs, counts, c1z size and API widgets', () => {
+    it('has one section per connector with runs, counts, c1z size, API, drift and shrink-guard widgets', () => {
       for (const c of ['slack', 'segment', 'fullstory']) {
         const titles = widgets.map((w) => w.properties.title).filter((t) => t?.startsWith(`${c}:`));
         expect(titles).toEqual([
@@ -81,6 +81,10 @@ describe('dashboard and alarms', () => {
           `${c}: slices per sync, skipped runs`,
           `${c}: checkpoint size (bytes)`,
           `${c}: checkpoint time (ms)`,
+          `${c}: drift per sync (added)`,
+          `${c}: drift per sync (removed)`,
+          `${c}: grants added and removed per resource type`,
+          `${c}: shrink guard`,
         ]);
       }
     });
@@ -96,8 +100,31 @@ describe('dashboard and alarms', () => {
       { Name: 'service', Value: 'baton-serverless' },
     ];
 
-    it('five per connector', () => {
-      expect(Object.keys(alarms)).toHaveLength(15);
+    it('six per connector', () => {
+      expect(Object.keys(alarms)).toHaveLength(18);
+    });
+
+    it('a sync the shrink guard held back', () => {
+      expect(byName('BatonServerless-slack-shrink-blocked')).toMatchObject({
+        Namespace: 'BatonServerless',
+        MetricName: 'ShrinkBlocked',
+        Dimensions: dims('slack'),
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expect(byName('BatonServerless-slack-shrink-blocked')['AlarmDescription']).toContain('{"acceptShrink": true}');
+    });
+
+    it('drift per resource type is graphed from the resourceType dimension', () => {
+      const body = dashboardBody(template);
+      const perType = (body.widgets as any[]).find((w) => w.properties.title === 'slack: grants added and removed per resource type');
+      const expressions = (perType.properties.metrics as any[]).map((row) => row[0].expression);
+      expect(expressions).toEqual([
+        `SEARCH('{BatonServerless,service,connector,instance,resourceType} MetricName="DriftGrantsAdded" service="baton-serverless" connector="slack" instance="slack"', 'Sum', 3600)`,
+        `SEARCH('{BatonServerless,service,connector,instance,resourceType} MetricName="DriftGrantsRemoved" service="baton-serverless" connector="slack" instance="slack"', 'Sum', 3600)`,
+      ]);
     });
 
     it('a sync running over maxSyncHours (SyncRunningMinutes, published by every slice)', () => {
@@ -213,7 +240,7 @@ describe('dashboard and alarms', () => {
     it('without an e-mail: alarms but no topic', () => {
       const { template: t } = synth();
       t.resourceCountIs('AWS::SNS::Topic', 0);
-      t.resourceCountIs('AWS::CloudWatch::Alarm', 15);
+      t.resourceCountIs('AWS::CloudWatch::Alarm', 18);
       for (const alarm of Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm'))) {
         expect(alarm.Properties!['AlarmActions']).toBeUndefined();
       }

@@ -122,7 +122,12 @@ describe('diff OLD NEW', () => {
     expect(text.stdout).toContain('grants: 0 added, 14981 removed, 0 changed');
     expect(text.stdout).toMatch(/^- grant group:group-0000006:member:user:user-0000580$/m);
     const json = JSON.parse((await cli(['diff', FINISHED, UNFINISHED, '-o', 'json'])).stdout);
-    expect(Object.keys(json)).toEqual(['resources', 'entitlements', 'grants']);
+    expect(Object.keys(json)).toEqual(['resources', 'entitlements', 'grants', 'drift']);
+    // The per-type totals the Lambda publishes: added and removed (changed rows are neither).
+    expect(json.drift.totals.resources).toEqual({ added: 13, removed: 1155 });
+    expect(json.drift.totals.grants).toEqual({ added: 0, removed: 14981 });
+    const perType = Object.values(json.drift.byResourceType as Record<string, { grants: { removed: number } }>);
+    expect(perType.reduce((n, t) => n + t.grants.removed, 0)).toBe(14981);
     expect(json.resources.created).toHaveLength(13);
     expect(json.resources.deleted).toHaveLength(1155);
     expect(json.resources.modified).toHaveLength(66);
