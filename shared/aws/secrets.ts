@@ -65,6 +65,8 @@ export interface LoadConnectorConfigOptions<C> {
   schema: z.ZodType<C>;
   /** How long a fetched secret is reused in this container; default 5 minutes. 0 disables the cache. */
   ttlMs?: number;
+  /** Epoch ms the cache ages by; default Date.now (tests move it instead of sleeping through the TTL). */
+  now?: () => number;
 }
 
 export interface ConnectorConfig<C> {
@@ -94,7 +96,7 @@ export function clearSecretCache(): void {
 export async function loadConnectorConfig<C>(options: LoadConnectorConfigOptions<C>): Promise<ConnectorConfig<C>> {
   const { client, secretId, schema } = options;
   const ttlMs = options.ttlMs ?? DEFAULT_SECRET_TTL_MS;
-  const now = Date.now();
+  const now = (options.now ?? Date.now)();
   let entry = cache.get(secretId);
   if (!entry || ttlMs <= 0 || now - entry.fetchedAt >= ttlMs) {
     const value = fetchSecretMap(client, secretId);

@@ -54,12 +54,14 @@ export class SimRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   enabled = true;
   timeScale = 1;
+  /** Milliseconds on the simulator's clock; a test can stop it so that no token refills mid-test. */
+  now: () => number = () => performance.now();
 
   /** Returns 0 when the request may proceed, else the seconds to wait (Retry-After). */
   take(key: string, perMinute: number, burst = perMinute): number {
     if (!this.enabled) return 0;
     const ratePerMs = (perMinute * this.timeScale) / 60_000;
-    const now = performance.now();
+    const now = this.now();
     const b = this.buckets.get(key) ?? { tokens: burst, at: now };
     b.tokens = Math.min(burst, b.tokens + (now - b.at) * ratePerMs);
     b.at = now;

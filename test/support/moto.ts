@@ -54,7 +54,8 @@ export async function freePort(): Promise<number> {
 
 /** Starts moto server on 127.0.0.1 and waits until it answers. */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  // Generous: a guard against a moto that never comes up, not a measure of how fast it starts.
+  const timeoutMs = options.timeoutMs ?? 120_000;
   // A port picked by freePort() can be taken before moto binds it: retry a few times then.
   const attempts = options.port === undefined ? 3 : 1;
   let lastError: Error | undefined;

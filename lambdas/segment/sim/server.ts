@@ -14,6 +14,8 @@ export interface SegmentSimOptions {
   /** GET /groups rows carry `permissions` (default false). */
   listGroupPermissions?: boolean;
   recordCalls?: boolean;
+  /** Milliseconds on the rate limiter's clock (default performance.now); a test can hold it still. */
+  limiterNow?: () => number;
 }
 
 export interface EnvelopeFault {
@@ -54,10 +56,16 @@ const MAX_COUNT = 200;
 class MsBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
+  private readonly now: () => number;
+
+  constructor(now: () => number = () => performance.now()) {
+    this.now = now;
+  }
+
   /** 0 when the request may proceed, else the ms until a token is available. */
   take(key: string, perMinute: number, burst: number): number {
     const perMs = perMinute / 60_000;
-    const now = performance.now();
+    const now = this.now();
     const b = this.buckets.get(key) ?? { tokens: burst, at: now };
     b.tokens = Math.min(burst, b.tokens + (now - b.at) * perMs);
     b.at = now;
@@ -277,7 +285,7 @@ export async function startSegmentSim(options: SegmentSimOptions): Promise<Segme
   };
 
   const limits = options.rateLimits ?? 'real';
-  const buckets = new MsBuckets();
+  const buckets = new MsBuckets(options.limiterNow);
 
   const route = (req: SimRequest): SimResponse => {
     const key = routeOf(req.method, req.path);

@@ -116,7 +116,9 @@ describe('loadConnectorConfig against moto', () => {
   it('caches per secret id for ttlMs and picks up a rotated value after it', async () => {
     const secretId = await createSecret(sm, { BATON_TOKEN: 'first-token', BATON_BASE_URL: 'https://a.example' });
     const ttlMs = 400;
-    const first = await loadConnectorConfig({ client: sm, secretId, schema, ttlMs });
+    let now = 1_700_000_000_000;
+    const clock = { now: () => now };
+    const first = await loadConnectorConfig({ client: sm, secretId, schema, ttlMs, ...clock });
     expect(first.config.BATON_TOKEN).toBe('first-token');
 
     await sm.send(
@@ -125,12 +127,13 @@ describe('loadConnectorConfig against moto', () => {
         SecretString: JSON.stringify({ BATON_TOKEN: 'second-token', BATON_BASE_URL: 'https://a.example' }),
       }),
     );
-    // Within the TTL: still the cached value.
-    const cached = await loadConnectorConfig({ client: sm, secretId, schema, ttlMs });
+    // Within the TTL (to the last millisecond): still the cached value.
+    now += ttlMs - 1;
+    const cached = await loadConnectorConfig({ client: sm, secretId, schema, ttlMs, ...clock });
     expect(cached.config.BATON_TOKEN).toBe('first-token');
-    // After the TTL: read again.
-    await new Promise((r) => setTimeout(r, ttlMs + 50));
-    const rotated = await loadConnectorConfig({ client: sm, secretId, schema, ttlMs });
+    // At the TTL: read again.
+    now += 1;
+    const rotated = await loadConnectorConfig({ client: sm, secretId, schema, ttlMs, ...clock });
     expect(rotated.config.BATON_TOKEN).toBe('second-token');
     expect(rotated.secretValues).toContain('second-token');
     expect(rotated.secretValues).not.toContain('first-token');

@@ -87,10 +87,10 @@ describe('interrupting a sync', () => {
       const dir = tempDir();
       const out = join(dir, 'slack.c1z');
       const run = startCli(['sync', 'slack', '--out', out], { ...slow.config });
-      // Wait until the run has made its work folder (and so is mid-sync), then interrupt.
-      for (let i = 0; i < 100 && !readdirSync(dir).some((f) => f.includes('.work-')); i++) await new Promise((r) => setTimeout(r, 100));
+      // Wait (however long the CLI takes to start) until the run has made its first API call: its
+      // work folder exists and its signal handlers are in place, so it is mid-sync. Then interrupt.
+      while (slow.server.calls.length === 0 && run.child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
       expect(readdirSync(dir).some((f) => f.includes('.work-'))).toBe(true);
-      await new Promise((r) => setTimeout(r, 300));
       run.child.kill('SIGINT');
       const r = await run.done;
       expect(r.code).toBe(130);

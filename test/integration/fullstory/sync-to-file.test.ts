@@ -11,6 +11,7 @@ import { connector as fullstoryConnector } from '../../../lambdas/fullstory/conn
 import { simulator as fullstorySim, startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from '../../unit/fullstory/fixtures.ts';
 import { toRow } from '../../unit/fullstory/rows.ts';
+import type { HttpEvent } from '../../../shared/http/types.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -55,8 +56,15 @@ describe('fullstory: sync into a c1z and read it back', () => {
     it(`${mode} mode: a seeded tenant (the demo's simulator) matches its expected counts through the real rate limit`, async () => {
       const running = await fullstorySim.start({ seed: 11, users: 180, rateLimits: 'real', extra: { mode, scimPageCap: 5, apiPageSize: 5 } });
       try {
+        // The simulator's clock stands still until its first 429, so the 36 pages outrun its burst
+        // however slowly they go out; from then on it runs in real time and the sync rides it out.
+        let thawedAt: number | undefined;
+        running.server.limiter.now = () => (thawedAt === undefined ? 0 : performance.now() - thawedAt);
+        const onEvent = (e: HttpEvent) => {
+          if (e.type === 'throttled') thawedAt ??= performance.now();
+        };
         const out = join(dir, `seeded-${mode}.c1z`);
-        const summary = await syncToFile({ connector: fullstoryConnector, secretMap: running.config, out, httpOverrides: FAST });
+        const summary = await syncToFile({ connector: fullstoryConnector, secretMap: running.config, out, httpOverrides: { ...FAST, onEvent } });
         expect(summary.counts).toEqual(running.expected);
         // 36 small pages outrun the simulated burst of 20: the 429s were waited out, not fatal.
         expect(summary.http.throttles).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { createHttpClient, MAX_THROTTLES_IN_A_ROW } from '../../../shared/http/c
 import { HttpError } from '../../../shared/http/errors.ts';
 import type { HttpClientOptions } from '../../../shared/http/types.ts';
 import { startSim } from '../../../shared/sim/kit.ts';
-import { fakeClock, rejection, useSim } from './helpers.ts';
+import { fakeClock, manualClock, rejection, useSim } from './helpers.ts';
 
 const sim = useSim();
 const ok = z.object({ ok: z.literal(true) });
@@ -165,12 +165,12 @@ describe('retries', () => {
 });
 
 describe('timeouts', () => {
-  it('times out a server that never answers, quickly', async () => {
+  it('times out a server that never answers', async () => {
     sim.server.fault({ kind: 'timeout', times: Infinity });
     const { http } = client({ timeoutMs: 150, maxRetries: 1 });
-    const started = Date.now();
+    // Without the timeout the request would hang until the test's own timeout; how quickly it gives
+    // up is the 150 ms the message names, not something to time on a shared machine.
     const err = await rejection(http.request({ path: '/users', schema: ok }));
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(err.kind).toBe('timeout');
     expect(err.message).toMatch(/^test: GET \/api\/users failed: no complete response from 127\.0\.0\.1:\d+ within 150 ms after 2 attempts$/);
     expect(sim.server.count()).toBe(2);
@@ -205,14 +205,13 @@ describe('throttling', () => {
   });
 
   it('honours Retry-After as an HTTP date', async () => {
-    const clock = fakeClock();
+    // A clock on a whole second that only sleeps move: the date names exactly 5 s from now.
+    const clock = manualClock();
     let n = 0;
     sim.handle(() => (n++ === 0 ? { status: 429, headers: { 'retry-after': new Date(clock.now() + 5000).toUTCString() }, body: {} } : { body: { ok: true } }));
     const { http } = client({}, clock);
     await expect(http.request({ path: '/users', schema: ok })).resolves.toEqual({ ok: true });
-    expect(clock.sleeps).toHaveLength(1);
-    expect(clock.sleeps[0]).toBeGreaterThan(3900);
-    expect(clock.sleeps[0]).toBeLessThanOrEqual(5000);
+    expect(clock.sleeps).toEqual([5000]);
     expect(http.stats.throttles).toBe(1);
   });
 

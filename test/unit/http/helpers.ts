@@ -22,6 +22,20 @@ export function fakeClock(): FakeClock {
   };
 }
 
+/** A clock that moves only by its sleeps, so what a test reads of it never depends on machine speed. */
+export function manualClock(start = 1_700_000_000_000): FakeClock {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += Math.max(0, ms);
+    },
+  };
+}
+
 /** Starts a simulator for the file; `sim.handle` replaces its route for the current test. */
 export function useSim(): { readonly server: SimServer; handle(route: Route): void } {
   let route: Route = () => ({ body: { ok: true } });
