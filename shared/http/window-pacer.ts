@@ -16,6 +16,8 @@ export interface WindowPacerOptions {
 }
 
 interface Window {
+  /** Whether any answer came back yet: until one does, a single request finds out the window. */
+  answered: boolean;
   limit: number | undefined;
   /** The lowest Remaining reported in the current window (responses may arrive out of order). */
   remaining: number | undefined;
@@ -27,6 +29,9 @@ interface Window {
   unseen: number;
   inflight: number;
 }
+
+/** How often requests behind the first one of a key look again whether it was answered. */
+const PROBE_WAIT_MS = 20;
 
 /** Seconds of disagreement between our clock and the server's Date below which we trust ours. */
 const SKEW_TOLERANCE_S = 2;
@@ -46,6 +51,8 @@ export class WindowPacer implements RequestPacer {
 
   delayMs(key: string, now: number): number {
     const w = this.window(key, now);
+    // A new process knows nothing of a window an earlier one may have spent: one request asks first.
+    if (!w.answered) return w.inflight > 0 ? PROBE_WAIT_MS : 0;
     if (w.limit === undefined) return 0;
     const ours = Math.floor(w.limit * this.share) - this.reserve - w.used;
     const org = (w.remaining ?? w.limit) - this.reserve - w.unseen;
@@ -64,6 +71,8 @@ export class WindowPacer implements RequestPacer {
   observe(key: string, status: number, headers: Record<string, string | string[] | undefined>, now: number): void {
     const w = this.window(key, now);
     w.inflight = Math.max(0, w.inflight - 1);
+    const first = !w.answered && status !== 0;
+    if (status !== 0) w.answered = true;
     const limit = numberHeader(headers, this.names.limit);
     const remaining = numberHeader(headers, this.names.remaining);
     const reset = numberHeader(headers, this.names.reset);
@@ -88,6 +97,9 @@ export class WindowPacer implements RequestPacer {
       w.remaining = Math.min(w.remaining ?? remaining, remaining);
     }
     w.limit = limit;
+    // A first answer in this process: what the window already counts may be an earlier process's
+    // (the previous slice, with the same token), so it counts as ours.
+    if (first) w.used = Math.max(w.used, limit - remaining);
     // Whatever is still in flight may have reached the server after this answer was counted.
     w.unseen = w.inflight;
   }
@@ -105,7 +117,7 @@ export class WindowPacer implements RequestPacer {
   private window(key: string, now: number): Window {
     let w = this.windows.get(key);
     if (!w) {
-      w = { limit: undefined, remaining: undefined, resetAt: undefined, used: 0, unseen: 0, inflight: 0 };
+      w = { answered: false, limit: undefined, remaining: undefined, resetAt: undefined, used: 0, unseen: 0, inflight: 0 };
       this.windows.set(key, w);
     }
     if (w.resetAt !== undefined && now >= w.resetAt) {

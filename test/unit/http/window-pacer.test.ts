@@ -38,8 +38,16 @@ describe('WindowPacer', () => {
 
   it('stops when the org has less left than the share (other clients use the bucket too)', () => {
     const p = new WindowPacer({ share: 0.5 });
-    // Someone else already used 90 of 100.
-    expect(spend(p, 'apps', T0, 100, T0 / 1000 + 60, 90)).toBe(9);
+    p.sent('apps', T0);
+    p.observe('apps', 200, headers(100, 99, T0 / 1000 + 60), T0);
+    // Someone else then uses 90 of the window's 100.
+    let sent = 0;
+    while (p.delayMs('apps', T0) === 0) {
+      p.sent('apps', T0);
+      sent += 1;
+      p.observe('apps', 200, headers(100, 100 - 1 - 90 - sent, T0 / 1000 + 60), T0);
+    }
+    expect(sent).toBe(8);
   });
 
   it('counts requests in flight against what Remaining did not see yet', () => {
@@ -99,6 +107,28 @@ describe('WindowPacer', () => {
       p.sent('k', T0 + 5000);
       p.observe('k', 200, {}, T0 + 5000);
     }
+  });
+
+  it('until a first answer, one request at a time finds out the window (a new slice knows nothing)', () => {
+    const p = new WindowPacer({ share: 1 });
+    expect(p.delayMs('k', T0)).toBe(0);
+    p.sent('k', T0);
+    expect(p.delayMs('k', T0)).toBeGreaterThan(0);
+    p.observe('k', 200, headers(100, 3, T0 / 1000 + 60), T0);
+    expect(p.delayMs('k', T0)).toBe(0);
+  });
+
+  it("a first answer's count of the window is taken as this token's (an earlier slice spent it)", () => {
+    const p = new WindowPacer({ share: 0.5 });
+    p.sent('k', T0);
+    p.observe('k', 200, headers(100, 60, T0 / 1000 + 30), T0);
+    // 40 used in this window already: 49 - 40 = 9 more.
+    let more = 0;
+    while (p.delayMs('k', T0) === 0) {
+      p.sent('k', T0);
+      more += 1;
+    }
+    expect(more).toBe(9);
   });
 
   it('no headers: nothing to pace by', () => {
