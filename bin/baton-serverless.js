@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly: Node 24 strips types natively (the repo pins node@24 for npx).
+// First of all: who started us, so a caller that dies while we load is still noticed.
+const parent = process.ppid;
+// The CLI's entry: Node 24 strips types natively (the repo pins node@24 for npx).
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   process.stderr.write(
@@ -7,7 +9,13 @@ if (major < 24) {
   );
   process.exit(1);
 }
-const { main } = await import('./cli/main.ts');
+// In the repository the CLI runs from its TypeScript; in the installed package (where Node strips no
+// types under node_modules) from the compiled JavaScript in dist/.
+const { existsSync } = await import('node:fs');
+const fromSource = existsSync(new URL('./cli/main.ts', import.meta.url));
+const cli = (name) => new URL(fromSource ? `./cli/${name}.ts` : `../dist/bin/cli/${name}.js`, import.meta.url).href;
+(await import(cli('caller'))).rememberParent(parent);
+const { main } = await import(cli('main'));
 const code = await main(process.argv.slice(2));
 // Interrupted (130, 143): work may still be in flight; it has been cleaned up, so stop here.
 if (code >= 128) process.exit(code);

@@ -14,19 +14,15 @@
  */
 import { buildSync } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import { type Architecture, BUNDLE_FILE, PACKAGE_ROOT } from './asset-layout.ts';
 import { compareVersions, EM_AARCH64, EM_X86_64, maxGlibcVersion, maxSymbolVersion, readElf } from './elf.ts';
 
-export type Architecture = 'arm64' | 'x86_64';
+export { type Architecture, BUNDLE_FILE, HANDLER } from './asset-layout.ts';
 
-/** The repository root (this file lives in `<root>/infra/`). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The handler string Lambda needs for a bundle made here. */
-export const HANDLER = 'index.handler';
-export const BUNDLE_FILE = 'index.mjs';
+/** The repository root. */
+export const REPO_ROOT = PACKAGE_ROOT;
 /** Lambda's Node.js 24 runtime (Amazon Linux 2023) ships glibc 2.34. */
 export const MAX_GLIBC = '2.34';
 /** ...and GCC 11's libstdc++ (GLIBCXX_3.4.29). */

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { connectorNames, isConnectorName, provisioningConnectors } from '../lambdas/index.ts';
 import { instanceLayout, replayPrefix } from '../shared/aws/bucket-layout.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { scheduleProblem } from './schedule.ts';
 
 /** ConductorOne's S3 data-source service role: the only principal the read role trusts. */
 export const CONDUCTORONE_PRINCIPAL_ARN = 'arn:aws:iam::765656841499:role/ConductorOneS3DatasourceService';
@@ -20,8 +21,6 @@ export { SERVICE_NAME } from '../shared/observability/names.ts';
 /** CloudWatch Logs' allowed retention periods, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-const RATE = /^rate\(\s*(?:1\s+(?:minute|hour|day)|[1-9]\d*\s+(?:minutes|hours|days))\s*\)$/;
-const CRON = /^cron\(\s*\S+(?:\s+\S+){5}\s*\)$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -89,6 +88,60 @@ const shrinkGuardSchema = z.strictObject({
 export const DEFAULT_SHRINK_GUARD = { enabled: true, maxPrincipalDropPercent: 50, maxGrantDropPercent: 50 } as const;
 export const DEFAULT_CHECKPOINT_MAX_AGE_HOURS = 6;
 
+/** Functions in your VPC: its private subnets (with a route to a NAT) and, optionally, security groups. */
+const existingVpcSchema = z.strictObject({
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id, e.g. "vpc-0123456789abcdef0"'),
+  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id, e.g. "subnet-0123456789abcdef0"')).min(1, 'list at least one subnet'),
+  securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id, e.g. "sg-0123456789abcdef0"')).optional(),
+});
+/** A VPC made for the functions: private subnets whose egress leaves through NAT gateways with fixed Elastic IPs. */
+const createdVpcSchema = z.strictObject({
+  create: z.literal(true),
+  natGateways: z.int().min(1).max(3).default(1),
+  maxAzs: z.int().min(1).max(3).default(2),
+});
+export const vpcSchema = z
+  .union([existingVpcSchema, createdVpcSchema], {
+    error: 'expected {"vpcId", "subnetIds", "securityGroupIds"?} for your VPC, or {"create": true, "natGateways"?, "maxAzs"?}',
+  })
+  .superRefine((v, ctx) => {
+    if ('create' in v && v.natGateways > v.maxAzs) {
+      ctx.addIssue({ code: 'custom', path: ['natGateways'], message: `at most one NAT gateway per availability zone (maxAzs ${v.maxAzs})` });
+    }
+  });
+export type VpcConfig = z.infer<typeof vpcSchema>;
+
+/** One connector instance, in its long form (what the CDK constructs validate too). */
+export const instanceSchema = z.strictObject({
+  id: instanceId,
+  connector: connectorType,
+  enabled: z.boolean().default(true),
+  schedule: z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = scheduleProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} is not an EventBridge schedule: ${problem}` });
+    })
+    .default(DEFAULT_SCHEDULE),
+  secret: z
+    .string()
+    .refine((s) => SECRET_ARN.test(s) || (!s.startsWith('arn:') && SECRET_NAME.test(s)), 'expected a secret name or ARN')
+    .optional(),
+  secretKmsKeyArn: z.string().regex(KMS_KEY_ARN, 'expected a KMS key ARN').optional(),
+  memoryMb: z.int().min(128).max(10240).default(1024),
+  timeoutSeconds: z.int().min(30).max(900).default(900),
+  ephemeralStorageMb: z.int().min(512).max(10240).default(2048),
+  architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+  retryAttempts: z.int().min(0).max(2).default(2),
+  staleAfterHours: z.int().min(1).max(24).default(2),
+  // Unset: the top-level value (filled in by loadConfig).
+  maxSyncHours: maxSyncHours.optional(),
+  checkpointMaxAgeHours: checkpointMaxAgeHours.optional(),
+  shrinkGuard: shrinkGuardSchema.default(DEFAULT_SHRINK_GUARD),
+  /** Unset: the deployment's vpc. Your VPC's subnets for this instance alone, or false: outside any VPC. */
+  vpc: z.union([existingVpcSchema, z.literal(false)], { error: 'expected {"vpcId", "subnetIds", "securityGroupIds"?} or false' }).optional(),
+});
+
 const connectorSchema = z.preprocess(
   // Short forms: "slack" and { "name": "slack" } are one instance whose id is the connector's name,
   // so deployments written before instances existed keep every name, key and logical id.
@@ -104,30 +157,7 @@ const connectorSchema = z.preprocess(
     }
     return value;
   },
-  z.strictObject({
-    id: instanceId,
-    connector: connectorType,
-    enabled: z.boolean().default(true),
-    schedule: z
-      .string()
-      .refine((s) => RATE.test(s) || CRON.test(s), 'expected an EventBridge expression: rate(1 hour), cron(0 * * * ? *)')
-      .default(DEFAULT_SCHEDULE),
-    secret: z
-      .string()
-      .refine((s) => SECRET_ARN.test(s) || (!s.startsWith('arn:') && SECRET_NAME.test(s)), 'expected a secret name or ARN')
-      .optional(),
-    secretKmsKeyArn: z.string().regex(KMS_KEY_ARN, 'expected a KMS key ARN').optional(),
-    memoryMb: z.int().min(128).max(10240).default(1024),
-    timeoutSeconds: z.int().min(30).max(900).default(900),
-    ephemeralStorageMb: z.int().min(512).max(10240).default(2048),
-    architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
-    retryAttempts: z.int().min(0).max(2).default(2),
-    staleAfterHours: z.int().min(1).max(24).default(2),
-    // Unset: the top-level value (filled in by loadConfig).
-    maxSyncHours: maxSyncHours.optional(),
-    checkpointMaxAgeHours: checkpointMaxAgeHours.optional(),
-    shrinkGuard: shrinkGuardSchema.default(DEFAULT_SHRINK_GUARD),
-  }),
+  instanceSchema,
 );
 
 /**
@@ -229,6 +259,8 @@ export const configSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default('baton'),
+  /** Off unless set: every function in a VPC (yours, or one created with NAT gateways for a fixed egress address). */
+  vpc: vpcSchema.optional(),
   /** Off unless set: the provisioning endpoint (a function URL) for these instances. */
   provisioning: provisioningSchema.optional(),
   conductorOneExternalId: z
@@ -275,6 +307,7 @@ const JSON_KEYS = new Set<string>([
   'checkpointMaxAgeHours',
   'durableRetentionDays',
   'provisioning',
+  'vpc',
 ]);
 
 export { ConfigError };
@@ -301,13 +334,21 @@ export function formatKey(path: readonly PropertyKey[]): string {
 export function loadConfig(context: Record<string, unknown>): Config {
   const unknown = Object.keys(context).filter((k) => /^[a-z][A-Za-z0-9]*$/.test(k) && !(CONTEXT_KEYS as string[]).includes(k));
   const input: Record<string, unknown> = {};
+  /** Keys given on the command line as JSON that does not parse: said so, not "expected array". */
+  const badJson: { key: string; message: string }[] = [];
   for (const key of CONTEXT_KEYS) {
     let value = context[key];
     if (typeof value === 'string' && JSON_KEYS.has(key)) {
+      const text = value;
       try {
-        value = JSON.parse(value);
-      } catch {
-        // Left as a string: the schema's error names the key and the expected type.
+        value = JSON.parse(text);
+      } catch (err) {
+        // A plain word is left to the schema (its error names the expected type); text that
+        // meant to be JSON gets the parser's own complaint.
+        if (/^\s*[[{"]/.test(text)) {
+          badJson.push({ key, message: `not valid JSON (${(err as Error).message}); quote the whole value for the shell, e.g. -c '${key}=["slack"]'` });
+          continue;
+        }
       }
     }
     if (value !== undefined) input[key] = value;
@@ -319,9 +360,11 @@ export function loadConfig(context: Record<string, unknown>): Config {
     key,
     message: `unknown context key (known keys: ${CONTEXT_KEYS.join(', ')})`,
   }));
+  problems.push(...badJson);
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
+      if (badJson.some((b) => b.key === issue.path[0])) continue;
       const message = issue.message;
       // Name the offending key inside strict objects, not just the object.
       if (issue.code === 'unrecognized_keys') {

@@ -25,6 +25,7 @@ export const connectors = {
   slack: await import('./slack/index.ts'),
   segment: await import('./segment/index.ts'),
   fullstory: await import('./fullstory/index.ts'),
+  'slack-enterprise': await import('./slack-enterprise/index.ts'),
   okta: await import('./okta/index.ts'),
 } satisfies Record<string, ConnectorModule>;
 

@@ -59,6 +59,7 @@ export const COMMANDS: Command[] = [
       args: '<connector>',
       options: {
         out: { type: 'string', value: 'FILE', help: 'where the c1z goes (required); must be a regular file or not exist yet, in an existing folder' },
+        'replace-read-only': { type: 'boolean', help: 'replace --out even when it is write-protected (it stays write-protected); refused without this' },
         'secret-id': { type: 'string', value: 'ID', help: 'read the BATON_* keys from this AWS Secrets Manager secret instead of the environment' },
         'slice-seconds': { type: 'string', value: 'N', help: 'run as the Lambda does: slices of at most N seconds, checkpointing between them' },
         previous: {
@@ -163,8 +164,17 @@ export const COMMANDS: Command[] = [
         seed: { type: 'string', value: 'N', default: '1', help: 'tenant generator seed (same seed, same tenant)' },
         'rate-limits': { type: 'string', value: 'MODE', default: 'real', help: 'real, off, or a number N: limits N times faster' },
         set: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'app setting (each app lists its keys on an unknown one)' },
+        fault: {
+          type: 'string',
+          multiple: true,
+          value: 'KIND[:COUNT]',
+          help: 'answer the next COUNT requests (default 1, or "always") with a fault: 5xx, timeout, truncated, malformed, 429, ratelimited, revoked; 429 and ratelimited take :COUNT:SECONDS for their Retry-After',
+        },
       },
-      notes: ['The simulator prints its pid, and exits when its parent process dies or on Ctrl-C / SIGTERM.'],
+      notes: [
+        'The simulator prints its pid, and exits when its parent process dies or on Ctrl-C / SIGTERM.',
+        'example: baton-serverless sim slack --fault 429:3:2 --fault 5xx (three throttles asking for 2 s, then one HTTP 500)',
+      ],
     },
     run: async () => (await import('./sim.ts')).simCommand,
   },

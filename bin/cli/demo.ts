@@ -8,14 +8,32 @@ import { instrument } from './instrument.ts';
 import { checkOutPath } from './out-path.ts';
 import { ProgressReporter } from './progress.ts';
 import { connectorNames, loadConnector, loadSimulator } from './registry.ts';
+import { printable } from './printable.ts';
 import { interruptible } from './signals.ts';
 import { intFlag, type Parsed } from './spec.ts';
 import { summaryJson, summaryTable } from './sync.ts';
+import { UsageError } from './usage.ts';
+
+/** `--out` as a folder demo may write into: refused in one line when it is empty or a file. */
+async function demoFolder(raw: string): Promise<string> {
+  if (raw.trim() === '') throw new UsageError('demo: --out needs a folder path, not an empty string');
+  const dir = resolve(raw);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new UsageError(`demo: --out ${printable(raw)} is a file or lies under one; give a folder (demo writes <connector>/sync.c1z in it)`);
+    }
+    throw err;
+  }
+  return dir;
+}
 
 export async function demoCommand(parsed: Parsed, io: Io): Promise<void> {
   const { values } = parsed;
   const users = intFlag('demo', 'users', values.users as string, 1, 10_000_000)!;
-  const dir = resolve(values.out as string);
+  const dir = await demoFolder(values.out as string);
   const json = values.json === true;
   const results: [string, SyncSummary][] = [];
   for (const name of connectorNames) {

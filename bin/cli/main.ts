@@ -1,15 +1,19 @@
 // baton-serverless: parses the command line against the one definition of each command
 // (commands.ts), runs it, and turns every failure into one line and an exit code:
 // 0 done (also when the reader of stdout went away), 1 failed, 2 wrong usage, 130/143 interrupted.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { COMMANDS, findCommand, type Io } from './commands.ts';
 import { describeFailure } from './failure.ts';
 import { Output, PipeClosed } from './output.ts';
+import { printableLines } from './printable.ts';
 import { helpText, parseCommand } from './spec.ts';
 import { UsageError } from './usage.ts';
 
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  // bin/cli/ in the repository, dist/bin/cli/ in the package: the package's own package.json either way.
+  const candidates = ['../../package.json', '../../../package.json'].map((p) => new URL(p, import.meta.url));
+  const file = candidates.find((url) => existsSync(url) && (JSON.parse(readFileSync(url, 'utf8')) as { name?: string }).name === 'baton-serverless');
+  const pkg = JSON.parse(readFileSync(file ?? candidates[0]!, 'utf8')) as { version: string };
   return `baton-serverless ${pkg.version} (node ${process.version})`;
 }
 
@@ -29,7 +33,9 @@ export function generalHelp(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io: Io = { out: new Output(), err: (s) => process.stderr.write(`${s}\n`) }): Promise<number> {
+export async function main(argv: string[], given: Io = { out: new Output(), err: (s) => process.stderr.write(`${s}\n`) }): Promise<number> {
+  // Messages echo arguments and app answers: no control character reaches the terminal raw.
+  const io: Io = { out: given.out, err: (s) => given.err(printableLines(s)) };
   const [command, ...rest] = argv;
   const say = async (text: string) => {
     await io.out.line(text);

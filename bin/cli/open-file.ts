@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { openC1z, type C1zReader } from '../../shared/c1z/reader.ts';
 import type { Parsed } from './spec.ts';
+import { printable } from './printable.ts';
 import { UsageError } from './usage.ts';
 
 export function maxDecodedBytes(command: string, values: Parsed['values']): number | undefined {
@@ -19,10 +20,11 @@ export async function openForCommand(command: string, path: string, values: Pars
   try {
     isFile = statSync(path).isFile();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${command}: ${path}: no such file (${how}); pass the c1z with -f FILE`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UsageError(`${command}: ${printable(path)}: no such file (${how}); pass the c1z with -f FILE`);
     throw err;
   }
-  if (!isFile) throw new UsageError(`${command}: ${path} is not a regular file`);
+  if (!isFile) throw new UsageError(`${command}: ${printable(path)} is not a regular file`);
   return openC1z(path, { syncId: values['sync-id'] as string | undefined, maxDecodedBytes: maxDecodedBytes(command, values) });
 }
 

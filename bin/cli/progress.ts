@@ -1,6 +1,8 @@
 // What a long command shows on stderr while it runs: one status line on a terminal (API calls, rows,
 // the rate-limit wait in force), and a line of its own for every retry and throttle as it happens.
 import type { HttpEvent } from '../../shared/http/types.ts';
+import { waitNotice } from '../../shared/http/wait-notice.ts';
+import { printable } from './printable.ts';
 import type { Watchers } from './instrument.ts';
 
 const REDRAW_MS = 250;
@@ -36,14 +38,18 @@ export class ProgressReporter implements Watchers {
       case 'attempt':
         this.calls += 1;
         break;
-      case 'waiting':
+      case 'waiting': {
         this.waiting = { text: `waiting ${secs(e.waitMs)} for ${e.key} (${e.perMinute}/min)`, until: Date.now() + e.waitMs };
+        // Without a status line a long wait would be silence; it gets a line of its own.
+        const notice = this.live ? undefined : waitNotice(e);
+        if (notice) this.say(notice);
         break;
+      }
       case 'retry':
         this.say(`${e.app}: ${e.route} failed (${e.reason}); retry ${e.retry} of ${e.of} in ${secs(e.waitMs)}`);
         break;
       case 'throttled':
-        this.say(`${e.app}: ${e.route} ${e.reason}; waiting ${secs(e.waitMs)}`);
+        this.say(waitNotice(e)!);
         break;
     }
     this.draw();
@@ -74,7 +80,7 @@ export class ProgressReporter implements Watchers {
 
   private say(line: string): void {
     if (this.live && this.drawn) this.stream.write('\r\x1b[K');
-    this.stream.write(`${line}\n`);
+    this.stream.write(`${printable(line)}\n`);
     this.drawn = false;
     this.lastDraw = 0;
   }
@@ -85,7 +91,7 @@ export class ProgressReporter implements Watchers {
     if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const columns = this.stream.columns || 120;
-    this.stream.write(`\r\x1b[K${this.status().slice(0, columns - 1)}`);
+    this.stream.write(`\r\x1b[K${printable(this.status()).slice(0, columns - 1)}`);
     this.drawn = true;
   }
 }

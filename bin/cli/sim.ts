@@ -1,8 +1,9 @@
 // `baton-serverless sim <app>`: runs one app simulator in the foreground for manual syncs.
-import type { SimSetting } from '../../shared/sim/kit.ts';
+import { SIM_FAULTS, type SimFaultKind, type SimFaultRequest, type SimSetting } from '../../shared/sim/kit.ts';
 import type { Io } from './commands.ts';
 import { connectorName, loadSimulator } from './registry.ts';
 import { intFlag, type Parsed } from './spec.ts';
+import { untilStopped } from './signals.ts';
 import { UsageError } from './usage.ts';
 
 type Extra = Record<string, string | number | boolean>;
@@ -41,6 +42,28 @@ function settingValue(key: string, raw: string, s: SimSetting): string | number 
   }
 }
 
+const FAULT_USAGE = `KIND[:COUNT[:RETRY_AFTER_SECONDS]] with KIND one of ${Object.keys(SIM_FAULTS).join(', ')} and COUNT a number or "always"`;
+
+/** `--fault 429:3:2` → the next 3 requests throttled asking for 2 s. */
+export function parseFault(raw: string): SimFaultRequest {
+  const [kind = '', count = '1', retry, ...rest] = raw.split(':');
+  if (!(kind in SIM_FAULTS) || rest.length > 0) throw new UsageError(`sim: --fault takes ${FAULT_USAGE}, not ${JSON.stringify(raw)}`);
+  const times = count === 'always' ? Number.POSITIVE_INFINITY : intFlag('sim', `fault ${kind}: COUNT`, count, 1)!;
+  const request: SimFaultRequest = { kind: kind as SimFaultKind, count: times };
+  if (retry !== undefined) {
+    if (kind !== '429' && kind !== 'ratelimited') throw new UsageError(`sim: --fault ${kind} takes no Retry-After; only 429 and ratelimited do`);
+    request.retryAfterSec = intFlag('sim', `fault ${kind}: RETRY_AFTER_SECONDS`, retry, 0, 3600)!;
+  }
+  return request;
+}
+
+function describeFault(f: SimFaultRequest): string {
+  const times = f.count === Number.POSITIVE_INFINITY ? 'every request' : f.count === 1 ? 'the next request' : `the next ${f.count} requests`;
+  const retry =
+    f.retryAfterSec !== undefined ? ` (Retry-After ${f.retryAfterSec} s)` : f.kind === '429' || f.kind === 'ratelimited' ? ' (Retry-After 1 s)' : '';
+  return `fault ${f.kind} for ${times}${retry}: ${SIM_FAULTS[f.kind]}`;
+}
+
 function rateLimitsOf(raw: string): 'real' | 'off' | number {
   if (raw === 'real' || raw === 'off') return raw;
   const n = Number(raw);
@@ -58,9 +81,21 @@ export async function simCommand(parsed: Parsed, io: Io): Promise<void> {
   const rateLimits = rateLimitsOf(values['rate-limits'] as string);
   const sim = await loadSimulator(name);
   const extra = parseSettings(name, (values.set as string[] | undefined) ?? [], sim.settings ?? {});
+  const faults = ((values.fault as string[] | undefined) ?? []).map(parseFault);
   const running = await sim.start({ port, seed, users, rateLimits, extra });
+  try {
+    for (const f of faults) {
+      if (!running.fault) throw new UsageError(`sim: ${sim.name} has no fault switches`);
+      running.fault(f);
+    }
+  } catch (err) {
+    await running.server.close();
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`sim: --fault: ${(err as Error).message}`);
+  }
   await io.out.line(`${sim.name} simulator listening on ${running.server.url} (pid ${process.pid})`);
   if (running.expected) await io.out.line(`tenant: ${JSON.stringify(running.expected)}`);
+  for (const f of faults) await io.out.line(describeFault(f));
   await io.out.line('sync it from another shell with:');
   await io.out.line(
     `  ${Object.entries(running.config)
@@ -69,22 +104,8 @@ export async function simCommand(parsed: Parsed, io: Io): Promise<void> {
   );
   await io.out.line(`Ctrl-C (or kill ${process.pid}) stops it; it also stops when its parent process exits.`);
   await io.out.flush();
-  await new Promise<void>((resolve) => {
-    const parent = process.ppid;
-    let stopping = false;
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
-      clearInterval(watch);
-      void running.server.close().then(resolve);
-    };
-    // Killing `npx` leaves this process re-parented and serving a port forever; notice and stop.
-    const watch = setInterval(() => {
-      if (process.ppid !== parent) stop();
-    }, 500);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    process.once('SIGHUP', stop);
-  });
+  // Killing `npx` would otherwise leave this process serving a port forever: it stops with its caller.
+  await untilStopped();
+  await running.server.close();
   io.err(`${sim.name} simulator stopped`);
 }

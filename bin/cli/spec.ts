@@ -46,11 +46,38 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
   // --help wins over every other mistake on the line: someone asking for help gets it.
   if (argv.includes('--help') || argv.includes('-h')) return { values: {}, positionals: [], help: true };
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: spec.args !== undefined, strict: true });
+    const { values, positionals } = parseArgs({ args: withNegativeValues(spec, argv), options, allowPositionals: spec.args !== undefined, strict: true });
     return { values: values as Parsed['values'], positionals, help: false };
   } catch (err) {
     throw new UsageError(`${spec.name}: ${parseArgsMessage(err)}\n${usageLine(spec)}\nrun \`baton-serverless ${spec.name} --help\` for details`);
   }
+}
+
+/**
+ * `--users -5` as `--users=-5`: Node's parser calls a value starting with a dash ambiguous, and
+ * the flag's own check then says in one line what it takes.
+ */
+function withNegativeValues(spec: CommandSpec, argv: string[]): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(spec.options)) {
+    if (o.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (o.short) takesValue.add(`-${o.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (takesValue.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** Node's parseArgs messages, made shorter and about this command. */

@@ -1,8 +1,8 @@
 // `baton-serverless sync <connector> --out FILE`: one sync on this machine, config from BATON_* env
 // vars or from Secrets Manager.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, lstat, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadConnectorConfig } from '../../shared/aws/secrets.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { deadlineBudget } from '../../shared/sync/budget.ts';
@@ -16,13 +16,14 @@ import type { SyncComparison } from '../../shared/sync/compare-syncs.ts';
 import { instrument } from './instrument.ts';
 import { comparisonJson, comparisonLines, guardLocally, heldMessage, policyOf, ShrinkHeld } from './local-guard.ts';
 import { openForCommand } from './open-file.ts';
-import { checkOutPath } from './out-path.ts';
+import { checkOutPath, isWriteProtected } from './out-path.ts';
 import { ProgressReporter } from './progress.ts';
 import { connectorName, connectorNames, loadConnector } from './registry.ts';
 import { interruptible } from './signals.ts';
 import type { Parsed } from './spec.ts';
 import { formatBytes, table } from './table.ts';
 import { UsageError } from './usage.ts';
+import { createWorkFolder, removeAbandonedWorkFolders } from './work-folder.ts';
 
 export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   const { values, positionals } = parsed;
@@ -33,7 +34,9 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   const sliceSeconds = values['slice-seconds'] === undefined ? undefined : Number(values['slice-seconds']);
   if (sliceSeconds !== undefined && !(sliceSeconds > 0)) throw new UsageError('sync: --slice-seconds takes a positive number of seconds');
   // Before any network call: a bad --out must not cost an API quota or a half-written file.
-  const outPath = await checkOutPath(values.out);
+  const replaceReadOnly = values['replace-read-only'] === true;
+  const outPath = await checkOutPath(values.out, '--out', { replaceFlag: '--replace-read-only', replaceReadOnly });
+  const protectedMode = await writeProtectedMode(outPath);
   const previousPath = values.previous as string | undefined;
   const policy = policyOf(values);
   const definition = await loadConnector(name);
@@ -55,7 +58,9 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   const progress = new ProgressReporter(name, process.stderr, process.stderr.isTTY === true && !json);
   // A private work folder next to the output (same file system, so the final move is a rename),
   // removed however the run ends, Ctrl-C included.
-  const workRoot = await mkdtemp(join(dirname(outPath), `.${basename(outPath)}.work-`));
+  const stale = await removeAbandonedWorkFolders(outPath);
+  if (stale > 0 && !json) io.err(`removed ${stale} work folder${stale === 1 ? '' : 's'} an earlier, killed run to ${outPath} left behind`);
+  const workRoot = await createWorkFolder(outPath);
   let summary: SyncSummary & { slices?: number };
   let previous: C1zReader | undefined;
   let comparison: SyncComparison | undefined;
@@ -69,8 +74,9 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
       secretValues,
       out: previous ? candidate : outPath,
       workRoot,
-      log: (message: string) => {
-        if (!json) {
+      log: (message: string, fields?: Record<string, unknown>) => {
+        // Throttles and long waits reach the terminal through the progress reporter already.
+        if (!json && fields?.httpEvent === undefined) {
           progress.finish();
           io.err(message);
         }
@@ -96,6 +102,8 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
     previous?.close();
     await rm(workRoot, { recursive: true, force: true });
   }
+  // Replacing a write-protected file was asked for; protecting it again was not taken back.
+  if (protectedMode !== undefined) await chmod(outPath, protectedMode);
   const compared = comparison ? comparisonJson(comparison) : {};
   if (json)
     await io.out.line(
@@ -113,6 +121,11 @@ export async function syncCommand(parsed: Parsed, io: Io): Promise<void> {
   }
   await io.out.flush();
   if (comparison?.verdict.blocked) throw new ShrinkHeld(heldMessage(comparison, previousPath!, outPath));
+}
+
+async function writeProtectedMode(path: string): Promise<number | undefined> {
+  const st = await lstat(path).catch(() => undefined);
+  return st && isWriteProtected(st) ? st.mode & 0o7777 : undefined;
 }
 
 export function summaryJson(s: SyncSummary): Record<string, unknown> {

@@ -2,13 +2,15 @@
 // columns from the first rows only, so a million rows print in bounded memory; a later, wider
 // cell is printed whole (the row runs long) rather than cut.
 import type { Output } from './output.ts';
+import { printable } from './printable.ts';
 
 type Cell = string | number;
 
 const SAMPLE_ROWS = 1000;
 
+// Cells carry app-provided names: a control character would drive the terminal or break the row.
 function text(c: Cell): string {
-  return typeof c === 'number' ? c.toLocaleString('en-US') : c;
+  return typeof c === 'number' ? c.toLocaleString('en-US') : printable(c);
 }
 
 function widthsOf(headers: string[], rows: Cell[][]): number[] {

@@ -20,12 +20,16 @@ export interface ExpiringPrefix {
 }
 
 export interface SyncBucketProps {
-  config: BucketConfig;
+  readonly config: BucketConfig;
+  /** Your bucket, instead of one created or imported by config.existingBucketName (its lifecycle and logging are then yours). */
+  readonly existingBucket?: IBucket;
+  /** existingBucket's customer KMS key, if it uses one. */
+  readonly existingKey?: IKey;
   /**
    * S3 lifecycle filters are prefixes, not patterns: one rule per prefix (e.g. each instance's
    * `.checkpoint/`). Ignored for an existing bucket, whose lifecycle is its owner's.
    */
-  expiringPrefixes?: ExpiringPrefix[];
+  readonly expiringPrefixes?: ExpiringPrefix[];
 }
 
 export class SyncBucket extends Construct {
@@ -38,6 +42,13 @@ export class SyncBucket extends Construct {
   constructor(scope: Construct, id: string, props: SyncBucketProps) {
     super(scope, id);
     const { config } = props;
+
+    if (props.existingBucket) {
+      this.created = false;
+      this.bucket = props.existingBucket;
+      if (props.existingKey) this.encryptionKey = props.existingKey;
+      return;
+    }
 
     if (config.encryption === 'KMS') {
       this.encryptionKey = config.kmsKeyArn

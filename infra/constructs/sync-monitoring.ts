@@ -1,18 +1,22 @@
 /**
- * One CloudWatch dashboard with a section per connector instance and four alarms per instance, all
+ * One CloudWatch dashboard with a section per connector instance and seven alarms per instance, all
  * on the EMF metrics the runtime emits (namespace from config, dimensions exactly
  * `{ service: 'baton-serverless', connector: '<type>', instance: '<instance id>' }`) and on the
  * function's own metrics:
  *
  *   <stack>-<id>-sync-failed   a run reported SyncFailed
  *   <stack>-<id>-stale         no SyncSucceeded for staleAfterHours (default 2) hours
- *   <stack>-<id>-duration      the function's Duration above 80 % of its timeout
+ *   <stack>-<id>-timed-out     an invocation ran into Lambda's hard timeout (Duration reached the timeout)
+ *   <stack>-<id>-stalled       a slice ended without finishing a single page (SliceStalled)
  *   <stack>-<id>-errors        the function itself errored (crash, timeout, out of memory)
  *   <stack>-<id>-running-long  a sync's durable execution has run over maxSyncHours (SyncRunningMinutes)
  *   <stack>-<id>-shrink-blocked the shrink guard held a sync back (ShrinkBlocked): accept it or fix the app's access
  *
- * The stale alarm keeps meaning "no finished sync in staleAfterHours": a sync sliced over several
- * invocations publishes SyncSucceeded once, from its last slice.
+ * A slice runs by design until its deadline, the timeout less a reserve for the checkpoint, so a
+ * long invocation is normal: only one that reached the timeout itself (it did not stop at its
+ * deadline) or one that finished nothing is wrong. The stale alarm keeps meaning "no finished sync
+ * in staleAfterHours": a sync sliced over several invocations publishes SyncSucceeded once, from
+ * its last slice.
  *
  * Alarm (and OK) notifications go to the SNS topic when one is given (an e-mail is configured).
  */
@@ -50,6 +54,7 @@ export const DURABLE_METRIC = {
   checkpointMs: METRIC.checkpointMs,
   skipped: METRIC.skipped,
   runningMinutes: METRIC.runningMinutes,
+  stalledSlices: METRIC.stalledSlices,
 } as const;
 
 /**
@@ -61,9 +66,6 @@ export const INSTANCE_DIMENSION = 'instance';
 export function metricDimensions(instance: Pick<MonitoredInstance, 'id' | 'connector'>): Record<string, string> {
   return { service: SERVICE_NAME, connector: instance.connector, [INSTANCE_DIMENSION]: instance.id };
 }
-
-/** The share of the timeout above which a run's duration alarms. */
-export const DURATION_ALARM_RATIO = 0.8;
 
 export interface MonitoredInstance {
   /** The instance id (alarm names, dashboard rows). */
@@ -80,20 +82,28 @@ export interface MonitoredInstance {
 }
 
 export interface SyncMonitoringProps {
-  dashboardName: string;
+  readonly dashboardName: string;
   /** Prefix of the alarm names (the stack name). */
-  alarmPrefix: string;
-  namespace: string;
-  instances: MonitoredInstance[];
-  alarmTopic?: ITopic;
-  /** The provisioning endpoint, when enabled: its error alarm and a dashboard section. */
-  provisioning?: { function: IFunction; instances: Pick<MonitoredInstance, 'id' | 'connector'>[] };
+  readonly alarmPrefix: string;
+  /** The runtime's metrics namespace (the functions' POWERTOOLS_METRICS_NAMESPACE). */
+  readonly namespace: string;
+  /** Instances to monitor now; more with addInstance(). */
+  readonly instances?: MonitoredInstance[];
+  readonly alarmTopic?: ITopic;
+  /** The provisioning endpoint, when enabled: its error alarm and a dashboard section (or addProvisioning()). */
+  readonly provisioning?: MonitoredProvisioning;
+}
+
+export interface MonitoredProvisioning {
+  function: IFunction;
+  instances: Pick<MonitoredInstance, 'id' | 'connector'>[];
 }
 
 export interface ConnectorAlarms {
   failed: Alarm;
   stale: Alarm;
-  duration: Alarm;
+  timedOut: Alarm;
+  stalled: Alarm;
   errors: Alarm;
   runningLong: Alarm;
   shrinkBlocked: Alarm;
@@ -105,10 +115,12 @@ export const PROVISIONING_METRIC = { succeeded: METRIC.provisionSucceeded, faile
 export class SyncMonitoring extends Construct {
   readonly dashboard: Dashboard;
   readonly alarms: Record<string, ConnectorAlarms> = {};
-  readonly provisioningErrors?: Alarm;
+  provisioningErrors?: Alarm;
+  private readonly props: SyncMonitoringProps;
 
   constructor(scope: Construct, id: string, props: SyncMonitoringProps) {
     super(scope, id);
+    this.props = props;
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.days(1),
@@ -123,7 +135,14 @@ export class SyncMonitoring extends Construct {
       }),
     );
 
-    for (const instance of props.instances) {
+    for (const instance of props.instances ?? []) this.addInstance(instance);
+    if (props.provisioning) this.addProvisioning(props.provisioning);
+  }
+
+  /** One instance's alarms and dashboard rows. */
+  addInstance(instance: MonitoredInstance): ConnectorAlarms {
+    const props = this.props;
+    {
       const metric = (metricName: string, statistic: string, label?: string, period = Duration.hours(1)) =>
         new Metric({
           namespace: props.namespace,
@@ -134,7 +153,7 @@ export class SyncMonitoring extends Construct {
           ...(label ? { label } : {}),
         });
       const timeoutMs = instance.timeout.toMilliseconds();
-      const alarmMs = Math.round(timeoutMs * DURATION_ALARM_RATIO);
+      const timeoutS = instance.timeout.toSeconds();
 
       // --- alarms -----------------------------------------------------------------------------
       const prefix = `${props.alarmPrefix}-${instance.id}`;
@@ -160,14 +179,31 @@ export class SyncMonitoring extends Construct {
         treatMissingData: TreatMissingData.BREACHING,
         actionsEnabled: instance.enabled,
       });
-      const duration = new Alarm(this, `${instance.id}-Duration`, {
-        alarmName: `${prefix}-duration`,
-        alarmDescription: `A ${instance.id} sync took over ${DURATION_ALARM_RATIO * 100} % of its ${instance.timeout.toSeconds()} s timeout: raise timeoutSeconds or memoryMb before it times out.`,
-        metric: instance.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1) }),
-        threshold: alarmMs,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Lambda reports a timed-out invocation's Duration as the timeout itself, never less.
+      const timedOut = new Alarm(this, `${instance.id}-TimedOut`, {
+        alarmName: `${prefix}-timed-out`,
+        alarmDescription:
+          `A ${instance.id} invocation ran into Lambda's ${timeoutS} s timeout instead of stopping at its slice deadline ` +
+          '(the timeout less a reserve for the checkpoint): the slice is retried from the last checkpoint. If it repeats, one ' +
+          'API call or the checkpoint outlasts the reserve: raise memoryMb (faster packing) and see the logs for the last call.',
+        metric: instance.function.metricDuration({ statistic: 'Maximum', period: Duration.minutes(15) }),
+        threshold: timeoutMs,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      const stalled = new Alarm(this, `${instance.id}-Stalled`, {
+        alarmName: `${prefix}-stalled`,
+        alarmDescription:
+          `A ${instance.id} slice ended without finishing a single page, so the sync made no progress: one page takes longer ` +
+          `than a slice, or the API throttles it to a standstill. See the API throttles graph and the logs; raise timeoutSeconds ` +
+          `(now ${timeoutS} s, at most 900) for slow pages. Left alone the sync fails after its last slice.`,
+        metric: metric(DURABLE_METRIC.stalledSlices, 'Sum', undefined, Duration.minutes(15)),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        actionsEnabled: instance.enabled,
       });
       const errors = new Alarm(this, `${instance.id}-Errors`, {
         alarmName: `${prefix}-errors`,
@@ -190,7 +226,7 @@ export class SyncMonitoring extends Construct {
         actionsEnabled: instance.enabled,
       });
       const shrinkBlocked = shrinkBlockedAlarm(this, instance, prefix, metric(METRIC.shrinkBlocked, 'Sum'));
-      const alarms = { failed, stale, duration, errors, runningLong, shrinkBlocked };
+      const alarms = { failed, stale, timedOut, stalled, errors, runningLong, shrinkBlocked };
       this.alarms[instance.id] = alarms;
       if (props.alarmTopic) {
         const action = new SnsAction(props.alarmTopic);
@@ -243,10 +279,7 @@ export class SyncMonitoring extends Construct {
             metric(METRIC.durationMs, 'Maximum', 'sync duration'),
             instance.function.metricDuration({ statistic: 'Maximum', period: Duration.hours(1), label: 'function duration' }),
           ],
-          leftAnnotations: [
-            { value: timeoutMs, label: 'timeout', color: '#d62728' },
-            { value: alarmMs, label: `${DURATION_ALARM_RATIO * 100} % of timeout`, color: '#ff7f0e' },
-          ],
+          leftAnnotations: [{ value: timeoutMs, label: 'timeout', color: '#d62728' }],
           leftYAxis: { min: 0 },
           width: 6,
           height: 6,
@@ -297,9 +330,12 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
         new GraphWidget({
-          title: `${instance.id}: slices per sync, skipped runs`,
+          title: `${instance.id}: slices per sync, skipped runs, stalled slices`,
           left: [metric(DURABLE_METRIC.slices, 'Maximum', 'slices')],
-          right: [metric(DURABLE_METRIC.skipped, 'Sum', 'skipped (a sync was running)')],
+          right: [
+            metric(DURABLE_METRIC.skipped, 'Sum', 'skipped (a sync was running)'),
+            metric(DURABLE_METRIC.stalledSlices, 'Sum', 'stalled slices (no page finished)'),
+          ],
           leftYAxis: { min: 0 },
           width: 6,
           height: 6,
@@ -324,10 +360,16 @@ export class SyncMonitoring extends Construct {
       this.dashboard.addWidgets(...volume);
       this.dashboard.addWidgets(...durable);
       this.dashboard.addWidgets(...driftWidgets(instance, props.namespace, metric));
+      return alarms;
     }
+  }
 
-    if (props.provisioning) {
-      const fn = props.provisioning.function;
+  /** The provisioning endpoint's error alarm and dashboard section. */
+  addProvisioning(provisioning: MonitoredProvisioning): Alarm {
+    const props = this.props;
+    {
+      const fn = provisioning.function;
+      if (this.provisioningErrors) throw new Error(`${this.node.path}: the provisioning endpoint is already monitored`);
       this.provisioningErrors = new Alarm(this, 'Provisioning-Errors', {
         alarmName: `${props.alarmPrefix}-provisioning-errors`,
         alarmDescription: 'The provisioning function errored (exception, timeout or out of memory): ConductorOne provisioning calls are failing.',
@@ -343,7 +385,7 @@ export class SyncMonitoring extends Construct {
         this.provisioningErrors.addOkAction(action);
       }
       const calls = (metricName: string, statistic: string, label: string) =>
-        props.provisioning!.instances.map(
+        provisioning.instances.map(
           (instance) =>
             new Metric({
               namespace: props.namespace,
@@ -376,6 +418,7 @@ export class SyncMonitoring extends Construct {
           height: 6,
         }),
       );
+      return this.provisioningErrors;
     }
   }
 }

@@ -282,8 +282,9 @@ export class SegmentClient {
 
   // Provisioning endpoints (used by provisioning.ts).
 
-  async addUserToGroup(groupId: string, email: string): Promise<void> {
-    await this.http.request({
+  /** Adds the member; returns the group's member count afterwards, when Segment says it. */
+  async addUserToGroup(groupId: string, email: string): Promise<number | undefined> {
+    const out = await this.http.request({
       method: 'POST',
       path: `/groups/${encodeURIComponent(groupId)}/users`,
       json: { emails: [email] },
@@ -292,6 +293,7 @@ export class SegmentClient {
       schema: anyResponse,
       route: 'POST /groups/{id}/users',
     });
+    return groupResponse.safeParse(out).data?.data.userGroup.memberCount ?? undefined;
   }
 
   /**

@@ -1,8 +1,9 @@
 // What every syncer of one connector instance shares: the client, the runtime, the sync's role
 // catalog and what one sync learns on the way (the workspace, group permissions seen in lists).
+import { z } from 'zod';
 import type { ConnectorRuntime } from '../../shared/sync/connector.ts';
 import { resourceId } from '../../shared/sync/model.ts';
-import type { Permission, SegmentClient, Workspace } from './client.ts';
+import { permissionSchema, type Permission, type SegmentClient, type Workspace } from './client.ts';
 import type { PermissionGrantContext } from './resources/permissions.ts';
 import { RoleCatalog } from './roles.ts';
 
@@ -13,10 +14,12 @@ export interface SegmentContext {
   /** Parallel GET /users/{id} calls while walking a page of users. */
   userDetailConcurrency: number;
   /**
-   * Group permissions seen on GET /groups rows, when Segment includes them, so group grants can skip
-   * GET /groups/{id}. Bounded by the number of groups (small), unlike users.
+   * Group permissions seen on GET /groups rows, when Segment includes them, kept in the connector
+   * state (so across slices too): they spare the group's grants GET /groups/{id}. Not deleted once
+   * read, so a grants page redone after a failure still finds them.
    */
-  groupPermissions: Map<string, Permission[]>;
+  putGroupPermissions(groupId: string, permissions: Permission[]): void;
+  groupPermissions(groupId: string): Permission[] | undefined;
   /** The token's workspace: GET / once per instance (a failed call is retried on the next ask). */
   workspace(): Promise<Workspace>;
   /** Everything permissionGrants needs; loads the role list on first use. */
@@ -24,7 +27,7 @@ export interface SegmentContext {
 }
 
 export function segmentContext(client: SegmentClient, runtime: ConnectorRuntime, userDetailConcurrency = 8): SegmentContext {
-  const roles = new RoleCatalog(client);
+  const roles = new RoleCatalog(client, runtime.state);
   let workspace: Promise<Workspace> | undefined;
   const skipReasons = new Map<string, number>();
   const skip = (reason: string, permission: Permission) => {
@@ -38,7 +41,13 @@ export function segmentContext(client: SegmentClient, runtime: ConnectorRuntime,
     runtime,
     roles,
     userDetailConcurrency,
-    groupPermissions: new Map(),
+    putGroupPermissions(groupId, permissions) {
+      runtime.state.set(`group-permissions:${groupId}`, JSON.stringify(permissions));
+    },
+    groupPermissions(groupId) {
+      const raw = runtime.state.get(`group-permissions:${groupId}`);
+      return raw === undefined ? undefined : z.array(permissionSchema).parse(JSON.parse(raw));
+    },
     workspace() {
       workspace ??= client.workspace().catch((err: unknown) => {
         workspace = undefined;

@@ -117,14 +117,18 @@ function isGroupMembership(ent: Entitlement | undefined): boolean {
 }
 
 /**
- * Group membership is a set add in Segment (adding a member again changes nothing), so it reports
- * `changed` without a membership read that could cost many pages on a big group.
+ * Group membership is a set add in Segment (adding a member again changes nothing). Whether it
+ * changed anything comes from the group's member count before and after (one GET of the group,
+ * not a membership walk that could cost many pages on a big group).
  */
 export async function grantEntitlement(client: SegmentClient, principal: Resource, ent: Entitlement, roleBySlug?: RoleBySlug): Promise<ProvisionOutcome> {
   if (isGroupMembership(ent)) {
     if (principal.id?.resourceType !== 'user') fail('bad_principal', 'only users can be granted group membership');
-    await client.addUserToGroup(ent.resource?.id?.resource ?? '', loginOf(principal));
-    return 'changed';
+    const groupId = ent.resource?.id?.resource ?? '';
+    const login = loginOf(principal);
+    const before = (await client.group(groupId))?.memberCount;
+    const after = await client.addUserToGroup(groupId, login);
+    return typeof before === 'number' && before === after ? 'unchanged' : 'changed';
   }
   const change = await permissionChange(ent, roleBySlug);
   // PUT replaces everything: read immediately before writing.

@@ -1,6 +1,9 @@
-// The workspace's roles, listed once per sync and shared by every syncer: the Go connector re-lists
-// /roles for every source, function, warehouse and space.
-import type { Role } from './client.ts';
+// The workspace's roles, listed once per sync (kept in the connector state, so across slices too)
+// and shared by every syncer: the Go connector re-lists /roles for every source, function, warehouse
+// and space.
+import { z } from 'zod';
+import type { ConnectorState } from '../../shared/sync/connector.ts';
+import { roleSchema, type Role } from './client.ts';
 import type { SegmentClient } from './client.ts';
 import { PERMISSION_TARGETS, type PermissionTargetType } from './resources/types.ts';
 import { toSnake } from './snake.ts';
@@ -31,11 +34,13 @@ export function catalogRoles(roles: readonly Role[]): CatalogRole[] {
 
 export class RoleCatalog {
   private readonly client: SegmentClient;
+  private readonly state: ConnectorState;
   private loading: Promise<CatalogRole[]> | undefined;
   private byIdMap = new Map<string, CatalogRole>();
 
-  constructor(client: SegmentClient) {
+  constructor(client: SegmentClient, state: ConnectorState) {
     this.client = client;
+    this.state = state;
   }
 
   all(): Promise<CatalogRole[]> {
@@ -57,13 +62,17 @@ export class RoleCatalog {
   }
 
   private async load(): Promise<CatalogRole[]> {
-    const roles: Role[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.client.roles(cursor);
-      roles.push(...page.rows);
-      cursor = page.nextPageToken;
-    } while (cursor);
+    const stored = this.state.get('roles');
+    const roles: Role[] = stored === undefined ? [] : z.array(roleSchema).parse(JSON.parse(stored));
+    if (stored === undefined) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.client.roles(cursor);
+        roles.push(...page.rows);
+        cursor = page.nextPageToken;
+      } while (cursor);
+      this.state.set('roles', JSON.stringify(roles));
+    }
     const catalog = catalogRoles(roles);
     this.byIdMap = new Map(catalog.map((r) => [r.id, r]));
     return catalog;

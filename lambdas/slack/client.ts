@@ -29,6 +29,8 @@ const bool = z.boolean().optional().default(false);
 
 export const slackUserSchema = z.object({
   id: z.string(),
+  /** The user's home workspace (users.list of another workspace of the org may return the user too). */
+  team_id: z.string().optional(),
   name: z.string().optional().default(''),
   real_name: z.string().optional(),
   deleted: bool,
@@ -57,11 +59,14 @@ export const slackUserSchema = z.object({
 });
 export type SlackUser = z.output<typeof slackUserSchema>;
 
+const teamSchema = z.object({ id: z.string(), name: z.string().optional().default(''), domain: z.string().optional().default('') });
+export type SlackTeam = z.output<typeof teamSchema>;
+
 const authTestSchema = z.object({ ok: z.literal(true), user_id: z.string(), bot_id: z.string().optional(), team_id: z.string().optional() });
 const userInfoSchema = z.object({ ok: z.literal(true), user: slackUserSchema });
 const teamsSchema = z.object({
   ok: z.literal(true),
-  teams: z.array(z.object({ id: z.string(), name: z.string().optional().default(''), domain: z.string().optional().default('') })),
+  teams: z.array(teamSchema),
   response_metadata: nextCursor,
 });
 const usersListSchema = z.object({ ok: z.literal(true), members: z.array(slackUserSchema), response_metadata: nextCursor });
@@ -119,7 +124,7 @@ export class SlackClient {
     return (await this.call('users.info', { user: userId, include_locale: 'true' }, userInfoSchema)).user;
   }
 
-  async teamsPage(cursor: string) {
+  async teamsPage(cursor: string): Promise<Page<SlackTeam>> {
     const r = await this.call('auth.teams.list', { cursor: cursor || undefined }, teamsSchema);
     return { rows: r.teams, nextPageToken: r.response_metadata || undefined };
   }

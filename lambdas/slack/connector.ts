@@ -17,7 +17,7 @@ export const connector: ConnectorDefinition<SlackConfig> = {
   name: CONNECTOR,
   configSchema: configSchema,
   create(config, runtime) {
-    const ctx: SlackContext = { client: new SlackClient(config, runtime), state: new SyncState(), runtime, gov: config.gov };
+    const ctx: SlackContext = { client: new SlackClient(config, runtime), state: new SyncState(runtime.state), runtime, gov: config.gov };
     return {
       async validate() {
         const who = await ctx.client.authTest();

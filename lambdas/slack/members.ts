@@ -1,6 +1,6 @@
 // users.list pages of a workspace, fetched once per sync: listing users stores each page's ids and
-// role flags, and the workspace grants take them back by the same cursor, so the member list is
-// read once instead of twice. A page not in the cache (resume, budget) is simply fetched.
+// role flags in the connector state, and the workspace grants take them back by the same cursor, so
+// the member list is read once instead of twice, across slices too. A page not stored is fetched.
 import type { Page } from '../../shared/sync/connector.ts';
 import type { SlackUser } from './client.ts';
 import type { SlackContext } from './context.ts';
@@ -20,7 +20,5 @@ export async function membersForGrants(ctx: SlackContext, teamId: string, cursor
 }
 
 function compact(users: SlackUser[], next: string): MemberPage {
-  const flags = new Uint16Array(users.length);
-  users.forEach((u, i) => (flags[i] = flagsOf(u)));
-  return { ids: users.map((u) => u.id), flags, next };
+  return { ids: users.map((u) => u.id), flags: users.map(flagsOf), next };
 }

@@ -1,9 +1,12 @@
-// What one sync keeps between calls so no Slack page is fetched twice: workspace names, the
-// workspace's users.list pages in compact form (for the workspace grants), user-group and
-// IDP-group member lists from the list calls, and the SCIM active map. Everything is bounded by a
-// budget of cached ids; past it the syncers fall back to fetching, as after a resume in a new
-// process, so the cache only ever saves calls and never changes rows.
-import type { SlackUser } from './client.ts';
+// What one sync learns that saves Slack calls. Everything a later page may need is kept in the
+// connector state (ConnectorRuntime.state, stored with each checkpoint), so a new slice knows what
+// earlier slices learned: auth.teams.list pages, SCIM Users pages, each users.list page in compact
+// form (for the workspace grants), the member lists that came with usergroups.list and SCIM Groups
+// pages, and SCIM users the bot token cannot see. Memory holds only what this process needs often
+// (the SCIM map, the ids it wrote), not the member lists.
+import { z } from 'zod';
+import type { ConnectorState, Page } from '../../shared/sync/connector.ts';
+import type { SlackTeam, SlackUser } from './client.ts';
 
 /** Role-relevant flags of a users.list member, one bit each. */
 export const FLAG = {
@@ -24,86 +27,107 @@ export function flagsOf(u: SlackUser): number {
   return f;
 }
 
-export interface MemberPage {
-  ids: string[];
-  flags: Uint16Array;
-  next: string;
-}
+const memberPageSchema = z.object({ ids: z.array(z.string()), flags: z.array(z.number().int()), next: z.string() });
+export type MemberPage = z.output<typeof memberPageSchema>;
 
-/** ~60 MB of ids at most; a 20k-user workspace with 100k memberships uses a fraction of it. */
-export const DEFAULT_BUDGET = 750_000;
+const teamsPageSchema = z.object({
+  rows: z.array(z.object({ id: z.string(), name: z.string(), domain: z.string() })),
+  nextPageToken: z.string().optional(),
+});
+/** One SCIM Users page: ids in SCIM order, the inactive ones, and the list's total. */
+const scimPageSchema = z.object({ ids: z.array(z.string()), inactive: z.array(z.string()), total: z.number().int() });
+export type ScimPage = z.output<typeof scimPageSchema>;
+const idsSchema = z.array(z.string());
 
 export class SyncState {
-  readonly workspaceNames = new Map<string, string>();
-  private readonly memberPages = new Map<string, MemberPage>();
-  private readonly groupMembers = new Map<string, string[]>();
-  private readonly idpMembers = new Map<string, string[]>();
-  /** SCIM id → active, org-wide; loaded once per sync in Business+ mode (shared by workspaces). */
+  private readonly store: ConnectorState;
+  /** auth.teams.list pages by cursor, shared by this process's syncers (workspaces.ts). */
+  readonly teamPages = new Map<string, Promise<Page<SlackTeam>>>();
+  /** SCIM id → active, org-wide, in SCIM order; loaded once per process in Business+ mode. */
   scimActive: Promise<Map<string, boolean>> | undefined;
-  /** Per workspace: SCIM ids already emitted from users.list, and whether that covers every page. */
-  readonly seen = new Map<string, { ids: Set<string>; complete: boolean }>();
+  /** Users this process wrote; `listedFromStart`: the user listing began in this process, so that is all of them. */
+  readonly listed = new Set<string>();
+  listedFromStart = false;
+  /** Business+: SCIM users no workspace's users.list returned, as this process computed them. */
+  leftovers: string[] | undefined;
   /** Tells this process's page tokens from an earlier process's (a resumed slice). */
   readonly epoch = Math.random().toString(36).slice(2, 10);
-  private used = 0;
-  private readonly budget: number;
 
-  constructor(budget = DEFAULT_BUDGET) {
-    this.budget = budget;
+  constructor(store: ConnectorState) {
+    this.store = store;
   }
 
-  private reserve(n: number): boolean {
-    if (this.used + n > this.budget) return false;
-    this.used += n;
-    return true;
+  private read<T>(key: string, schema: z.ZodType<T>): T | undefined {
+    const raw = this.store.get(key);
+    if (raw === undefined) return undefined;
+    const parsed = schema.safeParse(JSON.parse(raw));
+    if (!parsed.success) throw new Error(`slack: connector state ${JSON.stringify(key)} is not what this connector writes there`);
+    return parsed.data;
   }
 
-  private release(n: number): void {
-    this.used = Math.max(0, this.used - n);
+  private write(key: string, value: unknown): void {
+    this.store.set(key, JSON.stringify(value));
+  }
+
+  storedTeamsPage(cursor: string): Page<SlackTeam> | undefined {
+    return this.read(`teams:${cursor}`, teamsPageSchema);
+  }
+
+  putTeamsPage(cursor: string, page: Page<SlackTeam>): void {
+    this.write(`teams:${cursor}`, page);
+  }
+
+  storedScimPage(start: number): ScimPage | undefined {
+    return this.read(`scim:${start}`, scimPageSchema);
+  }
+
+  putScimPage(start: number, page: ScimPage): void {
+    this.write(`scim:${start}`, page);
   }
 
   putMemberPage(teamId: string, cursor: string, page: MemberPage): void {
-    if (this.reserve(page.ids.length)) this.memberPages.set(`${teamId}\n${cursor}`, page);
+    this.write(`members:${teamId}:${cursor}`, page);
   }
 
   /** The page once: the workspace grants consume it. */
   takeMemberPage(teamId: string, cursor: string): MemberPage | undefined {
-    const key = `${teamId}\n${cursor}`;
-    const page = this.memberPages.get(key);
-    if (page) {
-      this.memberPages.delete(key);
-      this.release(page.ids.length);
-    }
+    const key = `members:${teamId}:${cursor}`;
+    const page = this.read(key, memberPageSchema);
+    if (page) this.store.delete(key);
     return page;
   }
 
-  putGroupMembers(groupId: string, ids: string[]): boolean {
-    if (!this.reserve(ids.length)) return false;
-    this.groupMembers.set(groupId, ids);
-    return true;
+  putGroupMembers(groupId: string, ids: string[]): void {
+    this.write(`usergroup:${groupId}`, ids);
   }
 
   groupMembersOf(groupId: string): string[] | undefined {
-    return this.groupMembers.get(groupId);
+    return this.read(`usergroup:${groupId}`, idsSchema);
   }
 
   dropGroupMembers(groupId: string): void {
-    const ids = this.groupMembers.get(groupId);
-    if (ids) {
-      this.groupMembers.delete(groupId);
-      this.release(ids.length);
-    }
+    this.store.delete(`usergroup:${groupId}`);
   }
 
   putIdpMembers(groupId: string, ids: string[]): void {
-    if (this.reserve(ids.length)) this.idpMembers.set(groupId, ids);
+    this.write(`idpgroup:${groupId}`, ids);
   }
 
   takeIdpMembers(groupId: string): string[] | undefined {
-    const ids = this.idpMembers.get(groupId);
-    if (ids) {
-      this.idpMembers.delete(groupId);
-      this.release(ids.length);
-    }
+    const key = `idpgroup:${groupId}`;
+    const ids = this.read(key, idsSchema);
+    if (ids) this.store.delete(key);
     return ids;
+  }
+
+  /** SCIM users users.info answered user_not_found for: never asked again in this sync. */
+  hiddenUsers(): Set<string> {
+    return new Set(this.read('hidden', idsSchema) ?? []);
+  }
+
+  markHidden(userId: string): void {
+    const ids = this.hiddenUsers();
+    ids.add(userId);
+    this.write('hidden', [...ids]);
   }
 }

@@ -9,6 +9,10 @@
 //   partSizeBytes per part (default 8 MiB, at least 5 MiB, raised if the file would need more than
 //   10,000 parts), `concurrency` parts in flight. @aws-sdk/lib-storage's Upload is not used because it
 //   buffers every in-flight part in memory and cannot send precomputed per-part checksums.
+// - The stored object is then checked (verify-upload.ts): size, sha256 metadata and the store's own
+//   SHA-256 checksum, or a read-back where the store reports none, since emulators and
+//   S3-compatible stores may keep a body whose checksum header they ignored. A damaged version is
+//   deleted so the previous one stays current, and the upload fails.
 // - Any failure after CreateMultipartUpload aborts the upload (AbortMultipartUpload), after the
 //   in-flight parts have settled. S3 only replaces the object when PutObject or
 //   CompleteMultipartUpload succeeds, so a failed upload leaves the previous object as it was.
@@ -22,6 +26,7 @@ import { stat } from 'node:fs/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  type CompleteMultipartUploadCommandOutput,
   CreateMultipartUploadCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -32,6 +37,7 @@ import { mapLimit } from '../concurrency.ts';
 import { errorCode } from '../errors.ts';
 import { hashFile } from './file-digest.ts';
 import { type RequestContext, toUploadError, UploadError, withRetries } from './s3-request.ts';
+import { compositeChecksum, verifyStoredObject } from './verify-upload.ts';
 
 export { UploadError };
 
@@ -154,6 +160,7 @@ export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zRes
     }).catch((err: unknown) => {
       throw toUploadError(bucket, key, err, 'PutObject');
     });
+    await verifyStoredObject(ctx, out.VersionId, { bytes: size, sha256, checksum, metadataKey: SHA256_METADATA_KEY });
     return resultOf(out, size, sha256, false, 1);
   }
 
@@ -222,8 +229,9 @@ export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zRes
   }).catch(() => undefined);
 
   if (failure === undefined) {
+    let out: CompleteMultipartUploadCommandOutput | undefined;
     try {
-      const out = await withRetries(ctx, (abortSignal) => ({
+      out = await withRetries(ctx, (abortSignal) => ({
         run: () =>
           client.send(
             new CompleteMultipartUploadCommand({
@@ -235,9 +243,14 @@ export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zRes
             { abortSignal },
           ),
       }));
-      return resultOf(out, size, sha256, true, partCount);
     } catch (err) {
       failure = { err, step: 'CompleteMultipartUpload' };
+    }
+    if (out) {
+      // Completed: the object exists, so there is no upload left to abort; a bad one is rolled back.
+      const checksum = compositeChecksum(digest.partSha256);
+      await verifyStoredObject(ctx, out.VersionId, { bytes: size, sha256, checksum, metadataKey: SHA256_METADATA_KEY });
+      return resultOf(out, size, sha256, true, partCount);
     }
   }
 
@@ -252,6 +265,7 @@ export async function uploadC1z(options: UploadC1zOptions): Promise<UploadC1zRes
     aborted = false;
     abortNote = `; AbortMultipartUpload also failed (${errorCode(abortErr)}), upload ${uploadId} is left for the bucket's lifecycle rule`;
   }
+  if (failure === undefined) throw new Error('unreachable: a multipart upload neither completed nor failed');
   const base = toUploadError(bucket, key, failure.err, failure.step);
   throw new UploadError(bucket, key, base.code, `${base.message}${aborted ? ' (multipart upload aborted)' : abortNote}`, {
     ...(base.httpStatus !== undefined ? { httpStatus: base.httpStatus } : {}),

@@ -44,3 +44,23 @@ export async function verifyPacked(file: string, dbPath: string, packed: EncodeR
     throw new C1zError('verify_failed', `${file}: the packed c1z does not decode to the sync database (size or SHA-256 differ)`);
   }
 }
+
+/**
+ * A checkpoint part before it leaves the machine: it decodes to exactly the part database, and
+ * that holds sync `syncId`, unfinished, with a token to resume from.
+ */
+export async function verifyPart(file: string, partDb: string, packed: EncodeResult, syncId: string): Promise<void> {
+  const db = new Database(partDb, { readonly: true, fileMustExist: true });
+  try {
+    const run = db.prepare('SELECT ended_at AS endedAt, sync_token AS token FROM v1_sync_runs WHERE sync_id = ?').get(syncId) as
+      | { endedAt: string | null; token: string }
+      | undefined;
+    if (!run || run.endedAt !== null || !run.token) throw new C1zError('verify_failed', `${file}: holds no unfinished sync ${syncId} with a checkpoint token`);
+  } finally {
+    db.close();
+  }
+  const decoded = await decodeV1(file, undefined, Number.MAX_SAFE_INTEGER);
+  if (decoded.sha256 !== packed.dbSha256 || decoded.bytes !== packed.dbBytes) {
+    throw new C1zError('verify_failed', `${file}: the packed checkpoint part does not decode to the part database (size or SHA-256 differ)`);
+  }
+}

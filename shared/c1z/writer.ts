@@ -21,6 +21,8 @@ import { createSchema } from './schema.ts';
 import { sqliteTimestamp } from './timestamp.ts';
 
 const EXPANDABLE_TYPE_URL = `type.googleapis.com/${GrantExpandableSchema.typeName}`;
+/** Tables whose rows are only ever added (or rewritten in place with the same content): a checkpoint part carries their new rows only. */
+const ROW_TABLES: readonly string[] = ['v1_resource_types', 'v1_resources', 'v1_entitlements', 'v1_grants', 'v1_assets'];
 /** Rows buffered before one transaction writes them. */
 const BATCH_ROWS = 5000;
 
@@ -42,8 +44,10 @@ type Pending = { stmt: Statement; args: unknown[] };
 export class C1zWriter {
   readonly dbPath: string;
   private readonly db: Db;
-  private readonly stmts: Record<'rt' | 'res' | 'ent' | 'grant' | 'checkpoint' | 'getRes' | 'keys', Statement>;
+  private readonly stmts: Record<'rt' | 'res' | 'ent' | 'grant' | 'checkpoint' | 'getRes' | 'keys' | 'stateGet' | 'stateSet' | 'stateDelete', Statement>;
   private pending: Pending[] = [];
+  /** Connector-state writes still in `pending` (undefined: deleted), so a read needs no flush. */
+  private pendingState = new Map<string, string | undefined>();
   private syncIdValue: string | undefined;
   private closed = false;
 
@@ -77,6 +81,13 @@ export class C1zWriter {
       checkpoint: this.db.prepare('UPDATE v1_sync_runs SET sync_token = ? WHERE sync_id = ?'),
       getRes: this.db.prepare('SELECT data FROM v1_resources WHERE resource_type_id = ? AND external_id = ? AND sync_id = ?'),
       keys: this.db.prepare('SELECT id, resource_type_id, external_id FROM v1_resources WHERE sync_id = ? AND id > ? ORDER BY id LIMIT ?'),
+      // Connector state lives in baton-sdk's own per-sync key-value table, so checkpoints carry it
+      // with no schema of ours; endSync() empties it.
+      stateGet: this.db.prepare('SELECT value FROM v1_connector_sessions WHERE sync_id = ? AND key = ?'),
+      stateSet: this.db.prepare(
+        'INSERT INTO v1_connector_sessions (sync_id, key, value) VALUES (?, ?, ?) ON CONFLICT (sync_id, key) DO UPDATE SET value = excluded.value',
+      ),
+      stateDelete: this.db.prepare('DELETE FROM v1_connector_sessions WHERE sync_id = ? AND key = ?'),
     };
   }
 
@@ -211,6 +222,24 @@ export class C1zWriter {
     return rows.map((r) => ({ rowId: r.id, resourceType: r.resource_type_id, resourceId: r.external_id.slice(r.resource_type_id.length + 1) }));
   }
 
+  /** The connector's state value under `key` in this sync (ConnectorRuntime.state). */
+  stateGet(key: string): string | undefined {
+    if (this.pendingState.has(key)) return this.pendingState.get(key);
+    const row = this.stmts.stateGet.get(this.syncId, key) as { value: Buffer } | undefined;
+    return row ? row.value.toString('utf8') : undefined;
+  }
+
+  /** Batched with the rows, so a checkpoint holds the state together with the rows it goes with. */
+  stateSet(key: string, value: string): void {
+    this.pendingState.set(key, value);
+    this.queue(this.stmts.stateSet, [this.syncId, key, Buffer.from(value, 'utf8')]);
+  }
+
+  stateDelete(key: string): void {
+    this.pendingState.set(key, undefined);
+    this.queue(this.stmts.stateDelete, [this.syncId, key]);
+  }
+
   /** Writes buffered rows and the engine's progress in one transaction. */
   checkpoint(token: string): void {
     this.flush([{ stmt: this.stmts.checkpoint, args: [token, this.syncId] }]);
@@ -260,7 +289,76 @@ export class C1zWriter {
     this.db
       .prepare("UPDATE v1_sync_runs SET ended_at = ?, sync_token = '', stats = ? WHERE sync_id = ? AND ended_at IS NULL")
       .run(sqliteTimestamp(now), JSON.stringify(stats), this.syncId);
+    // A finished sync carries no connector state; its freed pages are zeroed so none of it is packed.
+    this.db.pragma('secure_delete = ON');
+    this.db.prepare('DELETE FROM v1_connector_sessions WHERE sync_id = ?').run(this.syncId);
     return counts;
+  }
+
+  /** The highest row id of each append-only row table: where the next checkpoint part starts. */
+  rowMarks(): Record<string, number> {
+    this.flush();
+    const marks: Record<string, number> = {};
+    for (const table of this.tables()) {
+      if (ROW_TABLES.includes(table)) marks[table] = (this.db.prepare(`SELECT coalesce(max(id), 0) AS m FROM main."${table}"`).get() as { m: number }).m;
+    }
+    return marks;
+  }
+
+  /**
+   * Copies what changed since `marks` into a new SQLite file at `path` (a checkpoint part): rows of
+   * the append-only row tables with an id above their mark, and every other table (the sync run
+   * and its token, connector state) whole. Returns the marks to pass next time.
+   */
+  exportChanges(path: string, marks: Readonly<Record<string, number>>): Record<string, number> {
+    this.flush();
+    const next: Record<string, number> = {};
+    this.db.prepare('ATTACH DATABASE ? AS part').run(path);
+    try {
+      this.db.transaction(() => {
+        for (const table of this.tables()) {
+          const appendOnly = ROW_TABLES.includes(table);
+          const since = appendOnly ? ` WHERE id > ${Math.trunc(marks[table] ?? 0)}` : '';
+          this.db.exec(`CREATE TABLE part."${table}" AS SELECT * FROM main."${table}"${since}`);
+          if (appendOnly) next[table] = (this.db.prepare(`SELECT coalesce(max(id), 0) AS m FROM main."${table}"`).get() as { m: number }).m;
+        }
+      })();
+    } catch (err) {
+      const full = (err as { code?: string }).code === 'SQLITE_FULL';
+      throw new C1zError(full ? 'no_space' : 'write_failed', `${path}: cannot write the checkpoint part (${full ? 'disk full' : (err as Error).message})`, {
+        cause: err,
+      });
+    } finally {
+      this.db.prepare('DETACH DATABASE part').run();
+    }
+    return next;
+  }
+
+  /** Applies checkpoint parts (SQLite files from exportChanges, oldest first) to this database. */
+  importChanges(parts: readonly string[]): void {
+    this.flush();
+    const known = new Set(this.tables());
+    for (const path of parts) {
+      this.db.prepare('ATTACH DATABASE ? AS part').run(path);
+      try {
+        const tables = (this.db.prepare("SELECT name FROM part.sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+        this.db.transaction(() => {
+          for (const table of tables) {
+            if (!known.has(table)) throw new C1zError('corrupt', `${path}: checkpoint part holds unknown table ${JSON.stringify(table)}`);
+            if (!ROW_TABLES.includes(table)) this.db.exec(`DELETE FROM main."${table}"`);
+            this.db.exec(`INSERT OR REPLACE INTO main."${table}" SELECT * FROM part."${table}"`);
+          }
+        })();
+      } finally {
+        this.db.prepare('DETACH DATABASE part').run();
+      }
+    }
+  }
+
+  private tables(): string[] {
+    return (this.db.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
   }
 
   /** Closes the database and packs it into `out` (atomic: temp file, fsync, rename). */
@@ -269,11 +367,15 @@ export class C1zWriter {
     return encodeV1(this.dbPath, out);
   }
 
+  /** Writes what is buffered and closes; the database is closed even when that write fails. */
   close(): void {
     if (this.closed) return;
-    this.flush();
-    this.db.close();
     this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+    }
   }
 
   private queue(stmt: Statement, args: unknown[]): void {
@@ -285,6 +387,7 @@ export class C1zWriter {
     if (this.pending.length === 0 && extra.length === 0) return;
     const batch = this.pending.concat(extra);
     this.pending = [];
+    this.pendingState.clear();
     try {
       this.db.transaction(() => {
         for (const p of batch) p.stmt.run(...p.args);

@@ -3,6 +3,7 @@
 // limits, zod validation and redacted one-line errors.
 import { Agent, request as send, type Dispatcher } from 'undici';
 import { backoffMs, parseRetryAfter } from './backoff.ts';
+import { scopeSignal, unlessAborted } from './call-scope.ts';
 import { describeIssues, parseBody } from './body.ts';
 import { systemClock, withDeadline, type Clock } from './clock.ts';
 import { HttpError, kindForStatus, type HttpErrorKind } from './errors.ts';
@@ -11,8 +12,6 @@ import { excerpt, redact, redactUrl, secretsFromHeaders, SENSITIVE_NAME } from '
 import { buildUrl, encodeBody } from './request-parts.ts';
 import type { CallStat, HttpClient, HttpClientOptions, HttpEvent, HttpMethod, HttpStats, RequestOptions } from './types.ts';
 
-/** Throttles in a row after which we stop: the API is not recovering, and a run must end. */
-export const MAX_THROTTLES_IN_A_ROW = 20;
 /**
  * Re-sends after a 2xx whose body looks like cut or garbled JSON. A dropped connection or a server
  * hiccup deserves a second chance; a server that keeps sending broken JSON does not deserve seven.
@@ -25,6 +24,7 @@ const DEFAULTS = {
   baseBackoffMs: 500,
   maxBackoffMs: 30_000,
   maxRetryAfterMs: 5 * 60_000,
+  maxThrottledMs: 10 * 60_000,
   rateLimitScale: 1,
 };
 
@@ -58,6 +58,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
   const baseBackoff = options.baseBackoffMs ?? DEFAULTS.baseBackoffMs;
   const maxBackoff = options.maxBackoffMs ?? DEFAULTS.maxBackoffMs;
   const maxRetryAfter = options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
+  const maxThrottled = options.maxThrottledMs ?? DEFAULTS.maxThrottledMs;
 
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
@@ -68,7 +69,14 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
   const limiter = new RateLimiter({ scale: options.rateLimitScale ?? DEFAULTS.rateLimitScale, clock });
   const stats: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };
 
-  async function attempt(url: URL, method: HttpMethod, headers: Record<string, string>, body: string | undefined, stat: CallStat): Promise<Attempt> {
+  async function attempt(
+    url: URL,
+    method: HttpMethod,
+    headers: Record<string, string>,
+    body: string | undefined,
+    stat: CallStat,
+    cancel: AbortSignal | undefined,
+  ): Promise<Attempt> {
     stats.requests += 1;
     stat.count += 1;
     const started = performance.now();
@@ -80,6 +88,8 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       timedOut = true;
       controller.abort();
     }, timeoutMs);
+    const onCancel = () => controller.abort();
+    cancel?.addEventListener('abort', onCancel, { once: true });
     try {
       const res = await send(url, { dispatcher, method, headers, body: body ?? null, signal: controller.signal });
       const text = await res.body.text();
@@ -88,6 +98,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       return { ok: false, error, timedOut };
     } finally {
       clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
       const ms = performance.now() - started;
       stat.totalMs += ms;
       stat.maxMs = Math.max(stat.maxMs, ms);
@@ -117,7 +128,17 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
     let retries = 0;
     let bodyRetries = 0;
     let throttlesInARow = 0;
+    /** When the current run of throttles began: reset by any answer that is not a throttle. */
+    let throttledSince: number | undefined;
+    /** The coming rate-limit wait was already reported (by the throttle that caused it). */
+    let waitAnnounced = false;
 
+    // The work this request is part of may be called off (a webhook past its answer budget): then
+    // the attempt in flight is aborted and no wait or retry follows.
+    const cancel = scopeSignal();
+    const cancelled = () =>
+      fail('timeout', `cancelled: ${cancel?.reason instanceof Error ? cancel.reason.message : 'the work it was part of was called off'}${times()}`);
+    const sleep = (ms: number) => unlessAborted(clock.sleep(ms), cancel);
     const fail = (kind: HttpErrorKind, detail: string, status?: number) =>
       new HttpError({ app, method, endpoint, kind, status, attempts, origin: url.origin, detail: redact(detail, secrets) });
     const emit = (event: HttpEvent) => {
@@ -136,6 +157,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
       retries += 1;
       stats.retries += 1;
       throttlesInARow = 0;
+      throttledSince = undefined;
       const wait = waitMs ?? backoffMs(retries - 1, baseBackoff, maxBackoff, random);
       emit({
         type: 'retry',
@@ -150,52 +172,73 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           secrets,
         ),
       });
-      await clock.sleep(wait);
+      await sleep(wait);
     };
 
-    // Throttles have their own budget: waiting out a rate limit is normal work on a big tenant,
-    // not a sign of failure, but a limit that never lifts must still end the run.
+    // Throttles have their own budget, in time: waiting out a rate limit is normal work on a big
+    // tenant, not a sign of failure, but a limit that never lifts must still end the run, and a
+    // count would end it after seconds on an API that asks for short waits and hours on one that
+    // asks for long ones.
     const throttle = async (waitMs: number | undefined, what: string, status: number) => {
       stats.throttles += 1;
       throttlesInARow += 1;
-      const wait = waitMs ?? backoffMs(throttlesInARow - 1, baseBackoff, maxBackoff, random);
-      if (wait > maxRetryAfter) {
-        throw fail('throttle', `failed: ${what} and asked to wait ${seconds(wait)}, longer than the ${seconds(maxRetryAfter)} the client will wait`, status);
+      const now = clock.now();
+      throttledSince ??= now;
+      const asked = waitMs ?? backoffMs(throttlesInARow - 1, baseBackoff, maxBackoff, random);
+      if (asked > maxRetryAfter) {
+        throw fail('throttle', `failed: ${what} and asked to wait ${seconds(asked)}, longer than the ${seconds(maxRetryAfter)} the client will wait`, status);
       }
-      if (throttlesInARow >= MAX_THROTTLES_IN_A_ROW) {
-        throw fail('throttle', `failed: ${what} ${throttlesInARow} times in a row; giving up`, status);
+      // With a bucket, pausing it holds back this request and every other one on the key, and
+      // slows the key down; the wait this request really faces is its turn on the slowed key.
+      if (req.rateLimit) limiter.pause(req.rateLimit.key, asked);
+      const wait = req.rateLimit ? Math.max(asked, limiter.estimateWaitMs(req.rateLimit)) : asked;
+      if (now + wait - throttledSince > maxThrottled) {
+        throw fail(
+          'throttle',
+          `failed: ${what}; still throttled after ${duration(now - throttledSince)} (${throttlesInARow} throttles in a row), and the next wait of ${seconds(wait)} would pass the ${duration(maxThrottled)} the client waits out; ` +
+            `something else may be using this token's rate limit: run the sync again when it is quieter, or ask ${app} for a higher limit`,
+          status,
+        );
       }
       emit({ type: 'throttled', ...where, waitMs: wait, reason: what });
-      // With a bucket, pausing it holds back this request and every other one on the key.
-      if (req.rateLimit) limiter.pause(req.rateLimit.key, wait);
-      else await clock.sleep(wait);
+      waitAnnounced = true;
+      if (!req.rateLimit) await sleep(wait);
     };
 
     try {
       for (;;) {
         if (req.rateLimit) {
-          if (options.onEvent) {
+          if (options.onEvent && !waitAnnounced) {
             const waitMs = limiter.estimateWaitMs(req.rateLimit);
             if (waitMs > 0) emit({ type: 'waiting', ...where, key: req.rateLimit.key, perMinute: req.rateLimit.perMinute, waitMs });
           }
-          await limiter.take(req.rateLimit);
+          waitAnnounced = false;
+          await unlessAborted(limiter.take(req.rateLimit), cancel);
         }
         const pacer = req.pace === undefined ? undefined : options.pacer;
         if (pacer && req.pace !== undefined) {
           for (let wait = pacer.delayMs(req.pace, clock.now()); wait > 0; wait = pacer.delayMs(req.pace, clock.now())) {
             emit({ type: 'throttled', ...where, waitMs: wait, reason: `${req.pace}: this rate-limit window is spent` });
-            await clock.sleep(wait);
+            await unlessAborted(clock.sleep(wait), cancel);
           }
           pacer.sent(req.pace, clock.now());
         }
+        if (cancel?.aborted) throw cancelled();
         attempts += 1;
         emit({ type: 'attempt', ...where });
-        const res = await attempt(url, method, headers, encoded?.body, stat);
+        const res = await attempt(url, method, headers, encoded?.body, stat, cancel);
         if (pacer && req.pace !== undefined) pacer.observe(req.pace, res.ok ? res.status : 0, res.ok ? res.headers : {}, clock.now());
+        if (cancel?.aborted) throw cancelled();
 
         if (!res.ok) {
           if (res.timedOut) {
             await retryOrFail('timeout', () => `failed: no complete response from ${url.host} within ${timeoutMs} ms${times()}`);
+          } else if (url.protocol === 'https:' && speaksPlainHttp(res.error)) {
+            // Retrying cannot change what the port speaks.
+            throw fail(
+              'network',
+              `failed: ${url.host} does not speak TLS (it answered like a plain-HTTP port); use http:// for it, or the port that serves HTTPS`,
+            );
           } else {
             await retryOrFail('network', () => `failed: cannot reach ${url.host}: ${describeNetworkError(res.error)}${times()}`);
           }
@@ -239,7 +282,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           }
         }
 
-        if (req.rateLimit) limiter.recover(req.rateLimit.key);
+        throttledSince = undefined;
         if (parsed.kind === 'invalid') {
           const detail = () => `returned a body that is not valid JSON (HTTP ${status}${times().replace(' after', ',')}: ${excerpt(text, secrets, 80)})`;
           if (parsed.looksLikeJson && bodyRetries < MAX_BODY_RETRIES) {
@@ -262,6 +305,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
     } catch (error) {
       stats.errors += 1;
       stat.errors += 1;
+      if (cancel?.aborted && !(error instanceof HttpError)) throw cancelled();
       throw error;
     }
   }
@@ -290,8 +334,22 @@ function quoted(text: string, secrets: readonly string[]): string {
   return short ? ` (${short})` : '';
 }
 
+/** `45 s` or `12 min`: a span as a person reads it. */
+function duration(ms: number): string {
+  return ms < 120_000 ? seconds(ms) : `${Math.round(ms / 60_000)} min`;
+}
+
 function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** OpenSSL's complaint on getting plain HTTP back from a TLS handshake. */
+function speaksPlainHttp(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_HTTP_REQUEST' || /wrong version number|http request/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 function describeNetworkError(error: unknown): string {
@@ -299,5 +357,6 @@ function describeNetworkError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   const label = typeof code === 'string' && !error.message.includes(code) ? `${code} ` : '';
-  return `network error: ${label}${error.message}${cause}`;
+  // OpenSSL messages run over several lines and carry source paths: the first line says it.
+  return `network error: ${label}${error.message}${cause}`.split('\n')[0]!.replace(/:\.\.\/deps\/\S*$/, '');
 }

@@ -2,32 +2,40 @@
 // through 429s. Implemented as GCRA (a "theoretical arrival time" per key), which is a token bucket
 // without a refill timer: each grant moves the key's clock forward by one interval, so waits are
 // exactly as long as the rate requires and never padded.
+//
+// A throttle halves the key's rate, never below MIN_FACTOR of it, and the rate climbs back to the
+// configured one within one window of the API (a minute for most) without another throttle. An
+// API whose real limit is below the declared one (Segment publishes none) therefore costs at most
+// about one throttle per window, and a storm of throttles never slows a key to a crawl: the worst
+// steady pace is MIN_FACTOR of the published rate, and it is back to full a window later.
 import type { RateLimit } from './types.ts';
 import { systemClock, type Clock } from './clock.ts';
+
+/** The lowest share of the configured rate a key is slowed to, however many throttles it gets. */
+export const MIN_FACTOR = 1 / 4;
+/** Default window of an API's limits: the time a throttled key takes to get its full rate back. */
+export const DEFAULT_WINDOW_MS = 60_000;
 
 interface Bucket {
   /** Theoretical arrival time: when the bucket would be empty again at the sustained rate. */
   tat: number;
   intervalMs: number;
   burst: number;
-  /**
-   * Share of the configured rate in use (AIMD): halved by every throttle, grown 2 % by every
-   * unthrottled response. A key whose real limit is below what the connector declared (Segment
-   * publishes none) settles just under the real limit instead of hitting 429 on every release.
-   */
-  factor: number;
+  /** Recovery time (already scaled): from `throttledFactor` back to 1, linearly. */
+  windowMs: number;
+  /** Share of the configured rate just after the last throttle, and when that was. */
+  throttledFactor: number;
+  throttledAt: number | undefined;
   /** Waiters in arrival order; only the head is ever granted, which keeps the queue FIFO. */
   queue: { resolve: () => void; reject: (err: unknown) => void }[];
   pumping: boolean;
 }
 
 export interface RateLimiterOptions {
-  /** Multiplies every perMinute (simulators compress time by the same factor). */
+  /** Multiplies every perMinute and divides every window (simulators compress time by the same factor). */
   scale?: number;
   clock?: Clock;
 }
-
-const MIN_FACTOR = 1 / 4096;
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -55,10 +63,17 @@ export class RateLimiter {
     });
   }
 
-  /** About how long a request taken now would wait (the queue ahead of it included). */
+  /** How long a request taken now would wait (the queue ahead of it included). */
   estimateWaitMs(limit: RateLimit): number {
     const bucket = this.bucket(limit);
-    return Math.max(0, this.waitMs(bucket, this.clock.now())) + bucket.queue.length * this.interval(bucket);
+    const now = this.clock.now();
+    return Math.max(0, this.waitMs(bucket, now)) + bucket.queue.length * this.interval(bucket, now);
+  }
+
+  /** The share of the configured rate `key` runs at now (1 when it was never throttled). */
+  factor(key: string): number {
+    const bucket = this.buckets.get(key);
+    return bucket ? this.factorAt(bucket, this.clock.now()) : 1;
   }
 
   /**
@@ -68,20 +83,23 @@ export class RateLimiter {
    */
   pause(key: string, ms: number): void {
     const bucket = this.buckets.get(key);
-    if (!bucket || !(ms > 0)) return;
-    bucket.factor = Math.max(MIN_FACTOR, bucket.factor / 2);
-    const until = this.clock.now() + ms;
-    bucket.tat = Math.max(bucket.tat, until + (bucket.burst - 1) * this.interval(bucket));
+    if (!bucket || !(ms >= 0)) return;
+    const now = this.clock.now();
+    bucket.throttledFactor = Math.max(MIN_FACTOR, this.factorAt(bucket, now) / 2);
+    bucket.throttledAt = now;
+    const until = now + ms;
+    bucket.tat = Math.max(bucket.tat, until + this.tolerance(bucket));
   }
 
-  /** A request on the key went through unthrottled: creep back towards the configured rate. */
-  recover(key: string): void {
-    const bucket = this.buckets.get(key);
-    if (bucket && bucket.factor < 1) bucket.factor = Math.min(1, bucket.factor * 1.02);
+  private factorAt(bucket: Bucket, now: number): number {
+    if (bucket.throttledAt === undefined) return 1;
+    const recovered = (now - bucket.throttledAt) / bucket.windowMs;
+    if (recovered >= 1) return 1;
+    return bucket.throttledFactor + (1 - bucket.throttledFactor) * Math.max(0, recovered);
   }
 
-  private interval(bucket: Bucket): number {
-    return bucket.intervalMs / bucket.factor;
+  private interval(bucket: Bucket, now: number): number {
+    return bucket.intervalMs / this.factorAt(bucket, now);
   }
 
   private bucket(limit: RateLimit): Bucket {
@@ -89,24 +107,30 @@ export class RateLimiter {
     if (!(perMs > 0)) throw new Error(`rate limit ${limit.key}: perMinute must be positive, got ${limit.perMinute}`);
     const intervalMs = 1 / perMs;
     const burst = Math.max(1, Math.floor(limit.burst ?? 1));
+    const windowMs = (limit.windowMs ?? DEFAULT_WINDOW_MS) / this.scale;
     let bucket = this.buckets.get(limit.key);
     if (!bucket) {
-      bucket = { tat: 0, intervalMs, burst, factor: 1, queue: [], pumping: false };
+      bucket = { tat: 0, intervalMs, burst, windowMs, throttledFactor: 1, throttledAt: undefined, queue: [], pumping: false };
       this.buckets.set(limit.key, bucket);
     }
     // Callers normally name one rate per key; if they differ, the latest wins rather than failing.
     bucket.intervalMs = intervalMs;
     bucket.burst = burst;
+    bucket.windowMs = windowMs;
     return bucket;
   }
 
+  /** How far ahead of now the arrival time may run: the burst, in time at the configured rate. */
+  private tolerance(bucket: Bucket): number {
+    return (bucket.burst - 1) * bucket.intervalMs;
+  }
+
   private waitMs(bucket: Bucket, now: number): number {
-    const allowAt = Math.max(bucket.tat, now) - (bucket.burst - 1) * this.interval(bucket);
-    return allowAt - now;
+    return Math.max(bucket.tat, now) - this.tolerance(bucket) - now;
   }
 
   private grant(bucket: Bucket, now: number): void {
-    bucket.tat = Math.max(bucket.tat, now) + this.interval(bucket);
+    bucket.tat = Math.max(bucket.tat, now) + this.interval(bucket, now);
   }
 
   // One loop per busy key hands out grants in queue order. It re-reads the bucket after every

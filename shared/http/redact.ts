@@ -33,27 +33,100 @@ const PATTERNS: [RegExp, string][] = [
   [new RegExp(String.raw`(${NAME_CHARS}(?:${SENSITIVE})${NAME_CHARS}=)[^&\s"'#,;]+`, 'gi'), `$1${REDACTED}`],
 ];
 
-/** Remove every known secret and every credential-shaped fragment from `text`. */
+/** Remove every known secret, in every spelling we send it, and every credential-shaped fragment from `text`. */
 export function redact(text: string, secrets: readonly string[] = []): string {
+  const { literals, encoded } = spellingsOf(secrets);
   let out = text;
-  for (const secret of expandSecrets(secrets)) out = out.split(secret).join(REDACTED);
+  for (const literal of literals) out = out.split(literal).join(REDACTED);
+  if (encoded.length > 0) out = out.replace(B64_RUN, (run) => (encoded.some((core) => run.includes(core)) ? REDACTED : run));
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
 
-/**
- * The spellings a secret can take in our messages: as is, percent-encoded (query strings) and
- * form-encoded. Longest first so a secret that contains another is removed whole.
- */
-function expandSecrets(secrets: readonly string[]): string[] {
-  const all = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length < MIN_SECRET_LENGTH) continue;
-    all.add(secret);
-    all.add(encodeURIComponent(secret));
-    all.add(new URLSearchParams({ s: secret }).toString().slice(2));
+interface Spellings {
+  /** Longest first, so a secret that contains another is removed whole. */
+  literals: string[];
+  /** Fragments whose presence in a base64 run means the run encodes a secret. */
+  encoded: string[];
+}
+
+// A process scrubs with the same few secret lists over and over; building their spellings is
+// the costly part.
+const cache = new Map<string, Spellings>();
+
+function spellingsOf(secrets: readonly string[]): Spellings {
+  const cacheKey = secrets.join('\u0000');
+  let found = cache.get(cacheKey);
+  if (!found) {
+    found = buildSpellings(secrets);
+    if (cache.size > 64) cache.clear();
+    cache.set(cacheKey, found);
   }
-  return [...all].sort((a, b) => b.length - a.length);
+  return found;
+}
+
+/**
+ * The spellings a secret can take in our messages: as is, percent-encoded (query strings),
+ * form-encoded and base64 (a `Basic` header, an echoed header). A secret that is a URL (a base URL
+ * with a token in its query or userinfo) also gives its credential parts, since messages show the
+ * URL rebuilt, never the configured string.
+ */
+function buildSpellings(secrets: readonly string[]): Spellings {
+  const values = new Set<string>();
+  for (const secret of secrets) {
+    values.add(secret);
+    for (const part of urlCredentials(secret)) values.add(part);
+  }
+  const literals = new Set<string>();
+  const cores = new Set<string>();
+  for (const value of values) {
+    if (value.length < MIN_SECRET_LENGTH) continue;
+    literals.add(value);
+    literals.add(encodeURIComponent(value));
+    literals.add(new URLSearchParams({ s: value }).toString().slice(2));
+    for (const core of base64Cores(value)) cores.add(core);
+  }
+  return { literals: [...literals].sort((a, b) => b.length - a.length), encoded: [...cores] };
+}
+
+/** A run of base64 (either alphabet) and its padding: replaced whole when it carries a secret. */
+const B64_RUN = /[A-Za-z0-9+/_-]{8,}=*/g;
+/** Shorter base64 fragments would match ordinary words. */
+const MIN_CORE_CHARS = 8;
+
+/**
+ * What base64 of any text containing `value` must contain: for each of the three byte offsets
+ * the value can start at, the characters encoding only the value's own bytes (the first and last
+ * groups also depend on their neighbours, so they are left out), in the standard and URL-safe
+ * alphabets. This catches `Basic base64(user:token)` for any user, and an echoed header.
+ */
+function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const out: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const skip = (3 - offset) % 3;
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole <= 0) continue;
+    const core = bytes.subarray(skip, skip + whole).toString('base64');
+    if (core.length < MIN_CORE_CHARS) continue;
+    out.push(core, core.replaceAll('+', '-').replaceAll('/', '_'));
+  }
+  return out;
+}
+
+/** Query values and userinfo of a secret that is a URL; nothing for any other string. */
+function urlCredentials(secret: string): string[] {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(secret)) return [];
+  let url: URL;
+  try {
+    url = new URL(secret);
+  } catch {
+    return [];
+  }
+  const parts = [...url.searchParams.values()];
+  if (url.username) parts.push(decodeURIComponent(url.username));
+  if (url.password) parts.push(decodeURIComponent(url.password));
+  return parts;
 }
 
 /**

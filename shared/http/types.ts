@@ -9,6 +9,11 @@ export interface RateLimit {
   perMinute: number;
   /** Requests allowed back to back before the sustained rate applies; default 1 (smooth spacing). */
   burst?: number;
+  /**
+   * The API's limit window (default one minute): a throttled key gets its full rate back this long
+   * after its last throttle.
+   */
+  windowMs?: number;
 }
 
 /** What an app-specific hook makes of a response the transport considered complete. */
@@ -42,8 +47,8 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /**
    * Retries after the first attempt for network errors, timeouts, 5xx/408, garbled JSON bodies and
-   * inspect `retry` verdicts; default 6. Throttles (429, inspect `throttle`) have their own budget:
-   * the request fails after 20 throttles in a row.
+   * inspect `retry` verdicts; default 6. Throttles (429, inspect `throttle`) have their own budget
+   * in time: see maxThrottledMs.
    */
   maxRetries?: number;
   /** First backoff step before full jitter, default 500 ms; capped at `maxBackoffMs` (default 30 s). */
@@ -51,6 +56,11 @@ export interface HttpClientOptions {
   maxBackoffMs?: number;
   /** Longest Retry-After the client will sleep; a longer one fails the request. Default 5 min. */
   maxRetryAfterMs?: number;
+  /**
+   * Longest time one request may stay throttled (from its first throttle, waits included, until
+   * an answer that is not a throttle): past it the request fails, naming the call. Default 10 min.
+   */
+  maxThrottledMs?: number;
   /**
    * Multiplies every RateLimit's perMinute. 1 in production; simulators that compress time use
    * the same factor on both sides.
@@ -96,7 +106,10 @@ export type HttpEvent =
   | { type: 'attempt'; app: string; route: string; origin: string }
   /** A transient failure; the client waits `waitMs` and sends attempt `retry + 1` (of at most `of + 1`). */
   | { type: 'retry'; app: string; route: string; origin: string; retry: number; of: number; waitMs: number; reason: string }
-  /** The API said slow down; every request on the key waits `waitMs`. */
+  /**
+   * The API said slow down; this request waits `waitMs` before it is sent again (with a rate
+   * limit: until its turn on the slowed-down key, not just the Retry-After).
+   */
   | { type: 'throttled'; app: string; route: string; origin: string; waitMs: number; reason: string }
   /** The client's own rate limit holds this request back about `waitMs`. */
   | { type: 'waiting'; app: string; route: string; origin: string; key: string; perMinute: number; waitMs: number };

@@ -19,6 +19,8 @@ export const METRIC = {
   checkpointMs: 'CheckpointMs',
   skipped: 'SyncSkipped',
   runningMinutes: 'SyncRunningMinutes',
+  /** A slice that ended (deadline) without finishing a single page: the next one starts where it did. */
+  stalledSlices: 'SliceStalled',
   shrinkBlocked: 'ShrinkBlocked',
   shrinkAccepted: 'ShrinkAccepted',
   driftResourcesAdded: 'DriftResourcesAdded',

@@ -22,7 +22,8 @@ export function fileC1z(path: string): C1zSource {
     rows() {
       reader ??= openC1z(path).catch((err: unknown) => {
         reader = undefined;
-        throw new ProvisionRefused(`cannot read ${path}: ${(err as Error).message}`);
+        // This message can reach ConductorOne's audit trail: no local path in it.
+        throw new ProvisionRefused(`the synced rows cannot be read (${errorCode(err, 'unreadable file')}); see the webhook's own log`);
       });
       return reader;
     },

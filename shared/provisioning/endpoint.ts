@@ -1,6 +1,9 @@
 // The webhook endpoint, transport-free: a verified request in, an HTTP answer out. Authentication
 // runs before the body is parsed; a request that fails it gets 401 and changes nothing. Answers
-// are synchronous (no 202 + callback): one grant or revoke fits well inside C1's 30 s attempt.
+// are synchronous (no 202 + callback) and bounded: ConductorOne gives up on an attempt after 30 s
+// and delivers again, so past ANSWER_BUDGET_MS every app call still in flight is cancelled and the
+// answer is 503 — never a late write after C1 has moved on.
+import { withCallScope } from '../http/call-scope.ts';
 import type { ProvisionAudit } from './audit.ts';
 import { executeProvision, type InstanceHandle } from './execute.ts';
 import { isRetryable, oneLine } from '../errors.ts';
@@ -13,7 +16,12 @@ export interface WebhookResponse {
   body: string;
 }
 
+/** How long one delivery may take before it is called off and answered 503 (C1 waits 30 s). */
+export const ANSWER_BUDGET_MS = 20_000;
+
 export interface EndpointDeps {
+  /** Default ANSWER_BUDGET_MS. */
+  budgetMs?: number;
   verify(req: WebhookRequest): Promise<VerifiedToken>;
   /** The instance a URL path segment names; undefined when there is none. */
   instance(id: string): Promise<InstanceHandle | undefined>;
@@ -37,7 +45,35 @@ export function instanceIdOf(pathname: string): string | undefined {
   return parts.length === 1 ? decodeURIComponent(parts[0]!) : undefined;
 }
 
-export async function handleWebhook(req: WebhookRequest, deps: EndpointDeps): Promise<WebhookResponse> {
+/**
+ * One delivery within its answer budget. `stop` (the server draining) calls it off early the same
+ * way: the app calls in flight are cancelled and the answer is 503, so C1 delivers again.
+ */
+export async function handleWebhook(req: WebhookRequest, deps: EndpointDeps, stop?: AbortSignal): Promise<WebhookResponse> {
+  const budgetMs = deps.budgetMs ?? ANSWER_BUDGET_MS;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`the webhook's answer budget of ${budgetMs / 1000} s ran out`)), budgetMs);
+  const onStop = () => controller.abort(new Error('the webhook server is shutting down'));
+  stop?.addEventListener('abort', onStop, { once: true });
+  if (stop?.aborted) onStop();
+  const calledOff = new Promise<WebhookResponse>((resolve) => {
+    const answerNow = () => {
+      const reason = (controller.signal.reason as Error).message;
+      deps.audit.rejected(`called off: ${reason}; answered 503 so ConductorOne delivers again`, { path: req.url.pathname });
+      resolve(retryLater(reason));
+    };
+    if (controller.signal.aborted) answerNow();
+    else controller.signal.addEventListener('abort', answerNow, { once: true });
+  });
+  try {
+    return await Promise.race([withCallScope(controller.signal, () => handleInBudget(req, deps)), calledOff]);
+  } finally {
+    clearTimeout(timer);
+    stop?.removeEventListener('abort', onStop);
+  }
+}
+
+async function handleInBudget(req: WebhookRequest, deps: EndpointDeps): Promise<WebhookResponse> {
   try {
     await deps.verify(req);
   } catch (err) {

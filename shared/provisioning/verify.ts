@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { ProvisionUnavailable } from './failure.ts';
 import type { ReplayStore } from './replay.ts';
 
 export class Unauthorized extends Error {
@@ -75,6 +76,16 @@ function withoutQuery(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
+const JWKS_OUTAGE_CODES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID']);
+
+/** A failure to get the key set, as opposed to a token the keys reject. */
+function jwksUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_J')) return true; // fetch itself failed
+  if (JWKS_OUTAGE_CODES.has(code)) return true;
+  return code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test((err as Error).message);
+}
+
 export function createVerifier(options: VerifierOptions): (req: WebhookRequest) => Promise<VerifiedToken> {
   const keys = options.jwks ?? remoteJwks(jwksUrlFor(options.tenant));
   const now = options.now ?? Date.now;
@@ -100,6 +111,9 @@ export function createVerifier(options: VerifierOptions): (req: WebhookRequest) 
       }));
     } catch (err) {
       const code = (err as { code?: unknown }).code;
+      // The keys could not be had (timeout, network, a non-200 or garbled JWKS): says nothing about
+      // the token, so 503 and C1 delivers again, instead of a 401 it would not retry.
+      if (jwksUnavailable(err)) throw new ProvisionUnavailable(`cannot fetch the tenant's signing keys (JWKS): ${(err as Error).message}`);
       throw new Unauthorized(`token rejected (${typeof code === 'string' ? code : 'invalid'}): ${(err as Error).message}`);
     }
     const claims = claimsSchema.safeParse(payload);

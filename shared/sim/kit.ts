@@ -243,8 +243,45 @@ export interface SimStartOptions {
   extra?: Record<string, string | number | boolean>;
 }
 
+/**
+ * Faults a person can switch on from the command line (`sim <app> --fault KIND[:COUNT]`), each for
+ * the next COUNT requests (Infinity: until the simulator stops).
+ */
+export const SIM_FAULTS = {
+  '5xx': 'HTTP 500 with a JSON error body',
+  timeout: 'accept the request and never answer',
+  truncated: 'HTTP 200 with the JSON cut off half way',
+  malformed: 'HTTP 200 with a body that is not JSON',
+  '429': "HTTP 429 with Retry-After, in the app's own throttle form",
+  ratelimited: "the app's other throttle form where it has one (Slack: HTTP 200 ok:false ratelimited, with Retry-After)",
+  revoked: "the app's answer to a revoked or invalid token",
+} as const;
+
+export type SimFaultKind = keyof typeof SIM_FAULTS;
+
+export interface SimFaultRequest {
+  kind: SimFaultKind;
+  count: number;
+  /** Seconds a throttle asks to wait (Retry-After); default 1. */
+  retryAfterSec?: number;
+}
+
+/** The kit's own faults; an app's `fault` hook handles the rest (throttles, auth). */
+export function applyGenericFault(server: SimServer, request: SimFaultRequest): boolean {
+  const kinds: Partial<Record<SimFaultKind, FaultKind>> = { '5xx': '5xx', timeout: 'timeout', truncated: 'truncated', malformed: 'malformed' };
+  const kind = kinds[request.kind];
+  if (!kind) return false;
+  server.fault({ kind, times: request.count });
+  return true;
+}
+
 export interface RunningSim {
   server: SimServer;
+  /**
+   * Switches on one fault; throws when this app has no such form (e.g. `ratelimited` where the
+   * app throttles only with 429). Without it only the kit's generic faults are available.
+   */
+  fault?(request: SimFaultRequest): void;
   /** The `BATON_*` secret map that points a connector at this simulator. */
   config: Record<string, string>;
   /** What the generated tenant should sync to, for tests and the demo: counts of rows. */

@@ -66,6 +66,20 @@ export interface ConnectorRuntime {
    * in-memory state does not: what a resumed slice needs to know about earlier pages.
    */
   hasResource(resourceType: string, resourceId: string): boolean;
+  /**
+   * What this sync has learned that saves calls (member lists that came with a list page, lookup
+   * maps, ...). It is kept with the checkpoint, so a new slice starts with what earlier slices
+   * knew, and dropped when the sync ends. Values are written as they are learned and read back when
+   * needed; they live in the sync database, not in memory.
+   */
+  readonly state: ConnectorState;
+}
+
+/** Key → string (JSON, as the connector likes) for the current sync; keys are the connector's own. */
+export interface ConnectorState {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  delete(key: string): void;
 }
 
 export interface ConnectorDefinition<Config = unknown> {

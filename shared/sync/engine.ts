@@ -90,6 +90,8 @@ export interface EngineOptions {
 export interface EngineResult {
   done: boolean;
   state: EngineState;
+  /** Page actions this run finished: 0 for a run that ended without a single page done. */
+  actionsDone: number;
   /** Per connector call (`<type>.list`, `<type>.entitlements`, `<type>.grants`). */
   callStats: Record<string, CallStat>;
 }
@@ -120,6 +122,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   writer.putResourceTypes([...syncers.values()].map((s) => s.resourceType));
   const state: EngineState = options.state ? structuredClone(options.state) : initialState([...syncers.values()]);
   const inflight = new Set<Action>();
+  const writing = new Set<Action>();
   let failure: unknown;
   // A wait that would cross the deadline: the page goes back in the queue and the slice ends.
   let yielded = false;
@@ -158,13 +161,19 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     const started = performance.now();
     const stat = (callStats[statKey] ??= { count: 0, totalMs: 0, maxMs: 0, errors: 0 });
     try {
-      const next = await runAction(syncer, action, writer);
-      if (next?.follow) state.queue.push(next.follow);
-      for (const child of next?.children ?? []) state.queue.push(child);
+      // The next page of the same list goes first and starts at once, while this one is written.
+      // A page being written no longer counts against the concurrency: it waits on nothing.
+      const children = await runAction(syncer, action, writer, (follow) => {
+        writing.add(action);
+        state.queue.unshift(follow);
+        pump();
+      });
+      for (const child of children) state.queue.push(child);
     } catch (err) {
       stat.errors += 1;
       throw err instanceof SyncStepError ? err : new SyncStepError(step, err);
     } finally {
+      writing.delete(action);
       const ms = performance.now() - started;
       stat.count += 1;
       stat.totalMs += ms;
@@ -172,31 +181,40 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
   };
 
+  let pump: (first?: () => void) => void = () => undefined;
   await new Promise<void>((resolve) => {
-    const pump = () => {
-      if (failure === undefined && !spent()) {
-        feed();
-        while (inflight.size < concurrency && state.queue.length > 0 && !spent()) {
-          const action = state.queue.shift()!;
-          inflight.add(action);
-          started += 1;
-          perform(action).then(
-            () => {
-              inflight.delete(action);
-              actionsDone += 1;
-              options.onProgress?.({ phase: state.phase, actionsDone, queued: state.queue.length });
-              pump();
-            },
-            (err: unknown) => {
-              inflight.delete(action);
-              state.queue.unshift(action);
-              if (isDeadlineReached(err)) yielded = true;
-              else failure ??= err;
-              pump();
-            },
-          );
-          if (state.phase === 'access') feed();
-        }
+    const fill = () => {
+      if (failure !== undefined || spent()) return;
+      feed();
+      while (inflight.size - writing.size < concurrency && state.queue.length > 0 && !spent()) {
+        const action = state.queue.shift()!;
+        inflight.add(action);
+        started += 1;
+        perform(action).then(
+          () => {
+            inflight.delete(action);
+            actionsDone += 1;
+            pump(() => options.onProgress?.({ phase: state.phase, actionsDone, queued: state.queue.length }));
+          },
+          (err: unknown) => {
+            inflight.delete(action);
+            state.queue.unshift(action);
+            if (isDeadlineReached(err)) yielded = true;
+            else failure ??= err;
+            pump();
+          },
+        );
+        if (state.phase === 'access') feed();
+      }
+    };
+    // Runs inside promise callbacks, where a throw would escape as an unhandled rejection: every
+    // error (a writer's disk full while feeding, a progress callback) becomes the run's failure.
+    pump = (first?: () => void) => {
+      try {
+        first?.();
+        fill();
+      } catch (err) {
+        failure ??= err;
       }
       if (inflight.size === 0) resolve();
     };
@@ -208,7 +226,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const done = state.phase === 'done';
   // The state goes into the database once, as the slice ends: only a packed checkpoint outlives it.
   writer.checkpoint(tokenOf(snapshot()));
-  return { done, state: snapshot(), callStats };
+  return { done, state: snapshot(), actionsDone, callStats };
 }
 
 /** baton-sdk's rule too: a page that hands back the token it was asked with never advances. */
@@ -220,10 +238,21 @@ function checkAdvances(action: Action, next: string | undefined): void {
   }
 }
 
-async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWriter): Promise<{ follow?: Action; children: Action[] } | undefined> {
+/**
+ * One page: fetched, its follow-up (the next page of the same list, when there is one) handed to
+ * `follow` and given a turn of the event loop to go out, then its rows written. Returns the child
+ * lists its rows announce.
+ */
+async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWriter, follow: (next: Action) => void): Promise<Action[]> {
+  const pipeline = async (next: string | undefined) => {
+    checkAdvances(action, next);
+    if (!next) return;
+    follow({ ...action, token: next });
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   if (action.op === 'list') {
     const page = await syncer.list(action.parent && resourceId(action.parent.type, action.parent.id), action.token);
-    checkAdvances(action, page.nextPageToken);
+    await pipeline(page.nextPageToken);
     writer.putResources(page.rows);
     const children: Action[] = [];
     for (const r of page.rows) {
@@ -232,21 +261,21 @@ async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWrit
         if (child && r.id) children.push({ op: 'list', type: child.resourceTypeId, parent: { type: r.id.resourceType, id: r.id.resource } });
       }
     }
-    return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children } : { children };
+    return children;
   }
   const resource = writer.getResource(action.type, action.id);
   if (!resource) throw new Error(`resource ${action.type}:${action.id} is not in the sync database`);
-  if (skips(resource, action.op)) return undefined;
+  if (skips(resource, action.op)) return [];
   if (action.op === 'entitlements') {
     const page = await syncer.entitlements(resource, action.token);
-    checkAdvances(action, page.nextPageToken);
+    await pipeline(page.nextPageToken);
     writer.putEntitlements(page.rows);
-    return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children: [] } : undefined;
+    return [];
   }
   const page = await syncer.grants(resource, action.token);
-  checkAdvances(action, page.nextPageToken);
+  await pipeline(page.nextPageToken);
   writer.putGrants(page.rows);
-  return page.nextPageToken ? { follow: { ...action, token: page.nextPageToken }, children: [] } : undefined;
+  return [];
 }
 
 function skips(resource: Resource, op: 'entitlements' | 'grants'): boolean {

@@ -7,7 +7,9 @@
 // Every method takes and returns a SyncRun: small JSON, so a durable step can checkpoint it, and
 // the one record of the run from start to end. Everything outside the sync's own mechanics is a
 // port: checkpoint store, lease, delivery, clock, telemetry.
-import { ksuidTime } from '../c1z/ksuid.ts';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isKsuid, ksuidTime } from '../c1z/ksuid.ts';
 import type { Counts } from '../c1z/writer.ts';
 import { isRetryable, oneLine } from '../errors.ts';
 import { redact } from '../http/redact.ts';
@@ -130,7 +132,12 @@ export class SyncLifecycle<C> {
       if (removed.length > 0) telemetry.warn('removed work folders left by earlier runs', { removed });
       if (this.ports.minFreeMb !== undefined) await ensureFreeSpace(this.ports.workRoot, this.ports.minFreeMb);
 
-      const checkpoints = await store.list();
+      const checkpoints = (await store.list()).filter((c) => {
+        // Only ever a KSUID: it names the work folder, which is removed with everything in it.
+        if (isKsuid(c.syncId)) return true;
+        telemetry.warn('ignored a checkpoint whose sync id is not a KSUID', { syncId: c.syncId, where: store.where });
+        return false;
+      });
       const now = this.ports.now();
       const young = checkpoints.find((c) => now - c.savedAt <= this.ports.checkpointMaxAgeMs);
       const plan = young ? { syncId: young.syncId, startedAt: ksuidTime(young.syncId).getTime() } : freshPlan(now);
@@ -141,7 +148,8 @@ export class SyncLifecycle<C> {
         expiresAt: new Date(now + this.ports.leaseMs).toISOString(),
       });
       if (lease && !lease.acquired) {
-        const skipped = `a sync is already running: ${lease.holder.syncId ?? lease.holder.executionId} since ${lease.holder.since}`;
+        const holder = this.ksuidOrNothing(lease.holder.syncId, 'lease') ?? lease.holder.executionId;
+        const skipped = `a sync is already running: ${holder} since ${lease.holder.since}`;
         telemetry.info('sync skipped', { skipped, trigger: start.trigger });
         telemetry.metric('skipped', 'Count', 1);
         telemetry.publish();
@@ -220,6 +228,15 @@ export class SyncLifecycle<C> {
         plan = freshPlan(this.ports.now());
         result = await runSlice(options, plan);
       }
+      if (!result.done && result.pagesDone === 0) {
+        telemetry.warn('slice made no progress: not one page finished before its budget ran out', {
+          syncId: plan.syncId,
+          slice: plan.slice,
+          queued: result.queued,
+        });
+        telemetry.metric('stalledSlices', 'Count', 1);
+        telemetry.publish();
+      }
       return this.fold(run, plan, result);
     } catch (err) {
       const retryable = isRetryable(err);
@@ -249,11 +266,19 @@ export class SyncLifecycle<C> {
   async fail(run: SyncRun, err: unknown): Promise<string> {
     const text = err instanceof SyncFailure ? err.message : this.clean(err);
     await this.releaseLease(run);
+    // A database kept for the next slice (see runSlice) has no next slice now.
+    if (isKsuid(run.syncId)) await rm(join(this.ports.workRoot, run.syncId), { recursive: true, force: true }).catch(() => undefined);
     const durationMs = this.ports.now() - run.startedAt;
     this.ports.telemetry.error('sync failed', { error: text, syncId: run.syncId, slices: run.slices + 1, durationMs });
     this.ports.telemetry.metric('slices', 'Count', run.slices + 1);
     this.publishRun(false, durationMs, run);
     return `${this.ports.definition.name} sync failed: ${text}`;
+  }
+
+  private ksuidOrNothing(syncId: string | undefined, source: string): string | undefined {
+    if (syncId === undefined || isKsuid(syncId)) return syncId;
+    this.ports.telemetry.warn('ignored a sync id that is not a KSUID', { syncId, source });
+    return undefined;
   }
 
   private fold(run: SyncRun, plan: SlicePlan, r: SliceResult): SyncRun {

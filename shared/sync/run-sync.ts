@@ -2,11 +2,11 @@
 // until its deadline and either finishes the sync or leaves a checkpoint (an unfinished-sync c1z)
 // in a CheckpointStore for the next slice. The Lambda runs one slice per invocation; the CLI, the
 // demo and the benchmarks run one slice with no deadline, or several in one process.
-import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { decodeV1 } from '../c1z/container.ts';
-import { newKsuid } from '../c1z/ksuid.ts';
-import { verifyPacked } from '../c1z/verify.ts';
+import { decodeV1, encodeV1 } from '../c1z/container.ts';
+import { isKsuid, newKsuid } from '../c1z/ksuid.ts';
+import { verifyPacked, verifyPart } from '../c1z/verify.ts';
 import { C1zWriter, type Counts } from '../c1z/writer.ts';
 import { oneLine } from '../errors.ts';
 import type { CallStat, HttpClientOptions, HttpStats } from '../http/types.ts';
@@ -67,7 +67,11 @@ export type SliceResult = {
   restoreMs: number;
   checkpointMs: number;
   checkpointBytes: number;
-} & ({ done: true; summary: SyncSummary } | { done: false; queued: number; phase: EngineState['phase'] });
+} & (
+  | { done: true; summary: SyncSummary }
+  /** pagesDone: pages this slice finished; 0 means it made no progress and the next slice starts where it did. */
+  | { done: false; queued: number; pagesDone: number; phase: EngineState['phase'] }
+);
 
 /** A checkpoint that cannot be trusted (missing, not a c1z, another connector's, no state). */
 export class CheckpointError extends Error {
@@ -91,6 +95,8 @@ export async function runSync<C>(options: RunSyncOptions<C>): Promise<SyncSummar
 
 export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): Promise<SliceResult> {
   const sliceStarted = Date.now();
+  // The work folder is named by the sync id and removed with all it holds: never anything but a KSUID.
+  if (!isKsuid(plan.syncId)) throw new CheckpointError(`sync id ${JSON.stringify(plan.syncId)} is not a KSUID; refusing to use it as a work folder name`);
   const workDir = join(options.workRoot, plan.syncId);
   const dbPath = join(workDir, 'sync.db');
   let writer: C1zWriter | undefined;
@@ -100,19 +106,34 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     log: options.log,
     deadline: options.budget?.deadline,
     hasResource: (type, id) => writer?.hasResource(type, id) ?? false,
+    state: {
+      get: (key) => openWriter().stateGet(key),
+      set: (key, value) => openWriter().stateSet(key, value),
+      delete: (key) => openWriter().stateDelete(key),
+    },
   });
-  // A killed earlier attempt of this slice may have left the folder: start from the checkpoint.
-  await rm(workDir, { recursive: true, force: true });
-  await mkdir(workDir, { recursive: true });
+  const openWriter = (): C1zWriter => {
+    if (!writer) throw new Error(`${options.definition.name}: connector state is used before the sync database is open (in create() or validate())`);
+    return writer;
+  };
+  // A warm environment may still hold the database the last checkpoint was taken from; anything
+  // else in the folder (a killed attempt's leftovers) goes, and the checkpoint is downloaded.
+  const warm = plan.resume && options.store ? await warmParts(workDir, plan.syncId, options.store) : undefined;
+  if (warm === undefined) {
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(workDir, { recursive: true });
+  }
+  let keep = false;
   try {
     const connector = options.definition.create(options.config, runtime);
     const mode = connector.describe?.();
     await connector.validate();
     let state: EngineState | undefined;
     let restoreMs = 0;
+    let parts = 0;
     if (plan.resume) {
       const restoring = Date.now();
-      writer = await restore(options, plan.syncId, workDir, dbPath);
+      ({ writer, parts } = warm ?? (await restore(options, plan.syncId, workDir, dbPath)));
       restoreMs = Date.now() - restoring;
       try {
         state = stateFromToken(
@@ -126,6 +147,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       writer = C1zWriter.create(dbPath);
       writer.startSync(new Date(plan.startedAt), plan.syncId);
     }
+    const marks = writer.rowMarks();
     const result = await runEngine({ connector, writer, state, concurrency: options.concurrency, budget: options.budget, onProgress: options.onProgress });
     const syncId = plan.syncId;
 
@@ -136,15 +158,23 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       }
       const counts = writer.counts();
       const packedAt = Date.now();
-      const file = join(workDir, 'checkpoint.c1z');
-      const packed = await writer.finish(file);
-      await verifyPacked(file, dbPath, packed, syncId, counts, false);
-      const { bytes } = await options.store.save(syncId, file);
-      options.log?.(`slice ${plan.slice} checkpointed: ${left}`, { syncId, slice: plan.slice, checkpointBytes: bytes });
+      // Only what this slice wrote travels: the cost of a checkpoint follows the slice, not the sync.
+      const partDb = join(workDir, `part-${parts}.db`);
+      const file = join(workDir, `part-${parts}.c1z`);
+      writer.exportChanges(partDb, marks);
+      writer.close();
+      const packed = await encodeV1(partDb, file);
+      await verifyPart(file, partDb, packed, syncId);
+      const { bytes } = await options.store.save(syncId, parts, file);
+      await Promise.all([rm(partDb), rm(file)]);
+      await writeFile(join(workDir, CHAIN_FILE), JSON.stringify({ syncId, parts: parts + 1 }));
+      keep = true;
+      options.log?.(`slice ${plan.slice} checkpointed: ${left}`, { syncId, slice: plan.slice, checkpointBytes: bytes, part: parts });
       return {
         done: false,
         counts,
         queued: result.state.queue.length,
+        pagesDone: result.actionsDone,
         phase: result.state.phase,
         checkpointBytes: bytes,
         checkpointMs: Date.now() - packedAt,
@@ -165,21 +195,59 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
     summary.durationMs = Date.now() - (plan.slice > 0 ? plan.startedAt : sliceStarted);
     return { done: true, summary, counts, http: summary.http, restoreMs, checkpointMs: 0, checkpointBytes: 0 };
   } finally {
-    writer?.close();
-    await rm(workDir, { recursive: true, force: true });
+    try {
+      writer?.close();
+    } catch {
+      // Only after a failure (a finished slice closed it already): the database goes next anyway.
+    }
+    if (!keep) await rm(workDir, { recursive: true, force: true });
   }
 }
 
-async function restore<C>(options: RunSyncOptions<C>, syncId: string, workDir: string, dbPath: string): Promise<C1zWriter> {
+/** Beside a database kept after a checkpoint: which sync it is and how many parts it matches. */
+const CHAIN_FILE = 'checkpoint.json';
+
+/**
+ * The database a checkpointed slice left in this environment, if it is exactly the stored
+ * checkpoint (same sync, as many parts as the store holds). The marker goes at once: a slice that
+ * fails after writing rows must not leave a database that no longer matches.
+ */
+async function warmParts(workDir: string, syncId: string, store: CheckpointStore): Promise<{ writer: C1zWriter; parts: number } | undefined> {
+  const marker = join(workDir, CHAIN_FILE);
+  const kept = await readFile(marker, 'utf8').then(
+    (text) => JSON.parse(text) as { syncId?: unknown; parts?: unknown },
+    () => undefined,
+  );
+  if (!kept || kept.syncId !== syncId || typeof kept.parts !== 'number') return undefined;
+  await rm(marker, { force: true });
+  if (kept.parts !== (await store.parts(syncId))) return undefined;
+  try {
+    return { writer: C1zWriter.resume(join(workDir, 'sync.db'), syncId), parts: kept.parts };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The checkpoint from the store alone: every part downloaded, checked, applied in order. */
+async function restore<C>(options: RunSyncOptions<C>, syncId: string, workDir: string, dbPath: string): Promise<{ writer: C1zWriter; parts: number }> {
   const store = options.store;
   if (!store) throw new CheckpointError(`sync ${syncId}: resuming needs a checkpoint store`);
-  const file = join(workDir, 'resume.c1z');
-  if (!(await store.load(syncId, file))) throw new CheckpointError(`checkpoint of sync ${syncId} is missing from ${store.where}`);
+  const parts = await store.parts(syncId);
+  if (parts === 0) throw new CheckpointError(`checkpoint of sync ${syncId} is missing from ${store.where}`);
+  const writer = C1zWriter.create(dbPath);
   try {
-    await decodeV1(file, dbPath);
-    await rm(file);
-    return C1zWriter.resume(dbPath, syncId);
+    for (let part = 0; part < parts; part++) {
+      const file = join(workDir, `resume-${part}.c1z`);
+      const partDb = join(workDir, `resume-${part}.db`);
+      if (!(await store.load(syncId, part, file))) throw new Error(`part ${part} is missing`);
+      await decodeV1(file, partDb);
+      writer.importChanges([partDb]);
+      await Promise.all([rm(file), rm(partDb)]);
+    }
+    writer.close();
+    return { writer: C1zWriter.resume(dbPath, syncId), parts };
   } catch (err) {
+    writer.close();
     throw new CheckpointError(`checkpoint of sync ${syncId} in ${store.where} cannot be resumed: ${oneLine(err)}`, { cause: err });
   }
 }

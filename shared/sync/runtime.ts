@@ -1,6 +1,7 @@
 import { createHttpClient } from '../http/client.ts';
 import type { HttpClient, HttpClientOptions, HttpStats } from '../http/types.ts';
-import type { ConnectorRuntime } from './connector.ts';
+import { waitNotice } from '../http/wait-notice.ts';
+import type { ConnectorRuntime, ConnectorState } from './connector.ts';
 
 export interface RuntimeOptions {
   /** Secret values (every string of the secret map) to scrub from errors and logs. */
@@ -12,6 +13,18 @@ export interface RuntimeOptions {
   deadline?: number;
   /** Backs ConnectorRuntime.hasResource (the sync database); none: nothing is known yet. */
   hasResource?: (resourceType: string, resourceId: string) => boolean;
+  /** Backs ConnectorRuntime.state (the sync database); none: a map in memory, for one process. */
+  state?: ConnectorState;
+}
+
+/** Connector state for a sync that has no database (mapping tests, one-off calls). */
+export function memoryState(): ConnectorState {
+  const values = new Map<string, string>();
+  return {
+    get: (key) => values.get(key),
+    set: (key, value) => void values.set(key, value),
+    delete: (key) => void values.delete(key),
+  };
 }
 
 export interface TrackedRuntime extends ConnectorRuntime {
@@ -23,12 +36,20 @@ export interface TrackedRuntime extends ConnectorRuntime {
 export function createRuntime(options: RuntimeOptions = {}): TrackedRuntime {
   const clients: HttpClient[] = [];
   return {
+    state: options.state ?? memoryState(),
     http(clientOptions) {
       const client = createHttpClient({
         ...clientOptions,
         ...options.httpOverrides,
         ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
         secrets: [...(clientOptions.secrets ?? []), ...(options.secrets ?? [])],
+        // Every throttle and long wait in the log, with its real length: a run is never silent.
+        onEvent: (event) => {
+          clientOptions.onEvent?.(event);
+          options.httpOverrides?.onEvent?.(event);
+          const notice = waitNotice(event);
+          if (notice && 'waitMs' in event) options.log?.(notice, { httpEvent: event.type, waitMs: event.waitMs });
+        },
       });
       clients.push(client);
       return client;

@@ -1,5 +1,6 @@
 // Runs one phase of a benchmark in its own process so its peak RSS is its own.
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
@@ -12,7 +13,9 @@ const ROOT = new URL('../../', import.meta.url).pathname;
  * resolve from the repo's node_modules.
  */
 function bundle(module: string): string {
-  const outfile = join(ROOT, 'node_modules/.cache/baton-bench', basename(module).replace(/\.ts$/, '.mjs'));
+  // One folder per checkout: worktrees share node_modules, and a bench in one must not run another's bundle.
+  const checkout = createHash('sha256').update(ROOT).digest('hex').slice(0, 12);
+  const outfile = join(ROOT, 'node_modules/.cache/baton-bench', checkout, basename(module).replace(/\.ts$/, '.mjs'));
   buildSync({
     entryPoints: [module],
     outfile,

@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   drift: () => import('./drift.ts'),
   'sync slack': () => import('./sync-slack.ts'),
   'sync segment': () => import('./sync-segment.ts'),
+  'sync slack-enterprise': () => import('./sync-slack-enterprise.ts'),
   'sync okta': () => import('./sync-okta.ts'),
 };
 

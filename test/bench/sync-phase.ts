@@ -1,14 +1,14 @@
 // Child process of the sync benchmarks: one full sync of `<connector>` with the given secret map,
 // so the figures (seconds, peak RSS) are the sync's own, not the simulator's. With a slice plan
-// (5th argument) the sync runs as the Lambda runs it: slices of `sliceMs` of API time, each
-// checkpointing to S3 (the AWS_* environment points at moto) and the next one resuming from there.
+// (5th argument) the sync runs as the Lambda runs it: slices of `sliceSeconds` on the Lambda's
+// clock, each checkpointing to S3 (the AWS_* environment points at moto), the next resuming from it.
 import { S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
 import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
-import { deadlineBudget } from '../../shared/sync/budget.ts';
+import type { SliceBudget } from '../../shared/sync/budget.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
 import { syncToFile } from '../../shared/sync/run-sync.ts';
@@ -32,24 +32,54 @@ if (!sliceJson) {
     throttles: summary.http.throttles,
   });
 } else {
-  const plan = JSON.parse(sliceJson) as { sliceMs: number; bucket: string; objectKey: string };
+  // The slice budget runs on the Lambda's clock: API waits (the event loop idle, waiting on the
+  // simulator, whose limits run --scale times fast) count --scale times, CPU work (the loop busy:
+  // mapping, writing rows) counts as it is. So a 120 s slice does 120 s of real work.
+  const plan = JSON.parse(sliceJson) as { sliceSeconds: number; scale: number; bucket: string; objectKey: string };
   const store = s3CheckpointStore({ client: new S3Client({ forcePathStyle: true }), bucket: plan.bucket, objectKey: plan.objectKey, connector: name! });
+  /** Per slice: its wall time, and the engine's part of it (from its first to its last look at the budget), loop busy vs idle. */
+  const slices: { wallMs: number; checkpointMs: number; engineActiveMs: number; engineIdleMs: number }[] = [];
+  let slice = { at: performance.now(), engineActiveMs: 0, engineIdleMs: 0 };
   let checkpointMs = 0;
   let checkpointBytes = 0;
   let requests = 0;
+  const budget = (): SliceBudget => {
+    const current = { at: performance.now(), engineActiveMs: 0, engineIdleMs: 0 };
+    slice = current;
+    // Counted from the engine's first look at it: restoring the checkpoint before that is S3 and
+    // disk time, real in the Lambda too, not a wait on the compressed API.
+    let engineStart: ReturnType<typeof performance.eventLoopUtilization> | undefined;
+    let restoreMs = 0;
+    return {
+      spent: () => {
+        if (!engineStart) {
+          engineStart = performance.eventLoopUtilization();
+          restoreMs = performance.now() - current.at;
+        }
+        const d = performance.eventLoopUtilization(engineStart);
+        current.engineActiveMs = d.active;
+        current.engineIdleMs = d.idle;
+        return restoreMs + d.active + d.idle * plan.scale >= plan.sliceSeconds * 1000;
+      },
+    };
+  };
   const summary = await runSlicedSync({
     definition,
     config: parseConnectorConfig(definition, secretMap),
     secretValues: secretValuesOf(secretMap),
     out: out!,
-    // A work root of its own: each run clears sync-id folders left in its work root, so with /tmp
-    // itself any other sync on the machine starting meanwhile would delete this one's database.
+    // A folder of its own: another process cleaning the system temp folder must not take the kept database.
     workRoot: mkdtempSync(join(tmpdir(), 'bench-work-')),
     store,
-    sliceBudget: () => deadlineBudget(Date.now() + plan.sliceMs),
+    sliceBudget: budget,
     httpOverrides,
     onSlice: (run) => {
-      // Restoring, packing, verifying and the S3 round trip: real time, not compressed by --scale.
+      slices.push({
+        wallMs: performance.now() - slice.at,
+        checkpointMs: run.checkpointMs - checkpointMs,
+        engineActiveMs: slice.engineActiveMs,
+        engineIdleMs: slice.engineIdleMs,
+      });
       checkpointMs = run.checkpointMs;
       checkpointBytes = Math.max(checkpointBytes, run.checkpointBytes);
       requests = run.apiRequests;
@@ -61,8 +91,7 @@ if (!sliceJson) {
     baseRssMb,
     counts: summary.counts,
     requests,
-    slices: summary.slices,
-    checkpointSeconds: checkpointMs / 1000,
+    slices,
     checkpointBytes,
   });
 }

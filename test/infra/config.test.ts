@@ -101,7 +101,7 @@ describe('config from the cdk.json context', () => {
     ['a prefix with a slash at the end', { connectors: ['slack'], keyPrefix: 'baton/' }, 'keyPrefix', /must not start or end with "\/"/],
     ['an AWS/ namespace', { connectors: ['slack'], metricsNamespace: 'AWS/Lambda' }, 'metricsNamespace', /reserved/],
     ['a short external ID', { connectors: ['slack'], conductorOneExternalId: 'x' }, 'conductorOneExternalId', /external ID/],
-    ['unparseable JSON', { connectors: '[slack' }, 'connectors', /expected array/],
+    ['unparseable JSON', { connectors: '[slack' }, 'connectors', /not valid JSON/],
     ['a maxSyncHours of 0', { connectors: ['slack'], maxSyncHours: 0 }, 'maxSyncHours', />=1/],
     ['a maxSyncHours over a week', { connectors: [{ name: 'slack', maxSyncHours: 200 }] }, 'connectors[0].maxSyncHours', /<=168/],
     ['a fractional checkpoint age', { connectors: ['slack'], checkpointMaxAgeHours: 1.5 }, 'checkpointMaxAgeHours', /expected int/],

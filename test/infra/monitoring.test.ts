@@ -50,12 +50,9 @@ describe('dashboard and alarms', () => {
       );
     });
 
-    it('shows duration against the timeout and the 80 % line', () => {
+    it('shows duration against the timeout line only (a slice runs close to it by design)', () => {
       const duration = widgets.find((w) => w.properties.title === 'slack: duration vs timeout (ms)')!;
-      expect(duration.properties.annotations.horizontal).toEqual([
-        expect.objectContaining({ value: 900_000, label: 'timeout' }),
-        expect.objectContaining({ value: 720_000, label: '80 % of timeout' }),
-      ]);
+      expect(duration.properties.annotations.horizontal).toEqual([expect.objectContaining({ value: 900_000, label: 'timeout' })]);
     });
 
     it('shows the hours since the last success, with the stale line', () => {
@@ -78,7 +75,7 @@ describe('dashboard and alarms', () => {
           `${c}: sync.c1z size (bytes)`,
           `${c}: API requests, retries, throttles`,
           `${c}: running sync (minutes since its execution started)`,
-          `${c}: slices per sync, skipped runs`,
+          `${c}: slices per sync, skipped runs, stalled slices`,
           `${c}: checkpoint size (bytes)`,
           `${c}: checkpoint time (ms)`,
           `${c}: drift per sync (added)`,
@@ -100,8 +97,8 @@ describe('dashboard and alarms', () => {
       { Name: 'service', Value: 'baton-serverless' },
     ];
 
-    it('six per connector', () => {
-      expect(Object.keys(alarms)).toHaveLength(18);
+    it('seven per connector', () => {
+      expect(Object.keys(alarms)).toHaveLength(21);
     });
 
     it('a sync the shrink guard held back', () => {
@@ -184,18 +181,42 @@ describe('dashboard and alarms', () => {
       });
     });
 
-    it('duration above 80 % of the timeout', () => {
+    it('an invocation that hit the hard timeout: Duration at the timeout, never below it', () => {
       const fnId = logicalId(template, 'AWS::Lambda::Function', 'FullstorySyncFunction');
-      expect(byName('BatonServerless-fullstory-duration')).toMatchObject({
+      expect(byName('BatonServerless-fullstory-timed-out')).toMatchObject({
         Namespace: 'AWS/Lambda',
         MetricName: 'Duration',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
         Statistic: 'Maximum',
-        Threshold: 720_000,
-        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 900_000,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
       });
+      expect(byName('BatonServerless-fullstory-timed-out').AlarmDescription).toContain('raise memoryMb');
       const { template: t } = synth({ connectors: [{ name: 'slack', timeoutSeconds: 300 }] });
-      t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'BatonServerless-slack-duration', Threshold: 240_000 });
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'BatonServerless-slack-timed-out', Threshold: 300_000 });
+    });
+
+    it('no alarm on the function Duration below its timeout', () => {
+      for (const alarm of Object.values(alarms).map((a) => a.Properties!)) {
+        if (alarm['MetricName'] !== 'Duration') continue;
+        expect(alarm['Threshold']).toBe(900_000);
+        expect(alarm['ComparisonOperator']).toBe('GreaterThanOrEqualToThreshold');
+      }
+    });
+
+    it('a slice that made no progress (SliceStalled, published by a slice that finished no page)', () => {
+      expect(byName('BatonServerless-segment-stalled')).toMatchObject({
+        Namespace: 'BatonServerless',
+        MetricName: 'SliceStalled',
+        Dimensions: dims('segment'),
+        Statistic: 'Sum',
+        Period: 900,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expect(byName('BatonServerless-segment-stalled').AlarmDescription).toContain('raise timeoutSeconds');
     });
 
     it('errors of the function itself', () => {
@@ -240,7 +261,7 @@ describe('dashboard and alarms', () => {
     it('without an e-mail: alarms but no topic', () => {
       const { template: t } = synth();
       t.resourceCountIs('AWS::SNS::Topic', 0);
-      t.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+      t.resourceCountIs('AWS::CloudWatch::Alarm', 21);
       for (const alarm of Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm'))) {
         expect(alarm.Properties!['AlarmActions']).toBeUndefined();
       }

@@ -166,7 +166,7 @@ describe('cdk-nag with a stand-in handler', () => {
     // The Serverless pack is the one with a function-URL rule: the acknowledgement must match it.
     const serverless = new ServerlessChecks(app).validateScope(app).violations.map((v) => v.ruleName);
     expect(serverless).not.toContain('Serverless-LambdaFunctionUrlAuth');
-    const acks = stack.provisioning!.function.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    const acks = stack.deployment.provisioning!.function.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
     expect(JSON.stringify(acks)).toMatch(/Serverless-LambdaFunctionUrlAuth.*verifies the token/);
     expect(() => app.synth()).not.toThrow();
   });
@@ -177,7 +177,7 @@ describe('cdk-nag with a stand-in handler', () => {
     expect(
       () =>
         new ProvisioningEndpoint(stack, 'P', {
-          bucket,
+          existingBucketObj: bucket,
           tenant: 'acme.conductor.one',
           instances: [],
           jtiPrefix: 'baton/.provisioning/jti/',

@@ -1,6 +1,6 @@
 // `baton-serverless sim fullstory` / `demo`: a seeded org served in one of the two modes.
 // extra: mode ('scim' default | 'apikey'), scimPageCap, apiPageSize.
-import type { AppSimulator } from '../../../shared/sim/kit.ts';
+import { applyGenericFault, type AppSimulator } from '../../../shared/sim/kit.ts';
 import { startFullstorySim } from './server.ts';
 import { generateTenant } from './tenant.ts';
 
@@ -27,6 +27,16 @@ export const simulator: AppSimulator = {
     });
     const users = mode === 'scim' ? tenant.seats.length : tenant.endUsers.length;
     // One `user` type; neither mode has entitlements or grants.
-    return { server: sim.server, config: sim.config(mode), expected: { resourceTypes: 1, resources: users, entitlements: 0, grants: 0 } };
+    return {
+      server: sim.server,
+      config: sim.config(mode),
+      expected: { resourceTypes: 1, resources: users, entitlements: 0, grants: 0 },
+      fault(request) {
+        if (applyGenericFault(sim.server, request)) return;
+        if (request.kind === '429') sim.failWith(429, { times: request.count, retryAfterSeconds: request.retryAfterSec ?? 1 });
+        else if (request.kind === 'revoked') sim.failWith(401, { times: request.count });
+        else throw new Error(`fullstory has no ${request.kind} fault: it throttles with HTTP 429 and Retry-After only`);
+      },
+    };
   },
 };

@@ -38,7 +38,7 @@ export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
     async list(parent, pageToken) {
       if (!parent) return { rows: [] };
       const page = await ctx.client.groups(pageToken);
-      for (const g of page.rows) if (g.permissions) ctx.groupPermissions.set(g.id, g.permissions);
+      for (const g of page.rows) if (g.permissions) ctx.putGroupPermissions(g.id, g.permissions);
       return { rows: page.rows.map((g) => groupResource(g, parent)), nextPageToken: page.nextPageToken };
     },
     async entitlements(group) {
@@ -49,7 +49,7 @@ export function groupSyncer(ctx: SegmentContext): ResourceSyncer {
       const rows: Grant[] = [];
       // The group's own permissions once, on the first member page (B4).
       if (!pageToken) {
-        const permissions = ctx.groupPermissions.get(groupId) ?? (await ctx.client.group(groupId))?.permissions ?? [];
+        const permissions = ctx.groupPermissions(groupId) ?? (await ctx.client.group(groupId))?.permissions ?? [];
         const wsId = group.parentResourceId?.resource ?? (await ctx.workspace()).id;
         rows.push(...permissionGrants(groupPrincipal(groupId), permissions, await ctx.grantContext(wsId)));
       }

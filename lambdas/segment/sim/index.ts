@@ -2,7 +2,7 @@
 // extra: groups, membersPerGroup, roles, sources, warehouses, functions, spaces (sizes),
 // listPermissions / listGroupPermissions (rows of GET /users, /groups carry permissions),
 // region ('us' | 'eu': only changes BATON_REGION in the config map; BATON_BASE_URL still wins).
-import type { AppSimulator, SimStartOptions } from '../../../shared/sim/kit.ts';
+import { applyGenericFault, type AppSimulator, type SimStartOptions } from '../../../shared/sim/kit.ts';
 import { startSegmentSim } from './server.ts';
 import { expectedCounts, generateTenant, FUNCTION_KINDS, type SegmentTenant, type TenantSize } from './tenant.ts';
 
@@ -55,7 +55,18 @@ export const simulator: AppSimulator = {
       recordCalls: (options.users ?? 0) <= 20_000,
     });
     const region: Record<string, string> = extra.region === 'eu' ? { BATON_REGION: 'eu' } : {};
-    return { server: sim.server, config: sim.config(region), expected: expectedCounts(tenant) };
+    return {
+      server: sim.server,
+      config: sim.config(region),
+      expected: expectedCounts(tenant),
+      fault(request) {
+        if (applyGenericFault(sim.server, request)) return;
+        if (request.kind === '429') sim.throttle({ times: request.count, msBeforeNext: (request.retryAfterSec ?? 1) * 1000 });
+        else if (request.kind === 'revoked')
+          sim.envelopeError({ status: 401, type: 'Unauthorized', message: 'Invalid or revoked token', times: request.count });
+        else throw new Error(`segment has no ${request.kind} fault: it throttles with HTTP 429 and msBeforeNext only`);
+      },
+    };
   },
 };
 

@@ -1,6 +1,6 @@
-// "@handle" user groups. usergroups.list is asked for members too, so a group's
-// grants normally cost no call; otherwise its list is fetched once (not once per 20 members as the
-// Go connector does) and paged locally.
+// "@handle" user groups. usergroups.list is asked for members too (kept in the connector state until
+// the group's grants are written), so a group's grants normally cost no call; otherwise its list is
+// fetched once (not once per 20 members as the Go connector does) and paged locally.
 import type { Grant } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant, groupTrait, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';

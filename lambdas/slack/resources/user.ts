@@ -1,14 +1,15 @@
-// Users of a workspace. Standard mode: users.list pages. Business+ mode: the SCIM user
-// set (org-wide) joined with users.list pages instead of one users.info per SCIM user; only SCIM
-// users the workspace's users.list did not return are looked up one by one.
+// Users of every workspace, each written once. Standard mode: users.list pages. Business+ mode:
+// the SCIM user set (org-wide) joined with users.list pages instead of one users.info per SCIM
+// user; only SCIM users no workspace's users.list returned are looked up one by one.
 import type { Resource, ResourceId } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { AccountType, profile, resource, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
+import { AccountType, profile, resource, resourceId, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
 import { SCIM_USERS_PAGE, type SlackUser } from '../client.ts';
 import type { SlackContext } from '../context.ts';
 import { SlackApiError } from '../../../shared/slack/errors.ts';
 import { fetchMembersForListing } from '../members.ts';
-import { userType } from './types.ts';
+import { workspaceIds } from '../workspaces.ts';
+import { userType, workspaceType } from './types.ts';
 
 /** users.info calls per page of the leftover phase. */
 const LEFTOVER_BATCH = 100;
@@ -69,92 +70,111 @@ function scimActive(ctx: SlackContext): Promise<Map<string, boolean>> {
   return loading;
 }
 
+/** SCIM Users pages, each read once per sync: a page an earlier slice read comes from the connector state. */
 async function loadScimActive(ctx: SlackContext): Promise<Map<string, boolean>> {
   const active = new Map<string, boolean>();
   for (let start = 1; ; start += SCIM_USERS_PAGE) {
-    const page = await ctx.client.scimUsersPage(start);
-    for (const u of page.Resources) active.set(u.id, u.active);
-    if (page.Resources.length === 0 || start + SCIM_USERS_PAGE - 1 >= page.totalResults) break;
+    let page = ctx.state.storedScimPage(start);
+    if (!page) {
+      const fetched = await ctx.client.scimUsersPage(start);
+      page = { ids: fetched.Resources.map((u) => u.id), inactive: fetched.Resources.filter((u) => !u.active).map((u) => u.id), total: fetched.totalResults };
+      ctx.state.putScimPage(start, page);
+    }
+    const inactive = new Set(page.inactive);
+    for (const id of page.ids) active.set(id, !inactive.has(id));
+    if (page.ids.length === 0 || start + SCIM_USERS_PAGE - 1 >= page.total) break;
   }
   return active;
 }
 
 /**
- * SCIM users the workspace's users.list did not return, in SCIM order. In the process that listed
- * the workspace that is what it saw; after a resume (a new slice) it is what the sync database does
- * not hold yet, instead of reading users.list again (for a big org that re-read alone can outlast
- * a slice, and would repeat in every slice).
+ * Whether this sync already wrote the user. A process that listed from the first page knows it
+ * from memory; a resumed one (a new slice) asks the sync database about what earlier slices wrote.
  */
-function leftovers(ctx: SlackContext, teamId: string, scim: Map<string, boolean>): string[] {
-  let seen = ctx.state.seen.get(teamId);
-  if (!seen?.complete) {
-    const ids = new Set<string>();
-    for (const id of scim.keys()) if (ctx.runtime.hasResource('user', id)) ids.add(id);
-    seen = { ids, complete: true };
-    ctx.state.seen.set(teamId, seen);
+function written(ctx: SlackContext, userId: string): boolean {
+  return ctx.state.listed.has(userId) || (!ctx.state.listedFromStart && ctx.runtime.hasResource(userType.id, userId));
+}
+
+/**
+ * Users come from one chain of pages over every workspace in id order, `u:<workspace>:<cursor>`,
+ * so a user several workspaces list is written once, under the first of them (README.md, user
+ * parents). Business+ keeps only SCIM users and ends with `x:` pages of users.info for the SCIM
+ * users no workspace listed.
+ */
+async function listUsers(ctx: SlackContext, token: string | undefined): Promise<Page<Resource>> {
+  const teams = await workspaceIds(ctx);
+  if (teams.length === 0) return { rows: [] };
+  if (!token) {
+    ctx.state.listed.clear();
+    ctx.state.listedFromStart = true;
+    token = `u:${teams[0]}:`;
   }
-  const out: string[] = [];
-  for (const id of scim.keys()) if (!seen.ids.has(id)) out.push(id);
-  return out;
+  const scim = ctx.client.hasScim ? await scimActive(ctx) : undefined;
+  if (token.startsWith('x:') && scim) return listLeftovers(ctx, token, scim, teams);
+
+  const sep = token.indexOf(':', 2);
+  const teamId = token.slice(2, sep < 0 ? undefined : sep);
+  const cursor = sep < 0 ? '' : token.slice(sep + 1);
+  const parent = resourceId(workspaceType.id, teamId);
+  const page = await fetchMembersForListing(ctx, teamId, cursor);
+  const rows: Resource[] = [];
+  for (const u of page.rows) {
+    if (scim && !scim.has(u.id)) continue;
+    if (written(ctx, u.id)) continue;
+    ctx.state.listed.add(u.id);
+    rows.push(userResource(u, parent, scim ? scimStatus(scim, u.id) : u.deleted ? ResourceStatus.DELETED : ResourceStatus.ENABLED));
+  }
+  if (page.nextPageToken) return { rows, nextPageToken: `u:${teamId}:${page.nextPageToken}` };
+  // The next id in sorted order, not the next index: a workspace gone since an earlier slice cannot loop the chain.
+  const nextTeam = teams.find((t) => t > teamId);
+  if (nextTeam) return { rows, nextPageToken: `u:${nextTeam}:` };
+  return scim ? { rows, nextPageToken: `x:${ctx.state.epoch}:0` } : { rows };
+}
+
+function scimStatus(scim: Map<string, boolean>, id: string): ResourceStatus {
+  return scim.get(id) === false ? ResourceStatus.DISABLED : ResourceStatus.ENABLED;
+}
+
+/**
+ * `x:<epoch>:<offset>`: an offset into this process's leftover list; a token from an earlier
+ * process (a resumed slice) starts over on a list that already leaves out what was written.
+ */
+async function listLeftovers(ctx: SlackContext, token: string, scim: Map<string, boolean>, teams: string[]): Promise<Page<Resource>> {
+  const [, epoch, at] = token.split(':');
+  let offset = Number(at) || 0;
+  if (epoch !== ctx.state.epoch || !ctx.state.leftovers) {
+    const hidden = ctx.state.hiddenUsers();
+    ctx.state.leftovers = [...scim.keys()].filter((id) => !written(ctx, id) && !hidden.has(id));
+    offset = 0;
+  }
+  const rest = ctx.state.leftovers;
+  const rows: Resource[] = [];
+  for (const id of rest.slice(offset, offset + LEFTOVER_BATCH)) {
+    try {
+      const u = await ctx.client.userInfo(id);
+      // Under its home workspace when the sync has it, else the first (as the Go connector puts every SCIM user).
+      const home = [u.team_id, u.profile.team].find((t) => t !== undefined && teams.includes(t)) ?? teams[0]!;
+      rows.push(userResource(u, resourceId(workspaceType.id, home), scimStatus(scim, id)));
+    } catch (err) {
+      // The Go connector fails the page here; one user the bot cannot see should not fail the run.
+      if (!(err instanceof SlackApiError && err.code === 'user_not_found')) throw err;
+      ctx.state.markHidden(id);
+      ctx.runtime.log('slack: SCIM user not visible to the bot token, skipped', { userId: id });
+    }
+  }
+  const next = offset + LEFTOVER_BATCH;
+  if (next < rest.length) return { rows, nextPageToken: `x:${ctx.state.epoch}:${next}` };
+  ctx.state.leftovers = undefined;
+  return { rows };
 }
 
 export function userSyncer(ctx: SlackContext): ResourceSyncer {
-  async function listStandard(parent: ResourceId, token: string | undefined): Promise<Page<Resource>> {
-    const page = await fetchMembersForListing(ctx, parent.resource, token ?? '');
-    return {
-      rows: page.rows.map((u) => userResource(u, parent, u.deleted ? ResourceStatus.DELETED : ResourceStatus.ENABLED)),
-      nextPageToken: page.nextPageToken,
-    };
-  }
-
-  async function listBusiness(parent: ResourceId, token: string | undefined): Promise<Page<Resource>> {
-    const teamId = parent.resource;
-    const scim = await scimActive(ctx);
-    const status = (id: string) => (scim.get(id) === false ? ResourceStatus.DISABLED : ResourceStatus.ENABLED);
-
-    if (!token?.startsWith('x:')) {
-      const cursor = token ? token.slice(2) : '';
-      let seen = ctx.state.seen.get(teamId);
-      if (!cursor || !seen) {
-        seen = { ids: new Set(), complete: !cursor };
-        ctx.state.seen.set(teamId, seen);
-      }
-      const page = await fetchMembersForListing(ctx, teamId, cursor);
-      const rows: Resource[] = [];
-      for (const u of page.rows) {
-        if (!scim.has(u.id)) continue;
-        seen.ids.add(u.id);
-        rows.push(userResource(u, parent, status(u.id)));
-      }
-      return { rows, nextPageToken: page.nextPageToken ? `u:${page.nextPageToken}` : `x:${ctx.state.epoch}:0` };
-    }
-
-    // `x:<epoch>:<offset>`: an offset into this process's leftover list; a token from an earlier
-    // process (a resumed slice) starts over on a list that already leaves out what was written.
-    const [, epoch, at] = token.split(':');
-    const offset = epoch === ctx.state.epoch ? Number(at) || 0 : 0;
-    const rest = leftovers(ctx, teamId, scim);
-    const rows: Resource[] = [];
-    for (const id of rest.slice(offset, offset + LEFTOVER_BATCH)) {
-      try {
-        rows.push(userResource(await ctx.client.userInfo(id), parent, status(id)));
-      } catch (err) {
-        // The Go connector fails the page here; one user the bot cannot see should not fail the run.
-        if (!(err instanceof SlackApiError && err.code === 'user_not_found')) throw err;
-        ctx.runtime.log('slack: SCIM user not visible to the bot token, skipped', { userId: id, workspace: teamId });
-      }
-    }
-    const next = offset + LEFTOVER_BATCH;
-    if (next < rest.length) return { rows, nextPageToken: `x:${ctx.state.epoch}:${next}` };
-    ctx.state.seen.delete(teamId);
-    return { rows };
-  }
-
   return {
     resourceType: userType,
     async list(parent, pageToken) {
-      if (!parent) return { rows: [] };
-      return ctx.client.hasScim ? listBusiness(parent, pageToken) : listStandard(parent, pageToken);
+      // Workspaces announce users as their child type (as in Go), but one chain lists every workspace's users.
+      if (parent) return { rows: [] };
+      return listUsers(ctx, pageToken);
     },
     async entitlements() {
       return { rows: [] };

@@ -3,6 +3,7 @@ import type { Resource } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { entitlement, Purpose, resource, resourceId, roleTrait } from '../../../shared/sync/model.ts';
 import type { SlackContext } from '../context.ts';
+import { workspaceName } from '../workspaces.ts';
 import { ASSIGNED, userType, WORKSPACE_ROLES, workspaceRoleType, workspaceType, type RoleKey } from './types.ts';
 
 const DISPLAY = new Map<string, string>(WORKSPACE_ROLES);
@@ -15,21 +16,6 @@ export function roleResource(workspaceId: string, key: RoleKey): Resource {
     parent: resourceId(workspaceType.id, workspaceId),
     annotations: [roleTrait()],
   });
-}
-
-/** The workspace's name, from this sync's workspace listing or, after a resume, from Slack. */
-async function workspaceName(ctx: SlackContext, workspaceId: string): Promise<string> {
-  const known = ctx.state.workspaceNames.get(workspaceId);
-  if (known !== undefined) return known;
-  let cursor = '';
-  do {
-    const page = await ctx.client.teamsPage(cursor);
-    for (const team of page.rows) ctx.state.workspaceNames.set(team.id, team.name);
-    cursor = page.nextPageToken ?? '';
-  } while (cursor && !ctx.state.workspaceNames.has(workspaceId));
-  const name = ctx.state.workspaceNames.get(workspaceId);
-  if (name === undefined) throw new Error(`slack: workspace ${workspaceId} not found in auth.teams.list`);
-  return name;
 }
 
 export function workspaceRoleSyncer(ctx: SlackContext): ResourceSyncer {

@@ -5,6 +5,7 @@ import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant, groupTrait, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
 import type { SlackContext } from '../context.ts';
 import { membersForGrants } from '../members.ts';
+import { teamsPage } from '../workspaces.ts';
 import { FLAG } from '../state.ts';
 import { ASSIGNED, MEMBER, userGroupType, userType, workspaceRoleType, workspaceType, type RoleKey } from './types.ts';
 import { roleResource } from './workspace-role.ts';
@@ -40,8 +41,7 @@ export function workspaceSyncer(ctx: SlackContext): ResourceSyncer {
 
     async list(parent, pageToken) {
       if (parent) return { rows: [] };
-      const page = await ctx.client.teamsPage(pageToken ?? '');
-      for (const team of page.rows) ctx.state.workspaceNames.set(team.id, team.name);
+      const page = await teamsPage(ctx, pageToken ?? '');
       return { rows: page.rows.map(workspaceResource), nextPageToken: page.nextPageToken };
     },
 

@@ -1,9 +1,9 @@
 // The Slack simulator behind `baton-serverless sim slack` / `demo`, tests and the benchmark.
-import { startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
+import { applyGenericFault, startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
 import { createSlackRoute, type SlackSimControls } from './server.ts';
-import { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant } from './tenant.ts';
+import { expectedCounts, generateTenant, workspacesOf, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant } from './tenant.ts';
 
-export { generateTenant, expectedCounts, SIM_BOT_TOKEN, SIM_USER_TOKEN } from './tenant.ts';
+export { generateTenant, expectedCounts, workspacesOf, SIM_BOT_TOKEN, SIM_USER_TOKEN } from './tenant.ts';
 export type { SlackTenant, SimUser, SimUserGroup, SimIdpGroup, SimTeam, SlackMode } from './tenant.ts';
 export type { SlackSimControls, RateLimitForm, SimLoggedRequest } from './server.ts';
 
@@ -40,7 +40,21 @@ export async function startSlackSim(options: SlackSimOptions): Promise<RunningSl
     config.BATON_SCIM_BASE_URL = `${server.url}/scim/${options.gov ? 'v1' : 'v2'}/`;
     if (options.gov) config.BATON_GOV_ENV = 'true';
   }
-  return { server, config, tenant: options.tenant, controls, expected: expectedCounts(options.tenant, mode) };
+  return {
+    server,
+    config,
+    tenant: options.tenant,
+    controls,
+    expected: expectedCounts(options.tenant, mode),
+    fault(request) {
+      if (applyGenericFault(server, request)) return;
+      const retryAfterSec = request.retryAfterSec ?? 1;
+      if (request.kind === '429') controls.forceRateLimit({ times: request.count, form: '429', retryAfterSec });
+      else if (request.kind === 'ratelimited') controls.forceRateLimit({ times: request.count, form: 'ok-false', retryAfterSec });
+      // Slack's revoked token is permanent: every later call answers token_revoked (SCIM 401).
+      else if (request.kind === 'revoked') for (const token of Object.values(config)) if (token in options.tenant.tokens) controls.revoked.add(token);
+    },
+  };
 }
 
 function num(v: string | number | boolean | undefined): number | undefined {
@@ -51,7 +65,7 @@ function num(v: string | number | boolean | undefined): number | undefined {
 
 /**
  * `extra` knobs: `groups` (user groups, default users/40), `memberships` (default users×5),
- * `idpGroups`, `workspaces`, `mode` ('pro' | 'business', default 'pro'), `gov` (bool).
+ * `idpGroups`, `workspaces`, `sharedUsers`, `mode` ('pro' | 'business', default 'pro'), `gov` (bool).
  */
 export const simulator: AppSimulator = {
   name: 'slack',
@@ -60,6 +74,7 @@ export const simulator: AppSimulator = {
     memberships: { kind: 'number', min: 0, help: 'user-group memberships (default users×5)' },
     idpGroups: { kind: 'number', min: 0, help: 'IDP (SCIM) groups, business mode' },
     workspaces: { kind: 'number', min: 1, help: 'workspaces' },
+    sharedUsers: { kind: 'number', min: 0, help: 'users also in the next workspace (2+ workspaces)' },
     mode: { kind: 'choice', values: ['pro', 'business'], help: 'pro (bot token only) or business (Business+ / Grid with SCIM)' },
     gov: { kind: 'boolean', help: 'serve as GovSlack' },
   },
@@ -73,6 +88,7 @@ export const simulator: AppSimulator = {
       memberships: num(extra.memberships) ?? users * 5,
       idpGroups: num(extra.idpGroups),
       workspaces: num(extra.workspaces),
+      sharedUsers: num(extra.sharedUsers),
     });
     const mode: SlackMode = extra.mode === 'business' ? 'business' : 'pro';
     return startSlackSim({
@@ -117,7 +133,7 @@ export function goFormulaCalls(p: GoFormulaParams): number {
 export function goFormulaParamsFor(tenant: SlackTenant, mode: SlackMode): GoFormulaParams {
   return {
     mode,
-    usersPerWorkspace: tenant.teams.map((t) => tenant.users.filter((u) => u.team_id === t.id).length),
+    usersPerWorkspace: tenant.teams.map((t) => tenant.users.filter((u) => workspacesOf(u).includes(t.id)).length),
     scimUsers: tenant.users.filter((u) => u.scimActive !== undefined).length,
     groupSizes: tenant.userGroups.filter((g) => !g.disabled).map((g) => g.users.length),
     idpGroups: tenant.idpGroups.length,

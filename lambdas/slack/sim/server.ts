@@ -2,7 +2,7 @@
 // Slack's auth rules, cursor/startIndex paging, `ok:false` errors and tier rate limits.
 import type { SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
 import { SCIM_LIMITS, WEB_METHODS, type SimLimit } from '../../../shared/slack/sim/limits.ts';
-import type { SimIdpGroup, SimUser, SimUserGroup, SlackTenant } from './tenant.ts';
+import { workspacesOf, type SimIdpGroup, type SimUser, type SimUserGroup, type SlackTenant } from './tenant.ts';
 
 export type RateLimitForm = '429' | 'ok-false';
 
@@ -86,9 +86,11 @@ export function createSlackRoute(
   for (const u of tenant.users) userById.set(u.id, u);
   const usersByTeam = new Map<string, SimUser[]>();
   for (const u of tenant.users) {
-    const list = usersByTeam.get(u.team_id) ?? [];
-    list.push(u);
-    usersByTeam.set(u.team_id, list);
+    for (const teamId of workspacesOf(u)) {
+      const list = usersByTeam.get(teamId) ?? [];
+      list.push(u);
+      usersByTeam.set(teamId, list);
+    }
   }
   const scimUsers = tenant.users.filter((u) => u.scimActive !== undefined);
 

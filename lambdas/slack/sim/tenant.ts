@@ -42,6 +42,8 @@ export interface SimUser extends SimUserFlags {
   scimActive?: boolean;
   /** users.info answers user_not_found although SCIM lists the user. */
   hiddenFromBot?: boolean;
+  /** Further workspaces whose users.list also returns the user (Enterprise Grid); `team_id` stays its home. */
+  alsoIn?: string[];
 }
 
 export interface SimUserGroup {
@@ -102,6 +104,8 @@ export interface TenantOptions {
   idpGroups?: number;
   /** Number of extra disabled user groups (never synced). */
   disabledGroups?: number;
+  /** Users (every tenth, from the 4th) that are also members of the next workspace; needs 2+ workspaces. */
+  sharedUsers?: number;
 }
 
 const FLAG_NAMES = [
@@ -205,6 +209,13 @@ export function generateTenant(options: TenantOptions = {}): SlackTenant {
     user.scimActive = scimView(user);
     users.push(user);
   }
+  if (workspaceCount > 1) {
+    let left = options.sharedUsers ?? 0;
+    for (let i = 3; i < users.length && left > 0; i += 10, left--) {
+      const u = users[i]!;
+      u.alsoIn = [teams[(teams.findIndex((t) => t.id === u.team_id) + 1) % workspaceCount]!.id];
+    }
+  }
 
   const userGroups: SimUserGroup[] = [];
   const byTeam = new Map<string, string[]>();
@@ -297,17 +308,24 @@ export function roleGrantCount(u: SimUserFlags): number {
   return n;
 }
 
+/** Workspaces whose users.list returns the user. */
+export function workspacesOf(u: SimUser): string[] {
+  return [u.team_id, ...(u.alsoIn ?? [])];
+}
+
 /** What a full sync of this tenant must write, independent of the connector's code. */
 export function expectedCounts(tenant: SlackTenant, mode: SlackMode): ExpectedCounts {
   const teamIds = new Set(tenant.teams.map((t) => t.id));
   const enabledGroups = tenant.userGroups.filter((g) => !g.disabled && teamIds.has(g.team_id));
-  const scimUsers = tenant.users.filter((u) => u.scimActive !== undefined && !u.hiddenFromBot).length;
-  let resources = tenant.teams.length * (1 + ROLE_COUNT) + enabledGroups.length;
+  const listed = (u: SimUser) => workspacesOf(u).some((t) => teamIds.has(t));
+  // Each user is one row however many workspaces list it. Business+: every SCIM user, found by
+  // users.info when no workspace lists it (unless the bot cannot see it).
+  const users = tenant.users.filter((u) => (mode === 'pro' ? listed(u) : u.scimActive !== undefined && (listed(u) || !u.hiddenFromBot)));
+  let resources = tenant.teams.length * (1 + ROLE_COUNT) + enabledGroups.length + users.length;
   let entitlements = tenant.teams.length * (1 + ROLE_COUNT) + enabledGroups.length;
   let grants = 0;
   for (const team of tenant.teams) {
-    const members = tenant.users.filter((u) => u.team_id === team.id);
-    resources += mode === 'pro' ? members.length : scimUsers;
+    const members = tenant.users.filter((u) => workspacesOf(u).includes(team.id));
     for (const u of members) if (!u.is_stranger) grants += 1 + roleGrantCount(u);
   }
   for (const g of enabledGroups) grants += g.users.length;

@@ -1,9 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectAttributesCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectAttributesCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { MIB, uploadC1z, UploadError } from '../../../shared/aws/upload.ts';
 import { createBucket, s3Client, uniqueName } from '../../support/aws.ts';
 
@@ -106,6 +113,32 @@ describe('uploadC1z against moto', () => {
 
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect(uploads.Uploads ?? []).toEqual([]);
+  });
+
+  it('a store that keeps a truncated PUT (moto ignores the checksum header): the upload fails and the previous version stays current', async () => {
+    const bucket = await createBucket(s3);
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const key = 'sync.c1z';
+    const previous = await writeRandomFile('previous.c1z', 3000);
+    await uploadC1z({ client: s3, bucket, key, file: previous.path, metadata: {} });
+    const next = await writeRandomFile('next.c1z', 5000);
+    // A client whose PUT loses the end of the body on the way while announcing the original checksum.
+    const lossy = s3Client();
+    lossy.middlewareStack.add(
+      (run) => async (args) => {
+        const input = args.input as { ContentLength?: number };
+        await truncate(next.path, 1000);
+        input.ContentLength = 1000;
+        return run(args);
+      },
+      { step: 'initialize', name: 'truncateBody' },
+    );
+    const err = await uploadC1z({ client: lossy, bucket, key, file: next.path, metadata: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UploadError);
+    expect((err as UploadError).message).toContain('the store accepted a damaged upload (the stored object is 1000 bytes, not 5000)');
+    expect((err as UploadError).message).toContain('the previous one stays current');
+    const { body } = await getObject(bucket, key);
+    expect(createHash('sha256').update(body).digest('hex')).toBe(previous.sha256.toString('hex'));
   });
 
   it('replaces the object on a second upload', async () => {

@@ -1,7 +1,7 @@
 // `sync --out` never replaces what is not a regular file, never creates folders it was not asked
 // to, refuses before any API call, and Ctrl-C leaves no work folder behind.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackSim, generateTenant, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
@@ -76,6 +76,49 @@ describe('sync --out refuses what it must not replace', () => {
     expect(r.code).toBe(0);
     expect(readFileSync(out).subarray(0, 4).toString()).toBe('C1ZF');
     expect(readdirSync(dir)).toEqual(['slack.c1z']);
+  });
+});
+
+describe('sync --out and the smaller refusals', () => {
+  it('a write-protected file: refused (exit 2, untouched, no API call) unless --replace-read-only, which keeps it protected', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'slack.c1z');
+    writeFileSync(out, 'old');
+    chmodSync(out, 0o444);
+    const before = sim.server.calls.length;
+    const refused = await cli(['sync', 'slack', '--out', out], env());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`--out ${out} is write-protected (mode 0444); pass --replace-read-only to replace it`);
+    expect(readFileSync(out, 'utf8')).toBe('old');
+    expect(sim.server.calls.length).toBe(before);
+    const replaced = await cli(['sync', 'slack', '--out', out, '--replace-read-only', '--json'], env());
+    expect(replaced.code).toBe(0);
+    expect(readFileSync(out).subarray(0, 4).toString()).toBe('C1ZF');
+    expect(statSync(out).mode & 0o777).toBe(0o444);
+  });
+
+  it('--out "": one line saying a path is needed, not "a directory"', async () => {
+    const r = await cli(['sync', 'slack', '--out', ''], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('baton-serverless: --out needs a file path, not an empty string');
+  });
+});
+
+describe('work folders of killed runs', () => {
+  it('the next run to the same --out removes the folder a SIGKILLed run left, and only that one', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'slack.c1z');
+    const dead = join(dir, '.slack.c1z.work-killed');
+    mkdirSync(join(dead, 'some-sync-id'), { recursive: true });
+    // A pid no process has: the run that made the folder is gone.
+    writeFileSync(join(dead, 'owner.pid'), '2147483646\n');
+    const live = join(dir, '.slack.c1z.work-running');
+    mkdirSync(live);
+    writeFileSync(join(live, 'owner.pid'), `${process.pid}\n`);
+    const r = await cli(['sync', 'slack', '--out', out], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`removed 1 work folder an earlier, killed run to ${out} left behind`);
+    expect(readdirSync(dir).sort()).toEqual(['.slack.c1z.work-running', 'slack.c1z']);
   });
 });
 

@@ -25,9 +25,15 @@ export interface Local {
   close(): Promise<void>;
 }
 
-export async function startLocal(issuer: Issuer, definition: ConnectorDefinition<unknown>, secretMap: Record<string, string>, dir: string): Promise<Local> {
-  const c1zPath = join(dir, 'sync.c1z');
-  await syncToFile({ connector: definition, secretMap, out: c1zPath, httpOverrides: FAST_HTTP });
+export async function startLocal(
+  issuer: Issuer,
+  definition: ConnectorDefinition<unknown>,
+  secretMap: Record<string, string>,
+  dir: string,
+  options: { budgetMs?: number; c1zPath?: string } = {},
+): Promise<Local> {
+  const c1zPath = options.c1zPath ?? join(dir, 'sync.c1z');
+  if (!options.c1zPath) await syncToFile({ connector: definition, secretMap, out: c1zPath, httpOverrides: FAST_HTTP });
   const instance = createInstance({
     id: definition.name,
     definition,
@@ -43,6 +49,7 @@ export async function startLocal(issuer: Issuer, definition: ConnectorDefinition
     verify: createVerifier({ tenant: TENANT, jwks: remoteJwks(issuer.jwksUrl), replay: new MemoryReplayStore() }),
     instance: async (id) => (id === instance.id ? instance : undefined),
     audit: sink,
+    budgetMs: options.budgetMs,
   });
   let n = 0;
   return {

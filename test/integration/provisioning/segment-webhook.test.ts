@@ -124,8 +124,11 @@ describe('grant then revoke, every Segment entitlement kind', () => {
       complete: {},
     });
     const grant = await send(issuer, local.url(), provisionBody({ action: 'grant', entitlementId: 'group:g1:member', appUser: grace }));
-    expect(grant.json).toMatchObject({ complete: {} });
+    expect(grant.json).toMatchObject({ complete: { comment: expect.stringMatching(/^granted/) } });
     expect(await local.grantIds()).toContain(id);
+    // Granting it again changes nothing, and says so.
+    const again = await send(issuer, local.url(), provisionBody({ action: 'grant', entitlementId: 'group:g1:member', appUser: grace }));
+    expect(again.json).toMatchObject({ complete: { comment: expect.stringMatching(/^nothing to do/) } });
     expect(sim.server.calls.some((c) => c.method === 'DELETE' && c.path === '/group/g1/users')).toBe(true);
   });
 

@@ -6,7 +6,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { generateTenant, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { makeSyncHandler, type HandlerDeps, type SkippedResult, type SyncResult } from '../../../shared/aws/handler.ts';
@@ -161,6 +161,12 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
         },
         { step: 'initialize', name: 'markCheckpoints' },
       );
+    // Each user group's members read with its own call: calls spread over every slice, so there is a
+    // half-way point to fail at (with members from usergroups.list the whole sync is a dozen calls).
+    sim.controls.userGroupsListWithoutUsers = true;
+    onTestFinished(() => {
+      sim.controls.userGroupsListWithoutUsers = false;
+    });
     const clean = recordingS3();
     const cleanMarks: number[] = [];
     callsAtCheckpoints(clean.client, cleanMarks);
@@ -214,14 +220,14 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
     const resumed = await captured(() => runDurable<SyncResult>(handlerFor(ONE_SLICE), {}));
     expect(resumed.error).toBeUndefined();
     expect(resumed.output).toContain('"resuming the sync from its checkpoint"');
-    expect(left[0]).toBe(`${CHECKPOINTS}${resumed.value!.result.syncId}.c1z`);
+    expect(left[0]).toBe(`${CHECKPOINTS}${resumed.value!.result.syncId}/0.c1z`);
     expect(await liveIds()).toEqual(oneSlice);
     expect(await keysUnder(CHECKPOINTS)).toEqual([]);
   });
 
   it('a checkpoint that does not decode is discarded with a log line, and the sync starts fresh', async () => {
     const bogus = newKsuid();
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${CHECKPOINTS}${bogus}.c1z`, Body: 'not a c1z at all' }));
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${CHECKPOINTS}${bogus}/0.c1z`, Body: 'not a c1z at all' }));
     const r = await captured(() => runDurable<SyncResult>(handlerFor(ONE_SLICE), {}));
     expect(r.error).toBeUndefined();
     expect(r.output).toContain('"discarded a checkpoint that cannot be resumed; starting a fresh sync"');
@@ -232,7 +238,7 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
 
   it('a checkpoint older than CHECKPOINT_MAX_AGE_HOURS is discarded, not resumed', async () => {
     const old = newKsuid();
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${CHECKPOINTS}${old}.c1z`, Body: 'stale' }));
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${CHECKPOINTS}${old}/0.c1z`, Body: 'stale' }));
     // The handler's clock two hours ahead: the checkpoint just written is two hours old to it.
     const later = { ...ONE_SLICE, now: () => Date.now() + 2 * 3_600_000 };
     const r = await captured(() => runDurable<SyncResult>(handlerFor(later, { CHECKPOINT_MAX_AGE_HOURS: '1' }), {}));
@@ -245,16 +251,17 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
   it('a trigger while another execution holds the lease is skipped and counted, touching nothing', async () => {
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: 'previous good file' }));
     const before = await objectBytes(KEY);
+    const running = newKsuid();
     const holder = {
       executionId: 'arn:other-execution',
-      syncId: 'running-sync-id',
+      syncId: running,
       since: '2026-11-27T10:00:00.000Z',
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     };
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: LEASE, Body: JSON.stringify(holder) }));
     const calls = sim.server.count();
     const r = await captured(() => runDurable<SkippedResult>(handlerFor(ONE_SLICE), {}));
-    expect(r.value!.result).toEqual({ skipped: 'a sync is already running: running-sync-id since 2026-11-27T10:00:00.000Z' });
+    expect(r.value!.result).toEqual({ skipped: `a sync is already running: ${running} since 2026-11-27T10:00:00.000Z` });
     expect(r.output).toMatch(/"SyncSkipped":1/);
     expect(sim.server.count()).toBe(calls);
     expect((await objectBytes(KEY))!.equals(before!)).toBe(true);

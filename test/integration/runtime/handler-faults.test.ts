@@ -1,16 +1,16 @@
 // The runtime issue's "done means": the handler invoked the way Lambda does (event + context, warm
 // starts), against moto (S3 + Secrets Manager) and an app simulator (Fullstory SCIM). Every failure
 // leaves the previous object byte-identical, names its cause, and never logs the secret.
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
-import { makeSyncHandler, type HandlerDeps, type SyncResult } from '../../../shared/aws/handler.ts';
+import { type HandlerDeps, makeSyncHandler, type SkippedResult, type SyncResult } from '../../../shared/aws/handler.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
 import { pageBudget } from '../../../shared/sync/budget.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
@@ -18,6 +18,7 @@ import { generateTenant, startFullstorySim, type FullstorySim } from '../../../l
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
 import { runDurable } from '../../support/durable.ts';
 import { captured } from '../../support/capture.ts';
+import { fakeDefinition } from '../../support/fake-connector.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const TOKEN = 'scim-Secret-Token-4f9a7c21e8';
@@ -28,6 +29,16 @@ const s3 = () => s3Client();
 const sm = () => secretsClient();
 let bucket: string;
 const KEY = 'baton/fullstory/sync.c1z';
+const LEASE = 'baton/fullstory/.lease.json';
+
+async function objectExists(key: string): Promise<boolean> {
+  return s3()
+    .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+    .then(
+      () => true,
+      () => false,
+    );
+}
 
 async function objectBytes(key = KEY): Promise<Buffer> {
   const o = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -235,6 +246,28 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     expect(sim.server.count()).toBe(requests);
   });
 
+  it.skipIf(!canMountTmpfs())('a disk that fills between pages fails the run in one line: SyncFailed, lease released, work folder removed', async () => {
+    const { before } = await withGoodObject();
+    const root = mkdtempSync(join(tmpdir(), 'full-tmp-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', root]);
+    try {
+      const secretId = await createSecret(sm(), { BATON_TOKEN: 'fake-token-value' }, 'baton/fake');
+      // 4,900 users (under one write batch) stay buffered until the engine reads the written
+      // resources back to start the access phase: the disk fills there, between pages, outside
+      // any page's own error handling.
+      const definition = fakeDefinition({ users: 4900, groups: 0, orgs: 0, teamsPerOrg: 0, pageSize: 700 });
+      const env = { BUCKET: bucket, OBJECT_KEY: KEY, SECRET_ID: secretId, WORK_ROOT: root, MIN_FREE_TMP_MB: '0.1', SLICE_MAX_ATTEMPTS: '1' };
+      const handler = makeSyncHandler(definition, { s3: s3(), secrets: sm(), env });
+      const output = await expectFailureKeepsObject(() => invoke(handler, {}), before, /^fake sync failed: .*disk full while writing the sync database/);
+      expect(output).not.toMatch(/Unhandled|at \S+ \(/);
+      expect(readdirSync(root)).toEqual([]);
+      expect(await objectExists(LEASE)).toBe(false);
+    } finally {
+      execFileSync('umount', [root]);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!canMountTmpfs())('/tmp filling up mid-sync fails loudly and cleans up (small tmpfs; needs root)', async () => {
     const { before } = await withGoodObject();
     const big = await startFullstorySim({ tenant: generateTenant({ seed: 9, users: 12_000 }), scimToken: TOKEN, rateLimits: 'off', scimPageCap: 1000 });
@@ -260,6 +293,46 @@ describe('sync handler against moto and the Fullstory simulator', () => {
     const { secretId, before } = await withGoodObject();
     const handler = handlerFor(secretId, { sliceBudget: () => pageBudget(0) }, { MAX_SLICES: '2' });
     await expectFailureKeepsObject(() => invoke(handler, {}), before, /did not finish in 2 slices \(MAX_SLICES\)/);
+  });
+
+  it('sync ids that are not KSUIDs (checkpoint keys, a lease) are ignored with a log line, never joined into a path', async () => {
+    const { secretId, before } = await withGoodObject();
+    const parent = tempDir('ids-');
+    const workRoot = join(parent, 'work');
+    const victim = join(parent, 'victim');
+    mkdirSync(workRoot);
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'keep.txt'), 'not the sync’s to delete');
+    workRoots.push(workRoot);
+    const checkpoints = 'baton/fullstory/.checkpoint/';
+    for (const name of ['../victim', '..', 'not-a-ksuid'])
+      await s3().send(new PutObjectCommand({ Bucket: bucket, Key: `${checkpoints}${name}/0.c1z`, Body: 'a checkpoint someone else wrote' }));
+    const r = await captured(() => invoke(handlerFor(secretId, {}, { WORK_ROOT: workRoot }), {}));
+    expect(r.error).toBeUndefined();
+    expect(r.output).toContain('"ignored a checkpoint whose sync id is not a KSUID"');
+    expect(r.output).toContain('"syncId":"../victim"');
+    expect(readdirSync(victim)).toEqual(['keep.txt']);
+    expect(r.value!.syncId).toMatch(/^[0-9A-Za-z]{27}$/);
+    expect((await objectBytes()).equals(before)).toBe(false);
+
+    // A lease whose holder names a sync id that is not a KSUID: still honoured, the id not repeated.
+    await s3().send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: LEASE,
+        Body: JSON.stringify({
+          executionId: 'arn:other',
+          syncId: '../../etc',
+          since: '2026-11-27T10:00:00.000Z',
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        }),
+      }),
+    );
+    const skipped = await captured(() => runDurable<SkippedResult>(handlerFor(secretId, {}, { WORK_ROOT: workRoot }), {}));
+    expect(skipped.value!.result).toEqual({ skipped: 'a sync is already running: arn:other since 2026-11-27T10:00:00.000Z' });
+    expect(skipped.output).toContain('"ignored a sync id that is not a KSUID"');
+    // The bucket is shared by this file's tests: leave no lease to skip the next one.
+    await s3().send(new DeleteObjectCommand({ Bucket: bucket, Key: LEASE }));
   });
 
   it('a rotated secret is picked up once the cache TTL has passed', async () => {

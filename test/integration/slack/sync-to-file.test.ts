@@ -12,6 +12,7 @@ import {
   goFormulaParamsFor,
   simulator as slackSim,
   startSlackSim,
+  workspacesOf,
   type RunningSlackSim,
 } from '../../../lambdas/slack/sim/index.ts';
 import type { HttpEvent } from '../../../shared/http/types.ts';
@@ -80,6 +81,57 @@ describe('slack: sync into a c1z and read it back', () => {
       if (mode === 'pro') expect(ours).toBe(1 + 1 + usersList + 1);
       // Business+: plus ⌈N_s/1000⌉ SCIM Users and ⌈30/100⌉ SCIM Groups.
       else expect(ours).toBe(1 + 1 + usersList + 1 + Math.ceil(s.tenant.users.filter((u) => u.scimActive !== undefined).length / 1000) + 1);
+    });
+  }
+
+  for (const mode of ['pro', 'business'] as const) {
+    it(`${mode}, 2 workspaces under the real limits: every user under its own workspace, in the README's call formula`, async () => {
+      const tenant = generateTenant({ seed: 25, users: 2300, workspaces: 2, userGroups: 8, memberships: 900, idpGroups: 150, sharedUsers: 40 });
+      // A SCIM user no workspace lists: the one case users.info exists for.
+      tenant.users.push({ id: 'UELSEWHERE', team_id: 'TOTHER', name: 'elsewhere', profile: { team: 'TOTHER' }, scimActive: true });
+      const s = (sim = await startSlackSim({ tenant, mode, rateLimits: 'real' }));
+      const out = join(tempDir('slack-c1z-'), 'sync.c1z');
+      const summary = await syncToFile({ connector: slackConnector, secretMap: s.config, out, httpOverrides: FAST });
+      expect(summary.counts).toEqual(s.expected);
+      expect(s.server.calls.filter((c) => c.status === 429)).toHaveLength(0);
+
+      const teamIds = tenant.teams.map((t) => t.id).sort();
+      const reader = await openC1z(out);
+      try {
+        const users = [...reader.resources({ resourceType: 'user' })];
+        for (const r of users) {
+          const u = tenant.users.find((x) => x.id === r.id!.resource)!;
+          const own = workspacesOf(u).filter((t) => teamIds.includes(t));
+          // README.md, Users and their workspace: the lowest listing workspace, else (users.info) the first.
+          expect(r.parentResourceId?.resource, u.id).toBe(own.sort()[0] ?? teamIds[0]);
+        }
+        expect(users.some((r) => r.id!.resource === 'UELSEWHERE')).toBe(mode === 'business');
+      } finally {
+        reader.close();
+      }
+
+      // README.md, Benchmark: Pro = 1 + ⌈W/100⌉ + Σ P_w + W; Business+ adds ⌈N_s/1000⌉ + ⌈I/100⌉ + L.
+      const calls = s.controls.requests;
+      const W = tenant.teams.length;
+      let pages = 0;
+      for (const t of tenant.teams) {
+        const n = tenant.users.filter((u) => workspacesOf(u).includes(t.id)).length;
+        const p = calls.filter((c) => c.method === 'users.list' && c.params.team_id === t.id).length;
+        // P_w: ⌈N_w/1000⌉, or more where the simulator (as Slack may) returns 10 % short pages.
+        expect(p).toBeGreaterThanOrEqual(Math.ceil(n / 1000));
+        expect(p).toBeLessThanOrEqual(Math.ceil(n / 900));
+        pages += p;
+      }
+      let formula = 1 + Math.ceil(W / 100) + pages + W;
+      if (mode === 'business') {
+        const scimUsers = tenant.users.filter((u) => u.scimActive !== undefined).length;
+        const unlisted = tenant.users.filter((u) => u.scimActive !== undefined && !workspacesOf(u).some((t) => teamIds.includes(t))).length;
+        expect(unlisted).toBe(1);
+        formula += Math.ceil(scimUsers / 1000) + Math.ceil(tenant.idpGroups.length / 100) + unlisted;
+        expect(calls.filter((c) => c.method === 'users.info')).toHaveLength(unlisted);
+      }
+      expect(calls).toHaveLength(formula);
+      expect(summary.http.requests).toBe(formula);
     });
   }
 

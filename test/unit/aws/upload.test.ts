@@ -11,6 +11,8 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -18,6 +20,7 @@ import {
   type UploadPartCommandInput,
 } from '@aws-sdk/client-s3';
 import { MIB, uploadC1z, UploadError } from '../../../shared/aws/upload.ts';
+import { compositeChecksum } from '../../../shared/aws/verify-upload.ts';
 
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const s3 = mockClient(client);
@@ -47,8 +50,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+/** HeadObject answers as a store that kept what it was sent: the last write's size, metadata and checksum. */
+function storeKeepsWhatItGets(): void {
+  s3.on(HeadObjectCommand).callsFake(() => {
+    const put = s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input;
+    if (put) return { ContentLength: put.ContentLength, Metadata: put.Metadata, ChecksumSHA256: put.ChecksumSHA256 };
+    const create = s3.commandCalls(CreateMultipartUploadCommand).at(-1)!.args[0].input;
+    const parts = s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input);
+    const digests = parts.sort((a, b) => a.PartNumber! - b.PartNumber!).map((p) => Buffer.from(p.ChecksumSHA256!, 'base64'));
+    const size = parts.reduce((n, p) => n + (p.ContentLength ?? 0), 0);
+    return { ContentLength: size, Metadata: create.Metadata, ChecksumSHA256: compositeChecksum(digests) };
+  });
+}
+
 beforeEach(() => {
   s3.reset();
+  storeKeepsWhatItGets();
 });
 
 const multipartOpts = { partSizeBytes: 5 * MIB, multipartThresholdBytes: 5 * MIB, maxAttempts: 1 };
@@ -168,6 +185,51 @@ describe('uploadC1z error paths (mocked S3)', () => {
     const input = s3.commandCalls(PutObjectCommand)[1]!.args[0].input;
     expect(input).toMatchObject({ ContentType: 'application/c1z', ChecksumAlgorithm: 'SHA256', ContentLength: expected.length });
     expect(input.ChecksumSHA256).toBe(createHash('sha256').update(expected).digest('base64'));
+  });
+
+  it('a store that reports another checksum than the one sent: the new version is deleted and the upload fails', async () => {
+    s3.on(PutObjectCommand).resolves({ ETag: '"ok"', VersionId: 'v2' });
+    s3.on(HeadObjectCommand).callsFake(() => {
+      const put = s3.commandCalls(PutObjectCommand).at(-1)!.args[0].input;
+      return { ContentLength: put.ContentLength, Metadata: put.Metadata, ChecksumSHA256: createHash('sha256').update('other').digest('base64') };
+    });
+    s3.on(DeleteObjectCommand).resolves({});
+    const err = (await uploadC1z({ client, bucket: 'b', key: 'k', file: small, metadata: {} }).catch((e: unknown) => e)) as UploadError;
+    expect(err).toBeInstanceOf(UploadError);
+    expect(err.code).toBe('StoredObjectMismatch');
+    expect(err.message).toMatch(
+      /^upload to s3:\/\/b\/k failed: the store accepted a damaged upload \(the store's SHA-256 checksum is .+\); that version was deleted, so the previous one stays current$/,
+    );
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toMatchObject({ VersionId: 'v2', ChecksumMode: 'ENABLED' });
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'b', Key: 'k', VersionId: 'v2' }]);
+  });
+
+  it('a multipart object whose composite checksum differs is rolled back too', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
+    s3.on(UploadPartCommand).callsFake(async (input: UploadPartCommandInput) => {
+      await drain(input.Body);
+      return { ETag: `"etag-${input.PartNumber}"` };
+    });
+    s3.on(CompleteMultipartUploadCommand).resolves({ ETag: '"final-3"', VersionId: 'v9' });
+    s3.on(HeadObjectCommand).resolves({
+      ContentLength: bigBytes.length,
+      Metadata: { sha256: createHash('sha256').update(bigBytes).digest('hex') },
+      ChecksumSHA256: 'AAAA-3',
+    });
+    s3.on(DeleteObjectCommand).resolves({});
+    const err = (await uploadC1z({ client, bucket: 'b', key: 'k', file: big, metadata: {}, ...multipartOpts }).catch((e: unknown) => e)) as UploadError;
+    expect(err.code).toBe('StoredObjectMismatch');
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.VersionId)).toEqual(['v9']);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('in a bucket without versions a damaged object cannot be rolled back, and the error says so', async () => {
+    s3.on(PutObjectCommand).resolves({ ETag: '"ok"' });
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 10, Metadata: {} });
+    const err = (await uploadC1z({ client, bucket: 'b', key: 'k', file: small, metadata: {} }).catch((e: unknown) => e)) as UploadError;
+    expect(err.message).toContain('the stored object is 10 bytes, not 1000');
+    expect(err.message).toContain('the bucket is not versioned, so the damaged object could not be rolled back');
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
   });
 
   it('gives up after maxAttempts on persistent 5xx', async () => {

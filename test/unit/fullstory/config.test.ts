@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConnectorConfig } from '../../../shared/sync/config.ts';
 import { configSchema } from '../../../lambdas/fullstory/config.ts';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import { memoryState } from '../../../shared/sync/runtime.ts';
 
 function caught(fn: () => unknown): unknown {
   try {
@@ -48,6 +49,7 @@ describe('fullstory config: mode from the secret keys', () => {
     const connector = fullstoryConnector.create(config, {
       http: () => ({ request: async () => ({}) as never, stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} } }),
       hasResource: () => false,
+      state: memoryState(),
       log: () => {},
     });
     expect(connector.describe?.()).toBe('mode=scim population=seats base=https://app.fullstory.com/scim/v2 (BATON_API_KEY also set and ignored: SCIM wins)');

@@ -8,6 +8,7 @@ import { endUserSyncer, scimUserSyncer, userResourceType } from '../../../lambda
 import type { ScimPage, ScimUser, ScimUsers } from '../../../lambdas/fullstory/client.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from './fixtures.ts';
 import { toRow } from './rows.ts';
+import { memoryState } from '../../../shared/sync/runtime.ts';
 
 interface ScimStub extends ScimUsers {
   calls: { startIndex: number; count: number }[];
@@ -29,6 +30,7 @@ function scimStub(seats: ScimUser[], cap: number, page?: (p: ScimPage, startInde
 function logRuntime(lines: string[]): ConnectorRuntime {
   return {
     hasResource: () => false,
+    state: memoryState(),
     http: () => {
       throw new Error('no HTTP in unit tests');
     },

@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createHttpClient, MAX_THROTTLES_IN_A_ROW } from '../../../shared/http/client.ts';
+import { createHttpClient } from '../../../shared/http/client.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
-import type { HttpClientOptions } from '../../../shared/http/types.ts';
+import type { HttpClientOptions, HttpEvent } from '../../../shared/http/types.ts';
 import { startSim } from '../../../shared/sim/kit.ts';
 import { fakeClock, manualClock, rejection, useSim } from './helpers.ts';
 
@@ -251,13 +251,45 @@ describe('throttling', () => {
     expect(http.stats).toMatchObject({ requests: 3, throttles: 2, retries: 0, errors: 0 });
   });
 
-  it(`gives up after ${MAX_THROTTLES_IN_A_ROW} throttles in a row`, async () => {
+  it('gives up once a request has been throttled longer than maxThrottledMs, naming the call and what to do', async () => {
     sim.handle(() => ({ body: { ok: false, error: 'ratelimited' } }));
-    const { http } = client({ inspect: () => ({ action: 'throttle', retryAfterMs: 1000 }) });
-    const err = await rejection(http.request({ path: '/users', schema: ok }));
+    const { http, clock } = client({ inspect: () => ({ action: 'throttle', retryAfterMs: 1000 }) }, manualClock());
+    const err = await rejection(http.request({ path: '/users.list', schema: ok }));
     expect(err.kind).toBe('throttle');
-    expect(err.message).toContain(`was throttled (HTTP 200) ${MAX_THROTTLES_IN_A_ROW} times in a row`);
-    expect(sim.server.count()).toBe(MAX_THROTTLES_IN_A_ROW);
+    expect(err.message).toMatch(/^test: GET \/api\/users\.list failed: was throttled \(HTTP 200\); still throttled after 10 min \(601 throttles in a row\)/);
+    expect(err.message).toContain('run the sync again when it is quieter');
+    expect(err.message).not.toContain('\n');
+    // A bound in time, not in count: ten minutes of one-second waits, not twenty of them.
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(10 * 60_000);
+    expect(sim.server.count()).toBe(601);
+  });
+
+  it('the throttle bound runs per streak: an answer that is not a throttle starts it again', async () => {
+    let n = 0;
+    // 400 throttles, one success, 400 throttles: never 10 minutes in a row.
+    sim.handle(() => ({ body: n++ === 400 ? { ok: true, skip: true } : { ok: n > 801 } }));
+    const { http } = client({ inspect: (res) => ((res.body as { ok?: boolean }).ok === false ? { action: 'throttle', retryAfterMs: 1000 } : undefined) });
+    await expect(http.request({ path: '/users.list', schema: z.object({ ok: z.literal(true) }) })).resolves.toMatchObject({ ok: true });
+    n = 401;
+    await expect(http.request({ path: '/users.list', schema: ok })).resolves.toEqual({ ok: true });
+    expect(http.stats.throttles).toBe(800);
+  });
+
+  it('a storm of 429s on a rate-limited key: each wait announced with its real length, and the next pages at a livable pace', async () => {
+    let n = 0;
+    sim.handle(() => (n++ < 8 ? { status: 429, headers: { 'retry-after': '1' }, body: {} } : { body: { ok: true } }));
+    const events: HttpEvent[] = [];
+    const { http, clock } = client({ onEvent: (e) => events.push(e) }, manualClock());
+    const usersList = { key: 'slack:users.list', perMinute: 20, burst: 19 };
+    await http.request({ path: '/users.list', schema: ok, rateLimit: usersList });
+    for (let page = 0; page < 5; page++) await http.request({ path: '/users.list', schema: ok, rateLimit: usersList });
+    const announced = events.reduce((sum, e) => sum + (e.type === 'throttled' || e.type === 'waiting' ? e.waitMs : 0), 0);
+    const slept = clock.sleeps.reduce((a, b) => a + b, 0);
+    expect(announced).toBe(slept);
+    // After a throttle the key restarts from an empty bucket: each later try (7 retries, 5 pages) at no
+    // worse than a quarter of 20/min, 12 s apart; halving per throttle without a floor would be 3 s × 2^8.
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(12_000 + 1);
+    expect(slept).toBeLessThanOrEqual(13 * 12_000);
   });
 });
 

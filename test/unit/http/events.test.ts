@@ -31,6 +31,17 @@ describe('onEvent', () => {
     ]);
   });
 
+  it('https to a plain-HTTP port: one line saying so, no retries', async () => {
+    const events: HttpEvent[] = [];
+    const http = createHttpClient({ name: 'app', baseUrl: sim.server.url.replace('http:', 'https:'), onEvent: (e) => events.push(e) }, { clock: fakeClock() });
+    const err = await rejection(http.request({ path: '/x', schema: z.unknown() }));
+    expect(err.message).toBe(
+      `app: GET /x failed: 127.0.0.1:${sim.server.port} does not speak TLS (it answered like a plain-HTTP port); use http:// for it, or the port that serves HTTPS`,
+    );
+    expect(events.filter((e) => e.type === 'retry')).toEqual([]);
+    expect(err.kind).toBe('network');
+  });
+
   it('reports a client-side rate-limit wait before it sleeps', async () => {
     const events: HttpEvent[] = [];
     const http = createHttpClient({ name: 'app', baseUrl: sim.server.url, onEvent: (e) => events.push(e) }, { clock: manualClock() });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHttpClient } from '../../../shared/http/client.ts';
-import { RateLimiter } from '../../../shared/http/rate-limiter.ts';
+import { DEFAULT_WINDOW_MS, MIN_FACTOR, RateLimiter } from '../../../shared/http/rate-limiter.ts';
 import { manualClock, useSim } from './helpers.ts';
 import type { HttpEvent } from '../../../shared/http/types.ts';
 
@@ -25,25 +25,52 @@ describe('RateLimiter', () => {
     expect(clock.now() - started).toBe(15 * INTERVAL);
   });
 
-  it('halves the rate of a key after each throttle and creeps back on unthrottled responses', async () => {
-    const limiter = new RateLimiter({ scale: SCALE });
-    await limiter.take(limit);
-    limiter.pause(limit.key, 1);
-    limiter.pause(limit.key, 1);
-    // A quarter of the rate: grants now come every 4 intervals.
-    let started = performance.now();
-    await limiter.take(limit);
-    await limiter.take(limit);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(4 * INTERVAL - 2);
-    // 70 unthrottled responses (×1.02 each, capped) restore the configured rate.
-    for (let i = 0; i < 70; i++) limiter.recover(limit.key);
-    await limiter.take(limit);
-    started = performance.now();
-    await limiter.take(limit);
-    await limiter.take(limit);
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(2 * INTERVAL - 2);
-    expect(elapsed).toBeLessThan(5 * INTERVAL);
+  it('halves the rate on a throttle but never below MIN_FACTOR, however many throttles come', async () => {
+    const clock = manualClock();
+    const limiter = new RateLimiter({ clock });
+    const tier2 = { key: 'users.list', perMinute: 20 };
+    await limiter.take(tier2);
+    limiter.pause(tier2.key, 1000);
+    expect(limiter.factor(tier2.key)).toBe(0.5);
+    // A storm: 13 throttles in a row (each asking for one second).
+    for (let i = 0; i < 12; i++) limiter.pause(tier2.key, 1000);
+    expect(limiter.factor(tier2.key)).toBe(MIN_FACTOR);
+    clock.sleeps.splice(0);
+    await limiter.take(tier2);
+    await limiter.take(tier2);
+    // The slot already booked (3 s after the first take, past the 1 s pause), then the next at no
+    // worse than the floor's pace (3 s / MIN_FACTOR), not 3 s × 2^13.
+    expect(clock.sleeps).toHaveLength(2);
+    expect(clock.sleeps[0]).toBe(3000);
+    expect(clock.sleeps[1]).toBeLessThanOrEqual(3000 / MIN_FACTOR);
+  });
+
+  it('gets the full rate back one window after the last throttle, whatever the number of good responses', async () => {
+    const clock = manualClock();
+    const limiter = new RateLimiter({ clock });
+    const tier2 = { key: 'users.list', perMinute: 20 };
+    for (let i = 0; i < 8; i++) limiter.pause(tier2.key, 0);
+    await limiter.take(tier2);
+    for (let i = 0; i < 8; i++) limiter.pause(tier2.key, 1000);
+    expect(limiter.factor(tier2.key)).toBe(MIN_FACTOR);
+    await clock.sleep(DEFAULT_WINDOW_MS / 2);
+    expect(limiter.factor(tier2.key)).toBeCloseTo(MIN_FACTOR + (1 - MIN_FACTOR) / 2, 6);
+    await clock.sleep(DEFAULT_WINDOW_MS / 2);
+    expect(limiter.factor(tier2.key)).toBe(1);
+    clock.sleeps.splice(0);
+    await limiter.take(tier2);
+    await limiter.take(tier2);
+    expect(clock.sleeps).toEqual([3000]);
+  });
+
+  it('scales the recovery window with the rate scale (simulators compress time)', async () => {
+    const clock = manualClock();
+    const limiter = new RateLimiter({ clock, scale: 60 });
+    const tier2 = { key: 'users.list', perMinute: 20 };
+    await limiter.take(tier2);
+    limiter.pause(tier2.key, 10);
+    await clock.sleep(DEFAULT_WINDOW_MS / 60);
+    expect(limiter.factor(tier2.key)).toBe(1);
   });
 
   it('serves concurrent waiters in arrival order at the same rate', async () => {
@@ -84,10 +111,14 @@ describe('RateLimiter', () => {
     const pauseEnds = clock.now() + 150;
     await queued;
     expect(clock.now()).toBe(pauseEnds);
-    // The next one slot later at the halved rate the throttle left behind.
+    // The next one a slot later at the halved rate the throttle left behind, already recovering
+    // linearly over the (scaled) window since the throttle.
     const released = clock.now();
+    const factor = limiter.factor(limit.key);
+    expect(factor).toBeGreaterThan(0.5);
+    expect(factor).toBeLessThan(0.51);
     await limiter.take(limit);
-    expect(clock.now() - released).toBe(2 * INTERVAL);
+    expect(clock.now() - released).toBeCloseTo(INTERVAL / factor, 0);
   });
 });
 

@@ -27,6 +27,37 @@ describe('redact()', () => {
     expect(out).toContain('"name": "bob"');
   });
 
+  it('removes a secret in base64, alone or inside a Basic user:token pair for any user, in both alphabets', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const url64 = (s: string) => Buffer.from(s).toString('base64url');
+    for (const form of [
+      b64(TOKEN),
+      url64(TOKEN),
+      b64(`admin:${TOKEN}`),
+      b64(`x:${TOKEN}`),
+      b64(`${TOKEN}:`),
+      url64(`api-user:${TOKEN}`),
+      b64(`Bearer ${TOKEN}`),
+    ]) {
+      const out = redact(`echoed: Authorization: Basic ${form}, again ${form}.`, [TOKEN]);
+      expect(out).not.toContain(form);
+      expect(out).toContain('echoed:');
+    }
+  });
+
+  it('removes the credential parts of a secret that is a URL, wherever the URL is rebuilt', () => {
+    const base = 'https://proxy.example.com/api/?t=tok-0123456789abcdef&region=us';
+    const out = redact('slack: GET https://proxy.example.com/api/users.list?t=tok-0123456789abcdef&region=us failed: HTTP 500', [base]);
+    expect(out).not.toContain('tok-0123456789abcdef');
+    const withUser = 'https://bob:s3cr3t-pass-word@proxy.example.com/';
+    expect(redact('cannot reach bob:s3cr3t-pass-word@proxy (s3cr3t-pass-word)', [withUser])).not.toContain('s3cr3t-pass-word');
+  });
+
+  it('leaves text without secrets alone', () => {
+    const text = 'slack: GET /api/users.list failed: HTTP 500 (internal_error) after 7 attempts; dGhpcyBpcyBmaW5l';
+    expect(redact(text, [TOKEN])).toBe(text);
+  });
+
   it('ignores very short literals that would only mangle messages', () => {
     expect(redact('retry after 100 ms: true', ['100', 'true'])).toBe('retry after 100 ms: true');
   });

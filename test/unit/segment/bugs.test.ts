@@ -11,6 +11,7 @@ import { catalogRoles } from '../../../lambdas/segment/roles.ts';
 import { grantEntitlement, removePermission, revokeGrant } from '../../../lambdas/segment/provisioning.ts';
 import { SegmentClient } from '../../../lambdas/segment/client.ts';
 import type { HttpClient } from '../../../shared/http/types.ts';
+import { memoryState } from '../../../shared/sync/runtime.ts';
 import { generateTenant } from '../../../lambdas/segment/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
 import { build, sim } from './harness.ts';
@@ -63,7 +64,7 @@ describe('segment: Go connector bugs fixed (B1–B8)', () => {
       request: async () => ({ data: { status: 'PENDING' } }) as never,
     };
     const config = { token: 'segment-test-token', region: 'us' as const, baseUrl: 'https://api.segmentapis.com' };
-    const runtime = { http: () => fake, log: () => {}, hasResource: () => false };
+    const runtime = { http: () => fake, log: () => {}, hasResource: () => false, state: memoryState() };
     await expect(new SegmentClient(config, runtime).removeUserFromGroup('g1', 'ada@example.com')).rejects.toThrow(/status PENDING/);
   });
 

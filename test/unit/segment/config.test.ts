@@ -4,6 +4,7 @@ import type { HttpClientOptions } from '../../../shared/http/types.ts';
 import type { ConnectorRuntime } from '../../../shared/sync/connector.ts';
 import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
 import { toSnake } from '../../../lambdas/segment/snake.ts';
+import { memoryState } from '../../../shared/sync/runtime.ts';
 
 const parse = (map: Record<string, string>) => parseConnectorConfig(segmentConnector, map);
 
@@ -18,6 +19,7 @@ describe('segment config', () => {
     const seen: HttpClientOptions[] = [];
     const runtime: ConnectorRuntime = {
       hasResource: () => false,
+      state: memoryState(),
       http(options) {
         seen.push(options);
         return { stats: { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} }, request: () => Promise.reject(new Error('offline')) };

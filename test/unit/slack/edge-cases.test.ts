@@ -4,9 +4,9 @@ import { create } from '@bufbuild/protobuf';
 import { EntitlementSchema, GrantSchema, ResourceSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { resource, resourceId } from '../../../shared/sync/model.ts';
-import { generateTenant, startSlackSim, type RunningSlackSim, type SlackTenant } from '../../../lambdas/slack/sim/index.ts';
+import { generateTenant, startSlackSim, workspacesOf, type RunningSlackSim, type SlackTenant } from '../../../lambdas/slack/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
-import { makeConnector, walk } from './walk.ts';
+import { ids, makeConnector, walk } from './walk.ts';
 
 let sim: RunningSlackSim | undefined;
 afterEach(async () => {
@@ -160,23 +160,32 @@ describe('slack edge cases', () => {
     ).toEqual(['group:G1:member:user:U1', 'group:G1:member:user:U2', 'group:G2:member:user:U1', 'group:G2:member:user:U12', 'group:G2:member:user:U3']);
   });
 
-  it('SCIM users are org-wide: with two workspaces each one lists all of them', async () => {
-    const tenant = generateTenant({ seed: 6, users: 80, workspaces: 2, userGroups: 2, memberships: 10, idpGroups: 1 });
-    const scimIds = tenant.users
-      .filter((u) => u.scimActive !== undefined)
-      .map((u) => u.id)
-      .sort();
-    sim = await startSlackSim({ tenant, mode: 'business', rateLimits: 'off' });
-    const out = await walk(makeConnector(sim.config).connector);
-    for (const team of tenant.teams) {
-      const users = out.resources.filter((r) => r.id?.resourceType === 'user' && r.parentResourceId?.resource === team.id);
-      expect(users.map((u) => u.id!.resource).sort()).toEqual(scimIds);
-    }
-    // SCIM is read once for both workspaces.
-    expect(scim(sim, 'GET /Users')).toHaveLength(1);
-    expect(out.resources.length).toBe(sim.expected.resources);
-    expect(out.grants.length).toBe(sim.expected.grants);
-  });
+  for (const mode of ['pro', 'business'] as const) {
+    it(`${mode}, several workspaces: each user written once, under the workspace whose users.list returned it (the lowest id when several do)`, async () => {
+      const tenant = generateTenant({ seed: 6, users: 240, workspaces: 3, userGroups: 3, memberships: 30, idpGroups: 1, sharedUsers: 8 });
+      const shared = tenant.users.filter((u) => u.alsoIn);
+      expect(shared).toHaveLength(8);
+      // One of them is listed by the last and the first workspace: the first must win whatever the listing order.
+      expect(shared.some((u) => u.team_id === tenant.teams[2]!.id)).toBe(true);
+      sim = await startSlackSim({ tenant, mode, rateLimits: 'off' });
+      const out = await walk(makeConnector(sim.config).connector);
+      const users = out.resources.filter((r) => r.id?.resourceType === 'user');
+      const kept = tenant.users.filter((u) => (mode === 'pro' ? true : u.scimActive !== undefined));
+      expect(ids(users)).toEqual(ids(kept.map((u) => ({ id: { resourceType: 'user', resource: u.id } }))));
+      for (const r of users) {
+        const u = tenant.users.find((x) => x.id === r.id!.resource)!;
+        expect(r.parentResourceId?.resource, u.id).toBe(workspacesOf(u).sort()[0]);
+      }
+      // Every SCIM user is listed by some workspace: no users.info at all, and SCIM users read once.
+      expect(web(sim, 'users.info')).toHaveLength(0);
+      expect(scim(sim, 'GET /Users')).toHaveLength(mode === 'pro' ? 0 : 1);
+      expect(web(sim, 'users.list').map((c) => c.params.team_id)).toEqual(tenant.teams.map((t) => t.id));
+      expect(out.resources.length).toBe(sim.expected.resources);
+      expect(out.grants.length).toBe(sim.expected.grants);
+      // A shared user is a member of each of its workspaces.
+      for (const u of shared) for (const t of workspacesOf(u)) expect(out.grants.map((g) => g.id)).toContain(`workspace:${t}:member:user:${u.id}`);
+    });
+  }
 
   it('workspace-role entitlements find the workspace name even when the workspace list ran elsewhere', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'pro', rateLimits: 'off' });

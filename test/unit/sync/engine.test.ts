@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { C1zError } from '../../../shared/c1z/errors.ts';
 import { C1zWriter } from '../../../shared/c1z/writer.ts';
 import { pageBudget } from '../../../shared/sync/budget.ts';
 import { runEngine, SyncStepError } from '../../../shared/sync/engine.ts';
@@ -83,6 +84,19 @@ describe('sync engine', () => {
     expect(rows(join(dir, 'parts.db'))).toEqual(rows(join(dir, 'whole.db')));
   });
 
+  it('counts the pages it finished: none when the budget is spent before the first page (a slice without progress)', async () => {
+    const dir = tempDir();
+    const w = C1zWriter.create(join(dir, 'db'));
+    w.startSync();
+    const stalled = await runEngine({ connector: fakeConnector(SHAPE).connector, writer: w, budget: pageBudget(0) });
+    expect(stalled).toMatchObject({ done: false, actionsDone: 0 });
+    const { connector, calls } = fakeConnector(SHAPE);
+    const whole = await runEngine({ connector, writer: w, state: stalled.state });
+    expect(whole.done).toBe(true);
+    expect(whole.actionsDone).toBe([...calls.values()].reduce((a, b) => a + b, 0));
+    w.close();
+  });
+
   it('checkpoints its state into sync_token', async () => {
     const dir = tempDir();
     const w = C1zWriter.create(join(dir, 'db'));
@@ -127,4 +141,54 @@ describe('sync engine', () => {
       expect(calls.get('user.list') ?? 0).toBeLessThanOrEqual(8);
     });
   }
+
+  it('a writer error between pages (disk full while the next batch is queued) fails the run with that error', async () => {
+    const dir = tempDir();
+    const w = C1zWriter.create(join(dir, 'db'));
+    w.startSync();
+    let reads = 0;
+    // The access phase reads written resources back to queue their pages; that read writes the
+    // buffered rows first, which is where a full disk shows up.
+    w.resourceKeys = () => {
+      reads += 1;
+      throw new C1zError('no_space', `${join(dir, 'db')}: disk full while writing the sync database`);
+    };
+    const err = await runEngine({ connector: fakeConnector(SHAPE).connector, writer: w }).catch((e: unknown) => e);
+    w.close();
+    expect(reads).toBe(1);
+    expect(err).toBeInstanceOf(C1zError);
+    expect((err as Error).message).toMatch(/disk full while writing the sync database$/);
+  });
+
+  it('pipelines pages: the next page of a list is requested before the current one is written', async () => {
+    const dir = tempDir();
+    const { connector } = fakeConnector({ ...SHAPE, groups: 0, orgs: 0 });
+    const events: string[] = [];
+    const syncers = connector.resourceSyncers().map((s) =>
+      s.resourceType.id !== 'user'
+        ? s
+        : {
+            ...s,
+            list: (parent: Parameters<typeof s.list>[0], token: string | undefined) => {
+              events.push(`request ${token ?? 'first'}`);
+              return s.list(parent, token);
+            },
+          },
+    );
+    const w = C1zWriter.create(join(dir, 'db'));
+    w.startSync();
+    const put = w.putResources.bind(w);
+    w.putResources = (rows) => {
+      events.push(`write ${rows[0]?.id?.resource}`);
+      put(rows);
+    };
+    const res = await runEngine({ connector: { ...connector, resourceSyncers: () => syncers }, writer: w, concurrency: 1 });
+    w.close();
+    expect(res.done).toBe(true);
+    // Even one page at a time: page n+1 is asked for before page n's rows are written.
+    for (let first = 0; first + 5 < SHAPE.users; first += 5) {
+      expect(events.indexOf(`request ${first + 5}`), `page after U${first}`).toBeLessThan(events.indexOf(`write U${first}`));
+    }
+    expect(events.filter((e) => e.startsWith('request'))).toHaveLength(SHAPE.users / 5);
+  });
 });
