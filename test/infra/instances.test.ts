@@ -63,7 +63,12 @@ describe('short forms keep a deployment unchanged', () => {
     const outputs = Object.fromEntries(Object.entries(before.outputs).map(([k, v]) => [k, DURABLE.output(k, v)]));
     // Connectors added to the registry since the baseline add their own outputs and nothing else.
     const added = connectorNames.filter((n) => !Object.values(before.resources).some((r) => r.name === `BatonServerless-${n}`));
-    const ownedByAdded = (k: string) => added.some((n) => k.startsWith(n[0]!.toUpperCase() + n.slice(1)));
+    const pascal = (n: string) =>
+      n
+        .split('-')
+        .map((w) => w[0]!.toUpperCase() + w.slice(1))
+        .join('');
+    const ownedByAdded = (k: string) => added.some((n) => k.startsWith(pascal(n)));
     expect(Object.fromEntries(Object.entries(now.outputs).filter(([k]) => !(k in outputs) && !ownedByAdded(k)))).toEqual({});
     expect(Object.fromEntries(Object.entries(now.outputs).filter(([k]) => k in outputs))).toEqual(outputs);
     // The function keeps its logical id: alarms, outputs and the dashboard follow the replacement.
