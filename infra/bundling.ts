@@ -27,7 +27,7 @@ export const REPO_ROOT = PACKAGE_ROOT;
 export const MAX_GLIBC = '2.34';
 /** ...and GCC 11's libstdc++ (GLIBCXX_3.4.29). */
 export const MAX_GLIBCXX = '3.4.29';
-/** The issue's budget for one connector's asset, zipped. */
+/** The size budget for one connector's asset, zipped: small enough to upload and cold-start quickly. */
 export const MAX_ZIPPED_BYTES = 3 * 1024 * 1024;
 
 const NODE_ARCH: Record<Architecture, 'arm64' | 'x64'> = { arm64: 'arm64', x86_64: 'x64' };

@@ -1,4 +1,4 @@
-// Issue #13: the arm64 asset is run, not only inspected. The fullstory connector is bundled for
+// The arm64 asset is run, not only inspected. The fullstory connector is bundled for
 // arm64 with the deployment's own bundling, and the bundle's handler runs on an arm64 Node 24
 // under qemu user-mode emulation (test/support/arm64.sh) against moto and the Fullstory simulator;
 // the c1z it uploads is read back and checked against the simulator's tenant.

@@ -1,4 +1,4 @@
-// Several instances of one connector (issue #15), and the short forms that must leave a deployment
+// Several instances of one connector, and the short forms that must leave a deployment
 // made before instances existed exactly as it was. The baseline fixture was captured from the
 // template of the commit before instances (e54320d): logical ids, resource names and outputs.
 import { spawnSync } from 'node:child_process';
@@ -39,7 +39,7 @@ describe('short forms keep a deployment unchanged', () => {
     ['named', { connectors: [{ name: 'segment' }], conductorOneExternalId: 'c1-external-id' }],
   ];
 
-  // What durable functions (#11) change on purpose, the same way for every form: the function is
+  // What durable functions change on purpose, the same way for every form: the function is
   // replaced under a new name (CloudFormation cannot replace a function keeping its name); async
   // retries and the schedule's permission move from the function to its live alias; the invoke
   // command is qualified.

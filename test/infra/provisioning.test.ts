@@ -1,4 +1,4 @@
-// The provisioning endpoint (issue #12): off by default; when enabled, one function behind a
+// The provisioning endpoint: off by default; when enabled, one function behind a
 // function URL whose role reaches exactly the served instances' secrets and live files, plus
 // token ids under the JTI prefix.
 import { mkdtempSync, rmSync } from 'node:fs';

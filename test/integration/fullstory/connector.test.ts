@@ -1,5 +1,5 @@
 // The connector against the Fullstory simulator through the real HTTP client: both modes, mode
-// selection, paging on the wire, and every failure the issue lists.
+// selection, paging on the wire, and every failure an app can answer with (bad token, 429, 5xx, malformed pages).
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../../shared/http/errors.ts';
 import type { HttpClientOptions } from '../../../shared/http/types.ts';
