@@ -12,10 +12,11 @@
  * `shared/sim/`, `shared/<family>/sim/`: test and demo code), no node_modules, each `.node` file is an ELF for the target
  * machine needing at most GLIBC_2.34 (Amazon Linux 2023), zipped size ≤ 3 MB.
  */
-import { buildSync } from 'esbuild';
+
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
 import { type Architecture, BUNDLE_FILE, PACKAGE_ROOT } from './asset-layout.ts';
 import { compareVersions, EM_AARCH64, EM_X86_64, maxGlibcVersion, maxSymbolVersion, readElf } from './elf.ts';
 

@@ -1,6 +1,6 @@
 // baton-okta's two account actions: enable_user (activate a STAGED user, unsuspend a SUSPENDED one)
 // and disable_user (suspend). Each reads the user first, so a repeat is `unchanged`.
-import { ConnectorError, type ConnectorAction } from '../../shared/sync/connector.ts';
+import { type ConnectorAction, ConnectorError } from '../../shared/sync/connector.ts';
 import type { OktaClient } from './client.ts';
 import { CONNECTOR, describeOktaError, OktaApiError } from './errors.ts';
 import { DISABLED_STATUSES, ENABLED_STATUSES } from './resources/user.ts';

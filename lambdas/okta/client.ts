@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { HttpClient } from '../../shared/http/types.ts';
 import { WindowPacer } from '../../shared/http/window-pacer.ts';
 import type { ConnectorRuntime } from '../../shared/sync/connector.ts';
-import { clientCredentials, inspectTokenEndpoint, ssws, TOKEN_PATH, type Credentials } from './auth.ts';
-import { oauthScopes, type OktaConfig } from './config.ts';
+import { type Credentials, clientCredentials, inspectTokenEndpoint, ssws, TOKEN_PATH } from './auth.ts';
+import { type OktaConfig, oauthScopes } from './config.ts';
 import { CONNECTOR, inspectOkta } from './errors.ts';
 
 /**

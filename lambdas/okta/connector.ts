@@ -1,6 +1,6 @@
 // The Okta connector: config, validate() (can this token read users?), the syncers baton-okta
 // has (custom roles and secrets behind its flags) and the enable/disable user actions.
-import { ConnectorError, type ConnectorDefinition, type ResourceSyncer } from '../../shared/sync/connector.ts';
+import { type ConnectorDefinition, ConnectorError, type ResourceSyncer } from '../../shared/sync/connector.ts';
 import { oktaActions } from './actions.ts';
 import { OktaClient } from './client.ts';
 import { configSchema, type OktaConfig } from './config.ts';

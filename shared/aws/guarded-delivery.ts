@@ -1,10 +1,11 @@
 // The live file's last gate: before a finished sync replaces `sync.c1z`, it is compared with the
 // file it replaces. A shrink past the policy goes to quarantine instead and fails the run; every
 // delivery publishes the drift (what was added and removed, per resource type).
-import type { S3Client } from '@aws-sdk/client-s3';
+
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DRIFT_KINDS, type DriftKind, describeDrift, type Drift, type KindChanges } from '../c1z/drift.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DRIFT_KINDS, type Drift, type DriftKind, describeDrift, type KindChanges } from '../c1z/drift.ts';
 import { C1zReader, openC1z } from '../c1z/reader.ts';
 import { oneLine } from '../errors.ts';
 import { RESOURCE_TYPE_DIMENSION } from '../observability/names.ts';

@@ -3,11 +3,12 @@
 // `yield-N` waits (so each slice starts in a fresh invocation with a full budget), then `end` or
 // `fail`. This file only adapts: the environment, the AWS clients behind the lifecycle's ports, and
 // steps. Code outside steps is replayed on every invocation, so it only branches on step results.
+
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type DurableContext, withDurableExecution } from '@aws/durable-execution-sdk-js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { newKsuid } from '../c1z/ksuid.ts';
 import type { HttpClientOptions } from '../http/types.ts';
 import { createTelemetry, powertoolsTelemetry } from '../observability/telemetry.ts';

@@ -1,14 +1,14 @@
 // The HTTP client every connector uses: undici with keep-alive, a per-attempt deadline, retries
 // with jittered backoff, throttling (429, Retry-After, app-level signals), client-side rate
 // limits, zod validation and redacted one-line errors.
-import { Agent, request as send, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, request as send } from 'undici';
 import { backoffMs, parseRetryAfter } from './backoff.ts';
-import { scopeSignal, unlessAborted } from './call-scope.ts';
 import { describeIssues, parseBody } from './body.ts';
-import { systemClock, withDeadline, type Clock } from './clock.ts';
-import { HttpError, kindForStatus, type HttpErrorKind } from './errors.ts';
+import { scopeSignal, unlessAborted } from './call-scope.ts';
+import { type Clock, systemClock, withDeadline } from './clock.ts';
+import { HttpError, type HttpErrorKind, kindForStatus } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { excerpt, redact, redactUrl, secretsFromHeaders, SENSITIVE_NAME } from './redact.ts';
+import { excerpt, redact, redactUrl, SENSITIVE_NAME, secretsFromHeaders } from './redact.ts';
 import { buildUrl, encodeBody } from './request-parts.ts';
 import type { CallStat, HttpClient, HttpClientOptions, HttpEvent, HttpMethod, HttpStats, RequestOptions } from './types.ts';
 

@@ -10,19 +10,19 @@
 //     resuming from it; the sliced file must hold exactly the ids of run 1's unsliced file.
 // Each sync runs in a child process (sync-phase.ts) so its peak RSS is its own, not the simulator's.
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   generateTenant,
   goFormulaCalls,
+  type OktaTenant,
   orgShape,
   ourFormulaCalls,
   simBucketOf,
   startOktaSim,
   WORKFORCE_LIMITS,
-  type OktaTenant,
 } from '../../lambdas/okta/sim/index.ts';
 import { openC1z } from '../../shared/c1z/reader.ts';
 import { startMoto } from '../support/moto.ts';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { bundleConnector, REPO_ROOT, type BundleResult } from '../../infra/bundling.ts';
-import { openC1z } from '../../shared/c1z/reader.ts';
+import { type BundleResult, bundleConnector, REPO_ROOT } from '../../infra/bundling.ts';
 import { simulator as fullstorySim } from '../../lambdas/fullstory/sim/index.ts';
+import { openC1z } from '../../shared/c1z/reader.ts';
 import { createBucket, createSecret, motoEndpoint, s3Client, secretsClient, TEST_REGION } from '../support/aws.ts';
 
 const ARM64_SH = join(REPO_ROOT, 'test/support/arm64.sh');

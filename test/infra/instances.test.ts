@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../infra/config.ts';
 import { REPO_ROOT } from '../../infra/bundling.ts';
+import { loadConfig } from '../../infra/config.ts';
 import { connectorNames } from '../../lambdas/index.ts';
-import { cleanupOutdirs, CDK_JSON, TEST_CONTEXT, functionOf, logicalId, policyStatements, resourcesOf, synth } from './helpers.ts';
 import { errorOf, lineFor } from './config-errors.ts';
+import { CDK_JSON, cleanupOutdirs, functionOf, logicalId, policyStatements, resourcesOf, synth, TEST_CONTEXT } from './helpers.ts';
 
 afterAll(cleanupOutdirs);
 

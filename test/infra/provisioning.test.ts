@@ -5,16 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Code } from 'aws-cdk-lib/aws-lambda';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { bundleHandler, REPO_ROOT } from '../../infra/bundling.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { ProvisioningEndpoint } from '../../infra/constructs/provisioning-endpoint.ts';
-import { actionsOf, cleanupOutdirs, logicalId, policyStatements, resourcesOf, synth, TEST_CONTEXT, tempOutdir } from './helpers.ts';
 import { errorOf, lineFor } from './config-errors.ts';
+import { actionsOf, cleanupOutdirs, logicalId, policyStatements, resourcesOf, synth, TEST_CONTEXT, tempOutdir } from './helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'baton-provisioning-'));
 afterAll(() => {

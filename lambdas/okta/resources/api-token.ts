@@ -1,6 +1,6 @@
 // API tokens as secrets (BATON_SYNC_SECRETS): who owns each, when it was made, used and expires.
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { SecretTraitSchema, SecretTrait_CredentialType, type Resource } from '../../../shared/c1z/messages.ts';
+import { type Resource, SecretTrait_CredentialType, SecretTraitSchema } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { pack, resource, resourceId } from '../../../shared/sync/model.ts';
 import type { ApiToken } from '../client.ts';

@@ -1,7 +1,7 @@
 // Apps (all, or only ACTIVE ones) and their access grants: assigned users, then assigned groups.
-import { RawIdSchema, V1IdentifierSchema, type Grant, type Resource } from '../../../shared/c1z/messages.ts';
+import { type Grant, RawIdSchema, type Resource, V1IdentifierSchema } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { appTrait, entitlement, grant, pack, profile, Purpose, resource, resourceId } from '../../../shared/sync/model.ts';
+import { appTrait, entitlement, grant, Purpose, pack, profile, resource, resourceId } from '../../../shared/sync/model.ts';
 import type { OktaApp } from '../client.ts';
 import type { OktaContext } from '../context.ts';
 import { isNotFound } from '../errors.ts';

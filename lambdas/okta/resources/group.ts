@@ -2,7 +2,7 @@
 // roles the group holds. Members are not read when Okta counts none; roles are read for every
 // group, since an empty group can hold a role too.
 import type { JsonObject } from '@bufbuild/protobuf';
-import { EntitlementImmutableSchema, GroupTraitSchema, RawIdSchema, V1IdentifierSchema, type Grant, type Resource } from '../../../shared/c1z/messages.ts';
+import { EntitlementImmutableSchema, type Grant, GroupTraitSchema, RawIdSchema, type Resource, V1IdentifierSchema } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant, memberEntitlement, pack, profile, resource, resourceId } from '../../../shared/sync/model.ts';
 import type { OktaGroup } from '../client.ts';

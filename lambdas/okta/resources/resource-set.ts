@@ -1,9 +1,9 @@
 // Resource sets and their bindings. A resource set's grants name the custom roles bound to it; a
 // binding (`<resource set id>:<custom role id>`) is a resource of its own whose grants are its
 // members (users and groups). Every list is read to its last page, where baton-okta reads one.
-import { V1IdentifierSchema, type Grant, type Resource } from '../../../shared/c1z/messages.ts';
+import { type Grant, type Resource, V1IdentifierSchema } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { appTrait, entitlement, grant, pack, profile, Purpose, resource, resourceId } from '../../../shared/sync/model.ts';
+import { appTrait, entitlement, grant, Purpose, pack, profile, resource, resourceId } from '../../../shared/sync/model.ts';
 import type { ResourceSet } from '../client.ts';
 import type { OktaContext } from '../context.ts';
 import { isNotFound } from '../errors.ts';

@@ -1,10 +1,10 @@
 // Standard admin roles: one resource per role type (no API call). Their user grants come from one
 // scan of the org's admins (GET /iam/assignees/users, then each admin's role assignments), which
 // also yields custom-role grants; group-held roles are granted from each group's grants.
-import { GrantExpandableSchema, V1IdentifierSchema, type Grant, type Resource } from '../../../shared/c1z/messages.ts';
+import { type Grant, GrantExpandableSchema, type Resource, V1IdentifierSchema } from '../../../shared/c1z/messages.ts';
 import { mapLimit } from '../../../shared/concurrency.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { entitlement, grant, pack, profile, Purpose, resource, resourceId, roleTrait } from '../../../shared/sync/model.ts';
+import { entitlement, grant, Purpose, pack, profile, resource, resourceId, roleTrait } from '../../../shared/sync/model.ts';
 import type { RoleAssignment } from '../client.ts';
 import type { OktaContext } from '../context.ts';
 import { roleProvisioning } from '../provisioning.ts';

@@ -1,6 +1,6 @@
 // The resource types baton-okta syncs, with its ids, and the role types it knows.
-import { ResourceType_Trait, V1IdentifierSchema, type ResourceType } from '../../../shared/c1z/messages.ts';
-import { pack, resourceType, type ResourceTypeInit } from '../../../shared/sync/model.ts';
+import { type ResourceType, ResourceType_Trait, V1IdentifierSchema } from '../../../shared/c1z/messages.ts';
+import { pack, type ResourceTypeInit, resourceType } from '../../../shared/sync/model.ts';
 
 // baton-okta annotates every type with a V1Identifier of its own id (for C1's v1 → v2 migration).
 function oktaType(init: ResourceTypeInit): ResourceType {

@@ -2,9 +2,9 @@
 // raw status, emails, login and its short alias, employee ids, last login, status).
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { RawIdSchema, UserTraitSchema, UserTrait_Status_Status, V1IdentifierSchema, type Resource } from '../../../shared/c1z/messages.ts';
+import { RawIdSchema, type Resource, UserTrait_Status_Status, UserTraitSchema, V1IdentifierSchema } from '../../../shared/c1z/messages.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { AccountType, pack, profile, resource, ResourceStatus } from '../../../shared/sync/model.ts';
+import { AccountType, pack, profile, ResourceStatus, resource } from '../../../shared/sync/model.ts';
 import type { OktaUser } from '../client.ts';
 import type { OktaContext } from '../context.ts';
 import { userType } from './types.ts';

@@ -1,13 +1,13 @@
 // The Okta simulator behind `baton-serverless sim okta` / `demo`, tests and the benchmark, plus the
 // call formulas (baton-okta's and ours) the benchmark and tests compare with.
-import { startSim, type AppSimulator, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
+import { type AppSimulator, type RunningSim, type SimStartOptions, startSim } from '../../../shared/sim/kit.ts';
 import { createOktaRoute, type OktaSimControls } from './server.ts';
-import { generateTenant, SIM_API_TOKEN, type OktaTenant } from './tenant.ts';
+import { generateTenant, type OktaTenant, SIM_API_TOKEN } from './tenant.ts';
 
-export { generateTenant, oktaId, SIM_API_TOKEN, SIM_CLIENT_ID, SIM_DOMAIN, SIM_KEY_ID } from './tenant.ts';
-export type { OktaTenant, SimApp, SimGroup, SimRole, SimUser } from './tenant.ts';
+export { simBucketOf, WORKFORCE_LIMITS } from './limits.ts';
 export type { OktaSimControls } from './server.ts';
-export { WORKFORCE_LIMITS, simBucketOf } from './limits.ts';
+export type { OktaTenant, SimApp, SimGroup, SimRole, SimUser } from './tenant.ts';
+export { generateTenant, oktaId, SIM_API_TOKEN, SIM_CLIENT_ID, SIM_DOMAIN, SIM_KEY_ID } from './tenant.ts';
 
 export interface OktaFlags {
   syncCustomRoles?: boolean;

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FullstorySim, generateTenant, startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { generateTenant, startFullstorySim, type FullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;

@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connector as okta } from '../../../lambdas/okta/connector.ts';
-import { generateTenant, SIM_API_TOKEN, startOktaSim, type RunningOktaSim } from '../../../lambdas/okta/sim/index.ts';
-import { ConnectorError } from '../../../shared/sync/connector.ts';
+import { generateTenant, type RunningOktaSim, SIM_API_TOKEN, startOktaSim } from '../../../lambdas/okta/sim/index.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
+import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/okta/fixture.ts';

@@ -5,12 +5,12 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connector as okta } from '../../../lambdas/okta/connector.ts';
-import { generateTenant, goFormulaCalls, orgShape, ourFormulaCalls, startOktaSim, type RunningOktaSim } from '../../../lambdas/okta/sim/index.ts';
+import { generateTenant, goFormulaCalls, orgShape, ourFormulaCalls, type RunningOktaSim, startOktaSim } from '../../../lambdas/okta/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { ConnectorError } from '../../../shared/sync/connector.ts';
+import { pageBudget } from '../../../shared/sync/budget.ts';
 import { folderCheckpointStore } from '../../../shared/sync/checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../../shared/sync/config.ts';
-import { pageBudget } from '../../../shared/sync/budget.ts';
+import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { runSlicedSync } from '../../../shared/sync/lifecycle.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantCommand } from '../../../bin/cli/grant.ts';
 import { connector as okta } from '../../../lambdas/okta/connector.ts';
-import { startOktaSim, type RunningOktaSim } from '../../../lambdas/okta/sim/index.ts';
+import { type RunningOktaSim, startOktaSim } from '../../../lambdas/okta/sim/index.ts';
 import { parseConnectorConfig } from '../../../shared/sync/config.ts';
-import { createRuntime } from '../../../shared/sync/runtime.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
+import { createRuntime } from '../../../shared/sync/runtime.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/okta/fixture.ts';
 

@@ -2,9 +2,9 @@
 // their defaults, and help text on every key. Errors name the key, never the value.
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { bucketOf, nextAfter } from '../../../lambdas/okta/client.ts';
 import { configFields, oauthScopes, parseDomain } from '../../../lambdas/okta/config.ts';
 import { connector } from '../../../lambdas/okta/connector.ts';
-import { bucketOf, nextAfter } from '../../../lambdas/okta/client.ts';
 import { msUntilReset } from '../../../lambdas/okta/errors.ts';
 import { ConfigError, parseConnectorConfig } from '../../../shared/sync/config.ts';
 

@@ -2,7 +2,7 @@
 // time, each chunk followed by its share of the apps, so app grants interleave with group grants;
 // a resumed process (a new slice) reads the page again and hands out the same rows.
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateTenant, startOktaSim, type RunningOktaSim } from '../../../lambdas/okta/sim/index.ts';
+import { generateTenant, type RunningOktaSim, startOktaSim } from '../../../lambdas/okta/sim/index.ts';
 import type { Connector } from '../../../shared/sync/connector.ts';
 import { makeConnector } from './walk.ts';
 

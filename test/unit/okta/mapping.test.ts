@@ -1,21 +1,21 @@
 // Exact rows for the fixed org (fixture.ts), written from baton-okta's model: ids, names,
 // profiles, statuses, traits, V1 identifiers and the expandable group-held role grants.
 import { afterEach, describe, expect, it } from 'vitest';
+import { memberPrincipal } from '../../../lambdas/okta/resources/resource-set.ts';
+import { type RunningOktaSim, startOktaSim } from '../../../lambdas/okta/sim/index.ts';
 import {
   EntitlementImmutableSchema,
   GrantExpandableSchema,
   GroupTraitSchema,
   RawIdSchema,
+  type Resource,
   SecretTraitSchema,
   SkipEntitlementsAndGrantsSchema,
   Status_ResourceStatus,
   UserTraitSchema,
   V1IdentifierSchema,
-  type Resource,
 } from '../../../shared/c1z/messages.ts';
 import { findAnnotation } from '../../../shared/sync/model.ts';
-import { startOktaSim, type RunningOktaSim } from '../../../lambdas/okta/sim/index.ts';
-import { memberPrincipal } from '../../../lambdas/okta/resources/resource-set.ts';
 import { fixedTenant } from './fixture.ts';
 import { ids, makeConnector, walk } from './walk.ts';
 

@@ -11,4 +11,4 @@ export function makeConnector(
   return { connector: oktaConnector.create(parseConnectorConfig(oktaConnector, config), runtime), runtime };
 }
 
-export { ids, walk, type Walked } from '../../support/walk.ts';
+export { ids, type Walked, walk } from '../../support/walk.ts';
