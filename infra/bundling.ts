@@ -12,10 +12,11 @@
  * `shared/sim/`, `shared/<family>/sim/`: test and demo code), no node_modules, each `.node` file is an ELF for the target
  * machine needing at most GLIBC_2.34 (Amazon Linux 2023), zipped size ≤ 3 MB.
  */
-import { buildSync } from 'esbuild';
+
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
 import { type Architecture, BUNDLE_FILE, PACKAGE_ROOT } from './asset-layout.ts';
 import { compareVersions, EM_AARCH64, EM_X86_64, maxGlibcVersion, maxSymbolVersion, readElf } from './elf.ts';
 
@@ -27,7 +28,7 @@ export const REPO_ROOT = PACKAGE_ROOT;
 export const MAX_GLIBC = '2.34';
 /** ...and GCC 11's libstdc++ (GLIBCXX_3.4.29). */
 export const MAX_GLIBCXX = '3.4.29';
-/** The issue's budget for one connector's asset, zipped. */
+/** The size budget for one connector's asset, zipped: small enough to upload and cold-start quickly. */
 export const MAX_ZIPPED_BYTES = 3 * 1024 * 1024;
 
 const NODE_ARCH: Record<Architecture, 'arm64' | 'x64'> = { arm64: 'arm64', x86_64: 'x64' };

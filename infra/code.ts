@@ -2,10 +2,11 @@
  * The code asset of a sync function or the provisioning endpoint (see asset-layout.ts): bundled
  * from source at synth in this repository, the prebuilt folder from the package.
  */
-import { AssetHashType, DockerImage } from 'aws-cdk-lib';
-import { Code } from 'aws-cdk-lib/aws-lambda';
+
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { Code } from 'aws-cdk-lib/aws-lambda';
 import { type Architecture, FROM_SOURCE, PACKAGE_ROOT, PROVISIONING_ARCHITECTURE, PROVISIONING_BUNDLE, prebuiltDir } from './asset-layout.ts';
 
 // The bundler (esbuild) is a development dependency: loaded only when running from source.

@@ -18,7 +18,7 @@ export {
 } from './config.ts';
 export { BatonServerless, type BatonServerlessProps, type BatonServerlessSettings, type ConnectorEntry, invokeCommand } from './constructs/baton-serverless.ts';
 export { CONDUCTORONE_READ_ACTIONS, ConductorOneAccessRole, type ConductorOneAccessRoleProps } from './constructs/conductorone-access-role.ts';
-export { checkpointExpirationDays, ConnectorSync, type ConnectorSyncProps, type ConnectorSyncSettings } from './constructs/connector-sync.ts';
+export { ConnectorSync, type ConnectorSyncProps, type ConnectorSyncSettings, checkpointExpirationDays } from './constructs/connector-sync.ts';
 export { EgressVpc, type EgressVpcProps } from './constructs/egress-vpc.ts';
 export { type ProvisionedInstance, ProvisioningEndpoint, type ProvisioningEndpointProps } from './constructs/provisioning-endpoint.ts';
 export { type ExpiringPrefix, SyncBucket, type SyncBucketProps } from './constructs/sync-bucket.ts';

@@ -26,6 +26,7 @@ export const connectors = {
   segment: await import('./segment/index.ts'),
   fullstory: await import('./fullstory/index.ts'),
   'slack-enterprise': await import('./slack-enterprise/index.ts'),
+  okta: await import('./okta/index.ts'),
 } satisfies Record<string, ConnectorModule>;
 
 export type ConnectorName = keyof typeof connectors;

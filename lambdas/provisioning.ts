@@ -1,15 +1,16 @@
 // The provisioning Lambda: one function for every connector instance, behind a Function URL
 // (`<url>/<instance id>`), plus a manual invoke for operators. It loads connectors through the
 // registry (never their simulators: the bundle leaves sim code out).
+
+import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { loadConnectorConfig, SecretConfigError } from '../shared/aws/secrets.ts';
 import { oneLine } from '../shared/errors.ts';
 import type { HttpClientOptions } from '../shared/http/types.ts';
-import { powertoolsAudit, type ProvisionAudit } from '../shared/provisioning/audit.ts';
-import { s3C1z, type C1zSource } from '../shared/provisioning/c1z-source.ts';
+import { type ProvisionAudit, powertoolsAudit } from '../shared/provisioning/audit.ts';
+import { type C1zSource, s3C1z } from '../shared/provisioning/c1z-source.ts';
 import { handleWebhook } from '../shared/provisioning/endpoint.ts';
 import { executeProvision, type InstanceHandle, type ProvisionResult } from '../shared/provisioning/execute.ts';
 import { ProvisionRefused, ProvisionUnavailable } from '../shared/provisioning/failure.ts';

@@ -1,8 +1,9 @@
 // `baton-serverless accept-shrink --bucket B --key K`: the CLI way to accept a real shrink.
-import { S3Client } from '@aws-sdk/client-s3';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { promoteQuarantined } from '../../shared/aws/quarantine.ts';
 import { awsClientReady } from './aws-setup.ts';
 import type { Io } from './commands.ts';

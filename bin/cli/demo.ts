@@ -2,13 +2,13 @@
 // credentials: the quickest proof that the whole pipeline works on this machine.
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { syncToFile, type SyncSummary } from '../../shared/sync/run-sync.ts';
+import { type SyncSummary, syncToFile } from '../../shared/sync/run-sync.ts';
 import type { Io } from './commands.ts';
 import { instrument } from './instrument.ts';
 import { checkOutPath } from './out-path.ts';
+import { printable } from './printable.ts';
 import { ProgressReporter } from './progress.ts';
 import { connectorNames, loadConnector, loadSimulator } from './registry.ts';
-import { printable } from './printable.ts';
 import { interruptible } from './signals.ts';
 import { intFlag, type Parsed } from './spec.ts';
 import { summaryJson, summaryTable } from './sync.ts';

@@ -3,7 +3,7 @@
 // kept as `<out>.held.c1z` and the command fails with what shrank.
 import { rename } from 'node:fs/promises';
 import { describeDrift } from '../../shared/c1z/drift.ts';
-import { openC1z, type C1zReader } from '../../shared/c1z/reader.ts';
+import { type C1zReader, openC1z } from '../../shared/c1z/reader.ts';
 import { compareSyncs, type SyncComparison } from '../../shared/sync/compare-syncs.ts';
 import { DEFAULT_SHRINK_POLICY, describeShrinks, type ShrinkPolicy } from '../../shared/sync/shrink-guard.ts';
 import type { Parsed } from './spec.ts';

@@ -1,9 +1,9 @@
 // Opening a c1z for a read command: the decoded-size cap from the flag or baton-sdk's variable,
 // and a missing file named with the flag that chose it.
 import { statSync } from 'node:fs';
-import { openC1z, type C1zReader } from '../../shared/c1z/reader.ts';
-import type { Parsed } from './spec.ts';
+import { type C1zReader, openC1z } from '../../shared/c1z/reader.ts';
 import { printable } from './printable.ts';
+import type { Parsed } from './spec.ts';
 import { UsageError } from './usage.ts';
 
 export function maxDecodedBytes(command: string, values: Parsed['values']): number | undefined {

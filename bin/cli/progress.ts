@@ -2,8 +2,8 @@
 // the rate-limit wait in force), and a line of its own for every retry and throttle as it happens.
 import type { HttpEvent } from '../../shared/http/types.ts';
 import { waitNotice } from '../../shared/http/wait-notice.ts';
-import { printable } from './printable.ts';
 import type { Watchers } from './instrument.ts';
+import { printable } from './printable.ts';
 
 const REDRAW_MS = 250;
 

@@ -1,6 +1,6 @@
 // Rows as protobuf JSON (lowerCamelCase names, enum names, `@type` on Any), the encoding baton's
 // `-o json` uses, so jq scripts written against baton read our output unchanged.
-import { toJson, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { type DescMessage, type MessageShape, toJson } from '@bufbuild/protobuf';
 import { messageRegistry } from '../../shared/c1z/messages.ts';
 
 /**

@@ -1,10 +1,10 @@
 // The CLI's view of the connector registry: names checked as usage errors.
-import { connectorModule, connectorNames, isConnectorName, loadConnector as loadDefinition, type ConnectorName } from '../../lambdas/index.ts';
+import { type ConnectorName, connectorModule, connectorNames, isConnectorName, loadConnector as loadDefinition } from '../../lambdas/index.ts';
 import type { AppSimulator } from '../../shared/sim/kit.ts';
 import type { ConnectorDefinition } from '../../shared/sync/connector.ts';
 import { UsageError } from './usage.ts';
 
-export { connectorNames, type ConnectorName };
+export { type ConnectorName, connectorNames };
 
 export function connectorName(name: string | undefined): ConnectorName {
   if (name && isConnectorName(name)) return name;

@@ -2,8 +2,8 @@
 import { SIM_FAULTS, type SimFaultKind, type SimFaultRequest, type SimSetting } from '../../shared/sim/kit.ts';
 import type { Io } from './commands.ts';
 import { connectorName, loadSimulator } from './registry.ts';
-import { intFlag, type Parsed } from './spec.ts';
 import { untilStopped } from './signals.ts';
+import { intFlag, type Parsed } from './spec.ts';
 import { UsageError } from './usage.ts';
 
 type Extra = Record<string, string | number | boolean>;

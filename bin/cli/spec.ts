@@ -1,6 +1,6 @@
 // One definition per command: the parser, `--help` and the docs all read it, so the usage text
 // cannot drift from the options the command really takes.
-import { parseArgs, type ParseArgsOptionDescriptor } from 'node:util';
+import { type ParseArgsOptionDescriptor, parseArgs } from 'node:util';
 import { UsageError } from './usage.ts';
 
 export interface OptionSpec {

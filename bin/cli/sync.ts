@@ -1,18 +1,19 @@
 // `baton-serverless sync <connector> --out FILE`: one sync on this machine, config from BATON_* env
 // vars or from Secrets Manager.
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
 import { chmod, lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConnectorConfig } from '../../shared/aws/secrets.ts';
-import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
+import type { C1zReader } from '../../shared/c1z/reader.ts';
 import { deadlineBudget } from '../../shared/sync/budget.ts';
 import { folderCheckpointStore } from '../../shared/sync/checkpoint-store.ts';
+import type { SyncComparison } from '../../shared/sync/compare-syncs.ts';
+import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
 import { runSync, type SyncSummary } from '../../shared/sync/run-sync.ts';
 import { awsClientReady } from './aws-setup.ts';
 import type { Io } from './commands.ts';
-import type { C1zReader } from '../../shared/c1z/reader.ts';
-import type { SyncComparison } from '../../shared/sync/compare-syncs.ts';
 import { instrument } from './instrument.ts';
 import { comparisonJson, comparisonLines, guardLocally, heldMessage, policyOf, ShrinkHeld } from './local-guard.ts';
 import { openForCommand } from './open-file.ts';

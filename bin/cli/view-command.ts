@@ -3,7 +3,7 @@ import type { Io } from './commands.ts';
 import { formatOf, openForCommand } from './open-file.ts';
 import type { Parsed } from './spec.ts';
 import { UsageError } from './usage.ts';
-import { writeView, type ViewName } from './views.ts';
+import { type ViewName, writeView } from './views.ts';
 
 export async function viewCommand(parsed: Parsed, io: Io, name?: string): Promise<void> {
   const view = name as ViewName;

@@ -2,14 +2,14 @@
 // the same columns on the console and the same JSON documents (baton's ResourceListOutput,
 // GrantListOutput… in protobuf JSON), streamed row by row.
 import {
-  ResourceType_Trait,
+  type Entitlement,
   EntitlementSchema,
   GrantSchema,
-  ResourceSchema,
-  ResourceTypeSchema,
-  type Entitlement,
   type Resource,
+  ResourceSchema,
   type ResourceType,
+  ResourceType_Trait,
+  ResourceTypeSchema,
 } from '../../shared/c1z/messages.ts';
 import type { C1zReader, RowFilter, SyncRun, TypeStats } from '../../shared/c1z/reader.ts';
 import type { Output } from './output.ts';

@@ -1,9 +1,10 @@
 // `baton-serverless webhook <connector> --port N --tenant T`: the provisioning endpoint on
 // 127.0.0.1 for one connector, at `/<connector>`, until interrupted.
+
+import type { InstanceHandle } from '../../shared/provisioning/execute.ts';
 import { startWebhookServer } from '../../shared/provisioning/http-server.ts';
 import { MemoryReplayStore } from '../../shared/provisioning/replay.ts';
 import { createVerifier, jwksUrlFor, remoteJwks } from '../../shared/provisioning/verify.ts';
-import type { InstanceHandle } from '../../shared/provisioning/execute.ts';
 import { printable } from './printable.ts';
 import { localInstance } from './provision-local.ts';
 import { untilStopped } from './signals.ts';

@@ -21,9 +21,9 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import {
-  checkpointPrefix,
   type Config,
   type ConnectorConfig,
+  checkpointPrefix,
   type configSchema,
   functionName,
   type instanceSchema,
@@ -35,7 +35,7 @@ import {
   SERVICE_NAME,
 } from '../config.ts';
 import { ConductorOneAccessRole } from './conductorone-access-role.ts';
-import { acknowledgeFailureQueue, checkpointExpirationDays, ConnectorSync } from './connector-sync.ts';
+import { acknowledgeFailureQueue, ConnectorSync, checkpointExpirationDays } from './connector-sync.ts';
 import { EgressVpc } from './egress-vpc.ts';
 import { ProvisioningEndpoint } from './provisioning-endpoint.ts';
 import { SyncBucket } from './sync-bucket.ts';

@@ -6,6 +6,9 @@
  * token is refused. Its role may read exactly the served instances' secrets and live files and
  * write token ids, nothing else.
  */
+
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -13,8 +16,6 @@ import { Architecture, type Code, type FunctionUrl, FunctionUrlAuthType, Functio
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
 import { replayPrefix } from '../../shared/aws/bucket-layout.ts';
 import { FROM_SOURCE, HANDLER, PACKAGE_ROOT } from '../asset-layout.ts';
 import { provisioningCode } from '../code.ts';

@@ -27,19 +27,19 @@ import {
   Dashboard,
   GraphWidget,
   type HorizontalAnnotation,
+  type IWidget,
   MathExpression,
   Metric,
   SingleValueWidget,
   TextWidget,
   TreatMissingData,
-  type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { SERVICE_NAME } from '../config.ts';
 import { DRIFT_METRIC, METRIC, RESOURCE_TYPE_DIMENSION } from '../../shared/observability/names.ts';
+import { SERVICE_NAME } from '../config.ts';
 
 export { METRIC };
 

@@ -35,7 +35,6 @@ export const permissionSchema = z.looseObject({
 });
 
 export type Permission = z.infer<typeof permissionSchema>;
-export type PermissionResource = z.infer<typeof permissionResourceSchema>;
 
 const permissions = z.array(permissionSchema).nullish();
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ConnectorRuntime } from '../../shared/sync/connector.ts';
 import { resourceId } from '../../shared/sync/model.ts';
-import { permissionSchema, type Permission, type SegmentClient, type Workspace } from './client.ts';
+import { type Permission, permissionSchema, type SegmentClient, type Workspace } from './client.ts';
 import type { PermissionGrantContext } from './resources/permissions.ts';
 import { RoleCatalog } from './roles.ts';
 

@@ -4,8 +4,7 @@ import type { Entitlement, Grant, Resource } from '../../shared/c1z/messages.ts'
 import { UserTraitSchema } from '../../shared/c1z/messages.ts';
 import { ConnectorError, type ProvisionOutcome } from '../../shared/sync/connector.ts';
 import { findAnnotation } from '../../shared/sync/model.ts';
-import type { Permission } from './client.ts';
-import type { SegmentClient } from './client.ts';
+import type { Permission, SegmentClient } from './client.ts';
 import { roleIdOf } from './resources/permission-target.ts';
 import { targetByType } from './resources/types.ts';
 

@@ -3,8 +3,8 @@
 // and space.
 import { z } from 'zod';
 import type { ConnectorState } from '../../shared/sync/connector.ts';
-import { roleSchema, type Role } from './client.ts';
 import type { SegmentClient } from './client.ts';
+import { type Role, roleSchema } from './client.ts';
 import { PERMISSION_TARGETS, type PermissionTargetType } from './resources/types.ts';
 import { toSnake } from './snake.ts';
 

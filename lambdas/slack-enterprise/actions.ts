@@ -1,6 +1,6 @@
 // The account actions (enable/disable user) through SCIM with the org-level token. Each reads the
 // user first so a repeat is `unchanged`.
-import { ConnectorError, type ConnectorAction } from '../../shared/sync/connector.ts';
+import { type ConnectorAction, ConnectorError } from '../../shared/sync/connector.ts';
 import { CONNECTOR, type GridClient } from './client.ts';
 
 function userIdOf(args: Record<string, string>): string {

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import type { HttpClient, RateLimit } from '../../shared/http/types.ts';
 import { inspectScim, inspectWebApi, SlackApiError } from '../../shared/slack/errors.ts';
 import { ScimClient } from '../../shared/slack/scim.ts';
-import { TIER_2, TIER_3, TIER_4, tierLimit, type Tier } from '../../shared/slack/tiers.ts';
+import { TIER_2, TIER_3, TIER_4, type Tier, tierLimit } from '../../shared/slack/tiers.ts';
 import { nextCursor } from '../../shared/slack/web-api.ts';
 import { ConnectorError, type ConnectorRuntime, type Page } from '../../shared/sync/connector.ts';
-import { gridHosts, type GridConfig } from './config.ts';
+import { type GridConfig, gridHosts } from './config.ts';
 
 export const CONNECTOR = 'slack-enterprise';
 const NS = 'slack-grid';

@@ -1,16 +1,16 @@
 // The Slack Enterprise Grid connector: config, validate() (both tokens must belong to a Grid org),
 // the six syncers and the enable/disable user actions.
-import { ConnectorError, type ConnectorDefinition } from '../../shared/sync/connector.ts';
+import { type ConnectorDefinition, ConnectorError } from '../../shared/sync/connector.ts';
 import { gridActions } from './actions.ts';
 import { CONNECTOR, GridClient } from './client.ts';
 import { configSchema, type GridConfig } from './config.ts';
 import type { GridContext } from './context.ts';
 import { enterpriseRoleSyncer } from './resources/enterprise-role.ts';
 import { idpGroupSyncer } from './resources/idp-group.ts';
-import { userGroupSyncer } from './resources/user-group.ts';
 import { userSyncer } from './resources/user.ts';
-import { workspaceRoleSyncer } from './resources/workspace-role.ts';
+import { userGroupSyncer } from './resources/user-group.ts';
 import { workspaceSyncer } from './resources/workspace.ts';
+import { workspaceRoleSyncer } from './resources/workspace-role.ts';
 import { GridState } from './state.ts';
 
 export const connector: ConnectorDefinition<GridConfig> = {

@@ -1,8 +1,9 @@
 // The Go connector's two account actions (enable/disable user), through SCIM with the Business+ token. Each
 // reads the user first so a repeat is `unchanged` (the Go code always sends the write).
-import { ConnectorError, type ConnectorAction } from '../../shared/sync/connector.ts';
-import type { SlackClient } from './client.ts';
+
 import { CONNECTOR } from '../../shared/slack/errors.ts';
+import { type ConnectorAction, ConnectorError } from '../../shared/sync/connector.ts';
+import type { SlackClient } from './client.ts';
 
 function userIdOf(args: Record<string, string>): string {
   const id = args.user_id;

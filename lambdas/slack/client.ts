@@ -1,14 +1,13 @@
 // The Slack calls the connector makes: Web API methods with the bot token and SCIM with
 // the Business+ user token, each with its published rate limit and a zod schema of what we read.
 import { z } from 'zod';
-import type { RateLimit } from '../../shared/http/types.ts';
-import { ScimClient, type ScimGroup } from '../../shared/slack/scim.ts';
-import { SCIM_RATE_LIMITS, TIER_2, TIER_4, tierLimit as limit } from '../../shared/slack/tiers.ts';
-import { nextCursor } from '../../shared/slack/web-api.ts';
-import type { HttpClient } from '../../shared/http/types.ts';
-import type { ConnectorRuntime, Page } from '../../shared/sync/connector.ts';
-import { slackHosts, type SlackConfig } from './config.ts';
+import type { HttpClient, RateLimit } from '../../shared/http/types.ts';
 import { CONNECTOR, inspectScim, inspectWebApi } from '../../shared/slack/errors.ts';
+import { ScimClient, type ScimGroup } from '../../shared/slack/scim.ts';
+import { tierLimit as limit, SCIM_RATE_LIMITS, TIER_2, TIER_4 } from '../../shared/slack/tiers.ts';
+import { nextCursor } from '../../shared/slack/web-api.ts';
+import type { ConnectorRuntime, Page } from '../../shared/sync/connector.ts';
+import { type SlackConfig, slackHosts } from './config.ts';
 
 export const RATE_LIMITS = {
   'auth.test': limit('auth.test', TIER_4),
@@ -22,8 +21,8 @@ export const RATE_LIMITS = {
 
 /** users.list's documented maximum (the Go connector asks for 200): 5× fewer Tier 2 calls. */
 export const USERS_PAGE = 1000;
-export { SCIM_GROUPS_PAGE, SCIM_USERS_PAGE } from '../../shared/slack/scim.ts';
 export type { ScimGroup } from '../../shared/slack/scim.ts';
+export { SCIM_GROUPS_PAGE, SCIM_USERS_PAGE } from '../../shared/slack/scim.ts';
 
 const bool = z.boolean().optional().default(false);
 

@@ -1,16 +1,17 @@
 // The Slack connector (Pro and Business+): config, validate(), the five syncers and the
 // enable/disable user actions.
-import { ConnectorError, type ConnectorDefinition } from '../../shared/sync/connector.ts';
+
+import { CONNECTOR } from '../../shared/slack/errors.ts';
+import { type ConnectorDefinition, ConnectorError } from '../../shared/sync/connector.ts';
 import { slackActions } from './actions.ts';
 import { SlackClient } from './client.ts';
 import { configSchema, type SlackConfig } from './config.ts';
 import type { SlackContext } from './context.ts';
-import { CONNECTOR } from '../../shared/slack/errors.ts';
 import { idpGroupSyncer } from './resources/idp-group.ts';
-import { userGroupSyncer } from './resources/user-group.ts';
 import { userSyncer } from './resources/user.ts';
-import { workspaceRoleSyncer } from './resources/workspace-role.ts';
+import { userGroupSyncer } from './resources/user-group.ts';
 import { workspaceSyncer } from './resources/workspace.ts';
+import { workspaceRoleSyncer } from './resources/workspace-role.ts';
 import { SyncState } from './state.ts';
 
 export const connector: ConnectorDefinition<SlackConfig> = {

@@ -1,11 +1,12 @@
 // The live file's last gate: before a finished sync replaces `sync.c1z`, it is compared with the
 // file it replaces. A shrink past the policy goes to quarantine instead and fails the run; every
 // delivery publishes the drift (what was added and removed, per resource type).
-import type { S3Client } from '@aws-sdk/client-s3';
+
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DRIFT_KINDS, type Drift, type DriftKind, describeDrift, type KindChanges } from '../c1z/drift.ts';
 import { newKsuid } from '../c1z/ksuid.ts';
-import { DRIFT_KINDS, type DriftKind, describeDrift, type Drift, type KindChanges } from '../c1z/drift.ts';
 import { C1zReader, openC1z } from '../c1z/reader.ts';
 import { oneLine } from '../errors.ts';
 import { RESOURCE_TYPE_DIMENSION } from '../observability/names.ts';
@@ -14,9 +15,9 @@ import type { CheckpointStore } from '../sync/checkpoint-store.ts';
 import { compareSyncs, type SyncComparison } from '../sync/compare-syncs.ts';
 import type { Delivery, LeasePort, Skipped } from '../sync/lifecycle.ts';
 import { describeShrinks, type ShrinkPolicy } from '../sync/shrink-guard.ts';
-import { discardQuarantined, liveMetadata, type Promoted, promoteQuarantined, quarantineC1z } from './quarantine.ts';
 import { layoutOf } from './bucket-layout.ts';
 import type { HandlerEnv } from './handler-env.ts';
+import { discardQuarantined, liveMetadata, type Promoted, promoteQuarantined, quarantineC1z } from './quarantine.ts';
 import { downloadToFile } from './s3-object.ts';
 import { uploadC1z } from './upload.ts';
 

@@ -3,6 +3,7 @@
 // `yield-N` waits (so each slice starts in a fresh invocation with a full budget), then `end` or
 // `fail`. This file only adapts: the environment, the AWS clients behind the lifecycle's ports, and
 // steps. Code outside steps is replayed on every invocation, so it only branches on step results.
+
 import { type DurableContext, withDurableExecution } from '@aws/durable-execution-sdk-js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

@@ -1,18 +1,19 @@
 // A sync the shrink guard held back waits at `<dir of the object key>/.quarantine/sync.c1z`.
 // Accepting a real shrink promotes it to the live key after the checks a normal upload passes.
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { openC1z } from '../c1z/reader.ts';
 import type { Counts } from '../c1z/writer.ts';
 import { errorCode } from '../errors.ts';
+import { layoutOf } from './bucket-layout.ts';
 import { hashFile } from './file-digest.ts';
 import { deleteObject, isNotFound } from './s3-object.ts';
-import { layoutOf } from './bucket-layout.ts';
-import { SHA256_METADATA_KEY, uploadC1z, type UploadC1zResult } from './upload.ts';
+import { SHA256_METADATA_KEY, type UploadC1zResult, uploadC1z } from './upload.ts';
 
 /** `<dir of the live key>/.quarantine/sync.c1z`. */
 export function quarantineKey(objectKey: string): string {

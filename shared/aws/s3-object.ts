@@ -1,9 +1,10 @@
 // Small S3 reads and deletes the runtime needs beside uploads: an object to a file (streamed), a
 // JSON object with its ETag, a listing, a delete. Missing objects read as undefined, not errors.
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+
 import { createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { errorCode } from '../errors.ts';
 
 export function isNotFound(err: unknown): boolean {

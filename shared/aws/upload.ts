@@ -25,13 +25,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   AbortMultipartUploadCommand,
+  type CompletedPart,
   CompleteMultipartUploadCommand,
   type CompleteMultipartUploadCommandOutput,
   CreateMultipartUploadCommand,
   PutObjectCommand,
-  UploadPartCommand,
-  type CompletedPart,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { mapLimit } from '../concurrency.ts';
 import { errorCode } from '../errors.ts';

@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
+import { createZstdCompress, createZstdDecompress, constants as zc } from 'node:zlib';
 import { C1zError } from './errors.ts';
 
 export const MAGIC_V1 = Buffer.from('C1ZF\0', 'latin1');

@@ -4,7 +4,7 @@
 // splice them together. Protobuf fields in field-number order concatenate to the same bytes Go's
 // deterministic marshal gives; test/unit/c1z/encode.test.ts checks byte equality with toBinary.
 import { create, toBinary } from '@bufbuild/protobuf';
-import { EntitlementSchema, GrantSchema, ResourceSchema, type Entitlement, type Grant, type Resource } from './messages.ts';
+import { type Entitlement, EntitlementSchema, type Grant, GrantSchema, type Resource, ResourceSchema } from './messages.ts';
 
 const entitlementCache = new WeakMap<Resource, Map<string, Uint8Array>>();
 

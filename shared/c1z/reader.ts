@@ -1,23 +1,24 @@
 // Opens a v1 c1z read-only: decodes into a private temp copy (the input is never modified),
 // migrates an older schema there, picks the sync as baton-sdk does (README.md here) and iterates lazily.
-import Database, { type Database as Db, type Statement } from 'better-sqlite3';
-import { z } from 'zod';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { decodeV1, DEFAULT_MAX_DECODED_BYTES } from './container.ts';
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { z } from 'zod';
+import { DEFAULT_MAX_DECODED_BYTES, decodeV1 } from './container.ts';
 import { C1zError } from './errors.ts';
 import {
+  type Entitlement,
   EntitlementSchema,
+  type Grant,
   GrantExpandableSchema,
   GrantSchema,
-  ResourceSchema,
-  ResourceTypeSchema,
-  type Entitlement,
-  type Grant,
   type Resource,
+  ResourceSchema,
   type ResourceType,
+  ResourceTypeSchema,
 } from './messages.ts';
 import { CORE_TABLES, migrateSchema, tableNames } from './schema.ts';
 import type { Counts } from './writer.ts';

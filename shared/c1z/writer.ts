@@ -1,21 +1,22 @@
 // Streams one sync's rows into a fresh v1 SQLite file: batched upserts in transactions, the sync
 // run row, and the pack step into a c1z. Memory stays bounded by one batch.
-import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+
 import { existsSync } from 'node:fs';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { encodeV1, type EncodeResult } from './container.ts';
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { type EncodeResult, encodeV1 } from './container.ts';
 import { encodeGrant } from './encode.ts';
 import { C1zError } from './errors.ts';
 import { newKsuid } from './ksuid.ts';
 import {
-  EntitlementSchema,
-  ResourceSchema,
-  ResourceTypeSchema,
-  GrantExpandableSchema,
   type Entitlement,
+  EntitlementSchema,
   type Grant,
+  GrantExpandableSchema,
   type Resource,
+  ResourceSchema,
   type ResourceType,
+  ResourceTypeSchema,
 } from './messages.ts';
 import { createSchema } from './schema.ts';
 import { sqliteTimestamp } from './timestamp.ts';

@@ -1,14 +1,14 @@
 // The HTTP client every connector uses: undici with keep-alive, a per-attempt deadline, retries
 // with jittered backoff, throttling (429, Retry-After, app-level signals), client-side rate
 // limits, zod validation and redacted one-line errors.
-import { Agent, request as send, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, request as send } from 'undici';
 import { backoffMs, parseRetryAfter } from './backoff.ts';
-import { scopeSignal, unlessAborted } from './call-scope.ts';
 import { describeIssues, parseBody } from './body.ts';
-import { systemClock, withDeadline, type Clock } from './clock.ts';
-import { HttpError, kindForStatus, type HttpErrorKind } from './errors.ts';
+import { scopeSignal, unlessAborted } from './call-scope.ts';
+import { type Clock, systemClock, withDeadline } from './clock.ts';
+import { HttpError, type HttpErrorKind, kindForStatus } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { excerpt, redact, redactUrl, secretsFromHeaders, SENSITIVE_NAME } from './redact.ts';
+import { excerpt, redact, redactUrl, SENSITIVE_NAME, secretsFromHeaders } from './redact.ts';
 import { buildUrl, encodeBody } from './request-parts.ts';
 import type { CallStat, HttpClient, HttpClientOptions, HttpEvent, HttpMethod, HttpStats, RequestOptions } from './types.ts';
 
@@ -215,10 +215,19 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           waitAnnounced = false;
           await unlessAborted(limiter.take(req.rateLimit), cancel);
         }
+        const pacer = req.pace === undefined ? undefined : options.pacer;
+        if (pacer && req.pace !== undefined) {
+          for (let wait = pacer.delayMs(req.pace, clock.now()); wait > 0; wait = pacer.delayMs(req.pace, clock.now())) {
+            emit({ type: 'throttled', ...where, waitMs: wait, reason: `${req.pace}: this rate-limit window is spent` });
+            await unlessAborted(clock.sleep(wait), cancel);
+          }
+          pacer.sent(req.pace, clock.now());
+        }
         if (cancel?.aborted) throw cancelled();
         attempts += 1;
         emit({ type: 'attempt', ...where });
         const res = await attempt(url, method, headers, encoded?.body, stat, cancel);
+        if (pacer && req.pace !== undefined) pacer.observe(req.pace, res.ok ? res.status : 0, res.ok ? res.headers : {}, clock.now());
         if (cancel?.aborted) throw cancelled();
 
         if (!res.ok) {
@@ -290,6 +299,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
           if (parsed.kind === 'empty') throw fail('body', `returned an empty body (HTTP ${status})`, status);
           throw fail('schema', `returned a body that does not match the expected schema: ${describeIssues(checked.error)}`, status);
         }
+        req.onHeaders?.(res.headers);
         return checked.data;
       }
     } catch (error) {

@@ -8,8 +8,9 @@
 // API whose real limit is below the declared one (Segment publishes none) therefore costs at most
 // about one throttle per window, and a storm of throttles never slows a key to a crawl: the worst
 // steady pace is MIN_FACTOR of the published rate, and it is back to full a window later.
+
+import { type Clock, systemClock } from './clock.ts';
 import type { RateLimit } from './types.ts';
-import { systemClock, type Clock } from './clock.ts';
 
 /** The lowest share of the configured rate a key is slowed to, however many throttles it gets. */
 export const MIN_FACTOR = 1 / 4;

@@ -84,6 +84,21 @@ export interface HttpClientOptions {
    * caller with a terminal can show it; shared code never prints. Must not throw.
    */
   onEvent?: (event: HttpEvent) => void;
+  /** Paces requests that name a `pace` key from the API's rate-limit headers (window-pacer.ts). */
+  pacer?: RequestPacer;
+}
+
+/**
+ * Holds requests back by what the API's own headers report (a window's limit, what is left of it,
+ * when it resets), where a fixed published rate (RateLimit) would be a guess.
+ */
+export interface RequestPacer {
+  /** How long a request on `key` must wait before it is sent; 0 = now. Asked again after the wait. */
+  delayMs(key: string, now: number): number;
+  /** A request on `key` is being sent. */
+  sent(key: string, now: number): void;
+  /** The answer to a request on `key` (any status), or status 0 when none came. */
+  observe(key: string, status: number, headers: Record<string, string | string[] | undefined>, now: number): void;
 }
 
 /** What the client is doing; `route` is the redacted stats label, `origin` the host it talks to. */
@@ -113,6 +128,10 @@ export interface RequestOptions<T> {
   schema: z.ZodType<T>;
   /** Token bucket to take from before sending. */
   rateLimit?: RateLimit;
+  /** Key of the pacer window (HttpClientOptions.pacer) this request counts against. */
+  pace?: string;
+  /** Told the headers of the response that is returned (e.g. to read a `Link: rel="next"`). */
+  onHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
   /**
    * Label for per-call stats; default `METHOD path-without-query`. Pass one for paths that carry
    * ids (`/users/U123/groups`) so stats do not get one entry per id.

@@ -1,6 +1,6 @@
 // Powertools logger and metrics for one connector's function: created once per container.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_NAMESPACE, METRIC, SERVICE_NAME } from './names.ts';
 
 export { DEFAULT_NAMESPACE, METRIC, SERVICE_NAME };

@@ -3,10 +3,10 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { openC1z, type C1zReader } from '../c1z/reader.ts';
+import { type C1zReader, openC1z } from '../c1z/reader.ts';
 import { errorCode } from '../errors.ts';
 import { ProvisionRefused, ProvisionUnavailable } from './failure.ts';
 import type { SyncedRows } from './resolve.ts';

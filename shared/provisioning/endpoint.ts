@@ -3,11 +3,12 @@
 // are synchronous (no 202 + callback) and bounded: ConductorOne gives up on an attempt after 30 s
 // and delivers again, so past ANSWER_BUDGET_MS every app call still in flight is cancelled and the
 // answer is 503 — never a late write after C1 has moved on.
+
+import { isRetryable, oneLine } from '../errors.ts';
 import { withCallScope } from '../http/call-scope.ts';
 import type { ProvisionAudit } from './audit.ts';
 import { executeProvision, type InstanceHandle } from './execute.ts';
-import { isRetryable, oneLine } from '../errors.ts';
-import { envelopeSchema, EVENT_PROVISION, EVENT_TEST, parseProvisionTask, PayloadError } from './payload.ts';
+import { EVENT_PROVISION, EVENT_TEST, envelopeSchema, PayloadError, parseProvisionTask } from './payload.ts';
 import { Unauthorized, type VerifiedToken, type WebhookRequest } from './verify.ts';
 
 export interface WebhookResponse {

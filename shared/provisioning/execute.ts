@@ -1,15 +1,14 @@
 // One provisioning action end to end, whoever asked (webhook, manual invoke, CLI): resolve the rows
 // in the latest sync, call the connector, classify the outcome, write the audit line.
 import type { Entitlement, Resource } from '../c1z/messages.ts';
-import { oneLine } from '../errors.ts';
+import { isRetryable, oneLine } from '../errors.ts';
 import { redact } from '../http/redact.ts';
 import type { Connector } from '../sync/connector.ts';
 import type { AuditOutcome, ProvisionAudit } from './audit.ts';
 import type { C1zSource } from './c1z-source.ts';
-import { isRetryable } from '../errors.ts';
 import { ProvisionRefused } from './failure.ts';
 import type { AppEntitlement, AppUser } from './payload.ts';
-import { assertProvisions, provision, type ProvisionAction } from './provision.ts';
+import { assertProvisions, type ProvisionAction, provision } from './provision.ts';
 import { findEntitlement, findPrincipal, matchAppUser, resolveAppEntitlement, type SyncedRows } from './resolve.ts';
 
 /** A configured connector instance, ready to provision. */

@@ -3,7 +3,7 @@
 // the token's htu and aud name.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleWebhook, type EndpointDeps } from './endpoint.ts';
+import { type EndpointDeps, handleWebhook } from './endpoint.ts';
 
 /** C1 answers are small; a bigger request is not a webhook. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;

@@ -1,6 +1,6 @@
 // Routes one grant or revoke to the syncer of the entitlement's resource type, as baton-sdk does.
 import { create } from '@bufbuild/protobuf';
-import { GrantSchema, type Entitlement, type Resource } from '../c1z/messages.ts';
+import { type Entitlement, GrantSchema, type Resource } from '../c1z/messages.ts';
 import type { Connector, ProvisionOutcome } from '../sync/connector.ts';
 import { grantId, resourceId } from '../sync/model.ts';
 import { ProvisionRefused } from './failure.ts';

@@ -2,10 +2,10 @@
 // grant/revoke need the whole Entitlement (Segment's role annotation, the role's parent workspace)
 // and the whole principal Resource (Segment's login email in the user-trait profile).
 import type { JsonValue } from '@bufbuild/protobuf';
-import { ResourceType_Trait, UserTraitSchema, type Entitlement, type Resource, type ResourceType } from '../c1z/messages.ts';
+import { type Entitlement, type Resource, type ResourceType, ResourceType_Trait, UserTraitSchema } from '../c1z/messages.ts';
 import { findAnnotation } from '../sync/model.ts';
-import type { AppEntitlement, AppUser } from './payload.ts';
 import { ProvisionRefused } from './failure.ts';
+import type { AppEntitlement, AppUser } from './payload.ts';
 
 /** The part of C1zReader resolution reads. */
 export interface SyncedRows {

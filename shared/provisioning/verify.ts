@@ -2,7 +2,7 @@
 // signature (tenant JWKS) and claims, then the jti's first use. Every failure is Unauthorized with
 // a reason for our log; the caller answers 401 and changes nothing.
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { ProvisionUnavailable } from './failure.ts';
 import type { ReplayStore } from './replay.ts';

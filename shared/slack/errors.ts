@@ -1,8 +1,9 @@
 // How Slack's answers become verdicts for the shared HTTP client, for every Slack connector (Pro /
 // Business+ and Enterprise Grid): credential and scope problems fail the run at once with the key
 // to fix; `ratelimited` waits; transient errors retry. `connector` names the connector in errors.
-import { ConnectorError } from '../sync/connector.ts';
+
 import type { ResponseInfo, ResponseVerdict } from '../http/types.ts';
+import { ConnectorError } from '../sync/connector.ts';
 
 export const CONNECTOR = 'slack';
 

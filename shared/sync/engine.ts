@@ -3,16 +3,17 @@
 // actions + a cursor over written resources), checkpointed into the sync run's sync_token, so a
 // run can stop at a deadline on a page boundary and a later run can resume it. Rows are upserts
 // keyed by id, so redoing a page that was in flight at a stop changes nothing.
-import type { C1zWriter } from '../c1z/writer.ts';
+
+import { z } from 'zod';
 import {
   ChildResourceTypeSchema,
+  type Resource,
+  type ResourceType,
   SkipEntitlementsAndGrantsSchema,
   SkipEntitlementsSchema,
   SkipGrantsSchema,
-  type Resource,
-  type ResourceType,
 } from '../c1z/messages.ts';
-import { z } from 'zod';
+import type { C1zWriter } from '../c1z/writer.ts';
 import { isDeadlineReached } from '../http/clock.ts';
 import type { CallStat } from '../http/types.ts';
 import { type SliceBudget, unlimitedBudget } from './budget.ts';

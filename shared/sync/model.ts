@@ -1,29 +1,29 @@
 // Builders for the rows connectors emit, following baton-sdk's helpers (shared/c1z/README.md, Ids), so
 // ids and defaults are the same as the Go connectors'.
 import { create, type DescMessage, type JsonObject, type JsonValue, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
-import { anyPack, anyUnpack, type Any } from '@bufbuild/protobuf/wkt';
+import { type Any, anyPack, anyUnpack } from '@bufbuild/protobuf/wkt';
 import {
   AppTraitSchema,
   ChildResourceTypeSchema,
-  EntitlementSchema,
+  type Entitlement,
   Entitlement_PurposeValue,
+  EntitlementSchema,
   ExternalLinkSchema,
+  type Grant,
   GroupTraitSchema,
+  type Resource,
+  type ResourceId,
   ResourceSchema,
+  type ResourceType,
+  type ResourceType_Trait,
   ResourceTypeSchema,
   RoleTraitSchema,
   SkipEntitlementsAndGrantsSchema,
-  StatusSchema,
   Status_ResourceStatus,
-  UserTraitSchema,
+  StatusSchema,
   UserTrait_AccountType,
   UserTrait_Status_Status,
-  type Entitlement,
-  type Grant,
-  type Resource,
-  type ResourceId,
-  type ResourceType,
-  type ResourceType_Trait,
+  UserTraitSchema,
 } from '../c1z/messages.ts';
 
 export { Entitlement_PurposeValue as Purpose, Status_ResourceStatus as ResourceStatus, UserTrait_AccountType as AccountType };

@@ -14,7 +14,7 @@ import type { SliceBudget } from './budget.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from './config.ts';
 import type { ConnectorDefinition } from './connector.ts';
-import { runEngine, stateFromToken, type EngineState, type Progress } from './engine.ts';
+import { type EngineState, type Progress, runEngine, stateFromToken } from './engine.ts';
 import { createRuntime } from './runtime.ts';
 
 export interface RunSyncOptions<C> {

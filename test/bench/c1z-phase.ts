@@ -1,14 +1,14 @@
 // Child process of the c1z benchmark: `writer` (our writer, protobuf encoding included) or `floor`
 // (pre-encoded blobs into bare prepared statements in one transaction, then zstd of the file).
-import Database from 'better-sqlite3';
-import { createReadStream, createWriteStream } from 'node:fs';
+
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { constants as zc, createZstdCompress } from 'node:zlib';
-import { statSync } from 'node:fs';
+import { createZstdCompress, constants as zc } from 'node:zlib';
 import { toBinary } from '@bufbuild/protobuf';
+import Database from 'better-sqlite3';
+import { newKsuid } from '../../shared/c1z/ksuid.ts';
 import { GrantSchema, ResourceSchema } from '../../shared/c1z/messages.ts';
 import { SCHEMA_DDL } from '../../shared/c1z/schema.ts';
-import { newKsuid } from '../../shared/c1z/ksuid.ts';
 import { sqliteTimestamp } from '../../shared/c1z/timestamp.ts';
 import { C1zWriter } from '../../shared/c1z/writer.ts';
 import { group, memberEntitlement, membership, syntheticTenant, user } from '../support/tenant.ts';

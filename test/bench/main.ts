@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   'sync slack': () => import('./sync-slack.ts'),
   'sync segment': () => import('./sync-segment.ts'),
   'sync slack-enterprise': () => import('./sync-slack-enterprise.ts'),
+  'sync okta': () => import('./sync-okta.ts'),
 };
 
 const key = name === 'sync' ? `sync ${args.shift() ?? ''}` : (name ?? '');

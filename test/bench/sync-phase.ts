@@ -2,11 +2,12 @@
 // so the figures (seconds, peak RSS) are the sync's own, not the simulator's. With a slice plan
 // (5th argument) the sync runs as the Lambda runs it: slices of `sliceSeconds` on the Lambda's
 // clock, each checkpointing to S3 (the AWS_* environment points at moto), the next resuming from it.
-import { S3Client } from '@aws-sdk/client-s3';
+
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConnector, connectorName } from '../../bin/cli/registry.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { connectorName, loadConnector } from '../../bin/cli/registry.ts';
 import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
 import type { SliceBudget } from '../../shared/sync/budget.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';

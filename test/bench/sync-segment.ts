@@ -9,8 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPhase } from './child.ts';
 import { generateTenant, goFormulaFor, startSegmentSim } from '../../lambdas/segment/sim/index.ts';
+import { runPhase } from './child.ts';
 
 function flag(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);

@@ -8,12 +8,13 @@
 // Real time is estimated as the API part scaled back up by --scale plus the checkpoint part as
 // measured (it is not time-compressed). The sliced run's ids are compared with the unsliced run's.
 // Each sync runs in a child process (sync-phase.ts) so its peak RSS is its own, not the simulator's.
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openC1z } from '../../shared/c1z/reader.ts';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateGridTenant, goFormulaCalls, gridShape, limitsFloorSeconds, ourFormulaCalls, startGridSim } from '../../lambdas/slack-enterprise/sim/index.ts';
+import { openC1z } from '../../shared/c1z/reader.ts';
 import { startMoto } from '../support/moto.ts';
 import { runPhase } from './child.ts';
 

@@ -8,14 +8,15 @@
 // server started here) and the next resuming from it, against the floor of a one-slice sync's
 // calls at real speed (see runSliced).
 // Each sync runs in a child process (sync-phase.ts) so its peak RSS is its own, not the simulator's.
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { mkdtemp, rm } from 'node:fs/promises';
-import { runPhase } from './child.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WEB_METHODS, SCIM_LIMITS } from '../../shared/slack/sim/limits.ts';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { generateTenant, goFormulaCalls, goFormulaParamsFor, type SlackMode, startSlackSim } from '../../lambdas/slack/sim/index.ts';
+import { SCIM_LIMITS, WEB_METHODS } from '../../shared/slack/sim/limits.ts';
 import { startMoto } from '../support/moto.ts';
-import { generateTenant, goFormulaCalls, goFormulaParamsFor, startSlackSim, type SlackMode } from '../../lambdas/slack/sim/index.ts';
+import { runPhase } from './child.ts';
 
 interface ChildResult {
   seconds: number;

@@ -1,4 +1,4 @@
-// Issue #13: the arm64 asset is run, not only inspected. The fullstory connector is bundled for
+// The arm64 asset is run, not only inspected. The fullstory connector is bundled for
 // arm64 with the deployment's own bundling, and the bundle's handler runs on an arm64 Node 24
 // under qemu user-mode emulation (test/support/arm64.sh) against moto and the Fullstory simulator;
 // the c1z it uploads is read back and checked against the simulator's tenant.
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { bundleConnector, REPO_ROOT, type BundleResult } from '../../infra/bundling.ts';
-import { openC1z } from '../../shared/c1z/reader.ts';
+import { type BundleResult, bundleConnector, REPO_ROOT } from '../../infra/bundling.ts';
 import { simulator as fullstorySim } from '../../lambdas/fullstory/sim/index.ts';
+import { openC1z } from '../../shared/c1z/reader.ts';
 import { createBucket, createSecret, motoEndpoint, s3Client, secretsClient, TEST_REGION } from '../support/aws.ts';
 
 const ARM64_SH = join(REPO_ROOT, 'test/support/arm64.sh');

@@ -8,9 +8,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type Architecture,
+  BundlingError,
   bundleConnector,
   bundleHandler,
-  BundlingError,
   MAX_ZIPPED_BYTES,
   REPO_ROOT,
   SIMULATOR_PATH,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CONDUCTORONE_PRINCIPAL_ARN, loadConfig, objectKey } from '../../infra/config.ts';
 import { connectorNames } from '../../lambdas/index.ts';
-import { CDK_JSON } from './helpers.ts';
 import { errorOf } from './config-errors.ts';
+import { CDK_JSON } from './helpers.ts';
 
 describe('config from the cdk.json context', () => {
   it('cdk.json is valid and deploys every connector of the registry once, with the documented defaults', () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { SERVICE_NAME } from '../../infra/config.ts';
 import { DURABLE_METRIC, METRIC, PROVISIONING_METRIC } from '../../infra/constructs/sync-monitoring.ts';
 import { METRIC as RUNTIME_METRIC, SERVICE_NAME as RUNTIME_SERVICE } from '../../shared/observability/telemetry.ts';
-import { SERVICE_NAME } from '../../infra/config.ts';
 import { cleanupOutdirs, logicalId, resourcesOf, synth } from './helpers.ts';
 
 afterAll(cleanupOutdirs);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { REPO_ROOT } from '../../infra/bundling.ts';
-import { readElf, EM_AARCH64, EM_X86_64 } from '../../infra/elf.ts';
+import { EM_AARCH64, EM_X86_64, readElf } from '../../infra/elf.ts';
 import { connectorNames } from '../../lambdas/index.ts';
 import { cleanupOutdirs, TEST_CONTEXT, tempOutdir } from './helpers.ts';
 

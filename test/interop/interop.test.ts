@@ -1,7 +1,7 @@
 // Our c1z files read by baton-sdk's own Go code (pkg/dotc1z, the path ConductorOne's
 // ingestion uses) must show the same syncs, counts and ids as our reader, and files the SDK
 // writes must read the same in ours. The Go side is test/interop/main.go, built by build.sh.
-import { execFile, type ExecFileException } from 'node:child_process';
+import { type ExecFileException, execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,14 +9,15 @@ import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { connectorNames } from '../../lambdas/index.ts';
+import { connector as slackConnector } from '../../lambdas/slack/connector.ts';
+import { generateTenant, startSlackSim } from '../../lambdas/slack/sim/index.ts';
 import { decodeV1, encodeV1 } from '../../shared/c1z/container.ts';
 import { C1zError } from '../../shared/c1z/errors.ts';
 import { EntitlementSchema, GrantSchema, ResourceSchema, ResourceTypeSchema } from '../../shared/c1z/messages.ts';
-import { openC1z, type C1zReader } from '../../shared/c1z/reader.ts';
+import { type C1zReader, openC1z } from '../../shared/c1z/reader.ts';
 import { C1zWriter } from '../../shared/c1z/writer.ts';
 import { syncToFile } from '../../shared/sync/run-sync.ts';
-import { connector as slackConnector } from '../../lambdas/slack/connector.ts';
-import { generateTenant, startSlackSim } from '../../lambdas/slack/sim/index.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BUILD = join(ROOT, 'test/interop/build.sh');
@@ -196,7 +197,7 @@ describe('baton-sdk reads our files as our reader does', () => {
     if (r.code !== 0) throw new Error(`demo failed: ${r.stderr}`);
   }, 5 * 60_000);
 
-  for (const name of ['slack', 'slack-enterprise', 'segment', 'fullstory']) {
+  for (const name of connectorNames) {
     it(`demo ${name}`, async (ctx) => {
       requireTool(ctx);
       const sdk = await expectSameAsSdk(ctx, join(demoOut, name, 'sync.c1z'));
@@ -379,7 +380,7 @@ describe('the baton CLI (baton-sdk cmd/baton, the version go.mod pins) reads eve
     if (d.code !== 0) throw new Error(`demo failed: ${d.stderr}`);
   }, BUILD_TIMEOUT_MS);
 
-  for (const name of ['slack', 'slack-enterprise', 'segment', 'fullstory']) {
+  for (const name of connectorNames) {
     it(`demo ${name}: baton stats and baton grants/entitlements -o json agree with ours`, async (ctx) => {
       requireTool(ctx);
       const file = join(demoOut, name, 'sync.c1z');

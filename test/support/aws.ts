@@ -1,8 +1,8 @@
 // Helpers for tests against the run's moto server (started by test/support/global-setup.ts).
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { inject } from 'vitest';
 
 export const TEST_REGION = 'us-east-1';
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };

@@ -1,6 +1,6 @@
 // Runs the CLI as a user does: a child process of bin/baton-serverless.js, BATON_* taken only from
 // what the test passes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;

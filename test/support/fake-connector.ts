@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { ResourceType_Trait } from '../../shared/c1z/messages.ts';
 import type { Connector, ConnectorDefinition, Page, ResourceSyncer } from '../../shared/sync/connector.ts';
-import { Purpose, entitlement, grant, resource, resourceId, resourceType } from '../../shared/sync/model.ts';
-import { USER_TYPE, group, memberEntitlement, user } from './tenant.ts';
+import { entitlement, grant, Purpose, resource, resourceId, resourceType } from '../../shared/sync/model.ts';
+import { group, memberEntitlement, USER_TYPE, user } from './tenant.ts';
 
 export interface FakeOptions {
   users: number;

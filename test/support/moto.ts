@@ -1,6 +1,6 @@
 // Starts and stops a moto server (S3 + Secrets Manager emulator) from Node.
 // The install (a cached folder of Debian packages) is test/support/moto.sh's job (its header says how).
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 

@@ -1,7 +1,8 @@
 // A small org written as a finished c1z: users by index, groups with their members. For tests that
 // compare two syncs (drift, the shrink guard, diff).
-import { GROUP_TYPE, USER_TYPE, group, memberEntitlement, membership, user } from './tenant.ts';
+
 import { C1zWriter } from '../../shared/c1z/writer.ts';
+import { GROUP_TYPE, group, memberEntitlement, membership, USER_TYPE, user } from './tenant.ts';
 
 export interface Org {
   users: number[];

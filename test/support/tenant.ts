@@ -1,7 +1,8 @@
 // A synthetic tenant as plain rows (users, groups, memberships) for c1z and engine tests.
-import { Purpose, entitlement, grant, groupTrait, resource, resourceId, resourceType, userTrait } from '../../shared/sync/model.ts';
+
 import type { Entitlement, Grant, Resource, ResourceType } from '../../shared/c1z/messages.ts';
 import { ResourceType_Trait } from '../../shared/c1z/messages.ts';
+import { entitlement, grant, groupTrait, Purpose, resource, resourceId, resourceType, userTrait } from '../../shared/sync/model.ts';
 
 export const USER_TYPE = resourceType({ id: 'user', displayName: 'User', traits: [ResourceType_Trait.USER], skipEntitlementsAndGrants: true });
 export const GROUP_TYPE = resourceType({ id: 'group', displayName: 'Group', traits: [ResourceType_Trait.GROUP] });

@@ -1,8 +1,9 @@
 // Walks a connector's syncers the way the engine does (types → resources → children → entitlements
 // → grants, every page token followed, the skip annotations honoured), without a c1z, so mapping
 // tests see exactly what the syncers emit. One walker for every connector's tests.
-import { ChildResourceTypeSchema, SkipEntitlementsAndGrantsSchema, SkipGrantsSchema } from '../../shared/c1z/messages.ts';
+
 import type { Entitlement, Grant, Resource } from '../../shared/c1z/messages.ts';
+import { ChildResourceTypeSchema, SkipEntitlementsAndGrantsSchema, SkipGrantsSchema } from '../../shared/c1z/messages.ts';
 import type { Connector, Page, ResourceSyncer } from '../../shared/sync/connector.ts';
 import { findAnnotation } from '../../shared/sync/model.ts';
 

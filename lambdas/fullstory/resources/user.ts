@@ -3,7 +3,7 @@
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import { UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { profile, resource, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
+import { profile, ResourceStatus, resource, userTrait } from '../../../shared/sync/model.ts';
 import { type ApiUsers, type EndUser, modeError, SCIM_PAGE_SIZE, type ScimUser, type ScimUsers } from '../client.ts';
 import type { FullstoryContext } from '../context.ts';
 import { userResourceType } from './types.ts';

@@ -1,11 +1,11 @@
 // `baton-serverless sim fullstory` / `demo`: a seeded org served in one of the two modes.
 // extra: mode ('scim' default | 'apikey'), scimPageCap, apiPageSize.
-import { applyGenericFault, type AppSimulator } from '../../../shared/sim/kit.ts';
+import { type AppSimulator, applyGenericFault } from '../../../shared/sim/kit.ts';
 import { startFullstorySim } from './server.ts';
 import { generateTenant } from './tenant.ts';
 
-export { startFullstorySim, SCIM_PREFIX, type FullstorySim, type FullstorySimOptions } from './server.ts';
-export { generateTenant, type FullstoryTenant, type ScimUser, type EndUser } from './tenant.ts';
+export { type FullstorySim, type FullstorySimOptions, SCIM_PREFIX, startFullstorySim } from './server.ts';
+export { type EndUser, type FullstoryTenant, generateTenant, type ScimUser } from './tenant.ts';
 
 export const simulator: AppSimulator = {
   name: 'fullstory',

@@ -1,7 +1,7 @@
 // Fullstory on loopback: the SCIM seat API under a path prefix and the server API v2 end-user list at
 // the root, each with its own credential, paging, throttling and app-specific fault switches (the
 // kit's generic faults — 5xx, HTML, malformed JSON, resets — come on top via `server.fault`).
-import { startSim, type SimRequest, type SimResponse, type SimServer } from '../../../shared/sim/kit.ts';
+import { type SimRequest, type SimResponse, type SimServer, startSim } from '../../../shared/sim/kit.ts';
 import type { EndUser, FullstoryTenant, ScimUser } from './tenant.ts';
 
 export const SCIM_PREFIX = '/scim/v2';

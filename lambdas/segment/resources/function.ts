@@ -1,8 +1,8 @@
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { FUNCTION_KINDS } from '../client.ts';
 import type { SegmentContext } from '../context.ts';
-import { functionType } from './types.ts';
 import { permissionTargetSyncer } from './permission-target.ts';
+import { functionType } from './types.ts';
 
 // Page token `<kind index>:<cursor>`: the three function kinds are listed one after another,
 // each with real pagination (the Go connector fetched all pages inside a single List call).

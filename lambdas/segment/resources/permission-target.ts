@@ -1,15 +1,15 @@
 // Sources, warehouses, functions and spaces share one shape: a paged list, one permission
 // entitlement per role that applies to the type, and no grants of their own (they come from
 // users' and groups' permissions).
-import { StructSchema, anyUnpack, type Any } from '@bufbuild/protobuf/wkt';
+import { type Any, anyUnpack, StructSchema } from '@bufbuild/protobuf/wkt';
 import type { Entitlement, Resource, ResourceId, ResourceType } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { Purpose, entitlement, pack, resource } from '../../../shared/sync/model.ts';
+import { entitlement, Purpose, pack, resource } from '../../../shared/sync/model.ts';
 import type { Named, Role } from '../client.ts';
 import type { SegmentContext } from '../context.ts';
 import type { CatalogRole } from '../roles.ts';
 import { provisioner } from './provision.ts';
-import { type PermissionTargetType, groupType, userType } from './types.ts';
+import { groupType, type PermissionTargetType, userType } from './types.ts';
 
 export type ListTargets = (pageToken: string | undefined) => Promise<Page<Named>>;
 

@@ -1,14 +1,15 @@
 // The token's one workspace and its grants: each user's membership plus the user's role and
 // resource permissions, from one walk over the user list (the Go connector fetched these from the
 // user syncer; the grant ids are the same). One page of users is in memory at a time.
-import { mapLimit } from '../../../shared/concurrency.ts';
+
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
+import { mapLimit } from '../../../shared/concurrency.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant, memberEntitlement, resource } from '../../../shared/sync/model.ts';
 import type { Workspace } from '../client.ts';
 import type { SegmentContext } from '../context.ts';
 import { permissionGrants } from './permissions.ts';
-import { WORKSPACE_CHILDREN, userType, workspaceType } from './types.ts';
+import { userType, WORKSPACE_CHILDREN, workspaceType } from './types.ts';
 import { userPrincipal } from './user.ts';
 
 export function workspaceResource(ws: Workspace): Resource {

@@ -2,13 +2,13 @@
 // extra: groups, membersPerGroup, roles, sources, warehouses, functions, spaces (sizes),
 // listPermissions / listGroupPermissions (rows of GET /users, /groups carry permissions),
 // region ('us' | 'eu': only changes BATON_REGION in the config map; BATON_BASE_URL still wins).
-import { applyGenericFault, type AppSimulator, type SimStartOptions } from '../../../shared/sim/kit.ts';
+import { type AppSimulator, applyGenericFault, type SimStartOptions } from '../../../shared/sim/kit.ts';
 import { startSegmentSim } from './server.ts';
-import { expectedCounts, generateTenant, FUNCTION_KINDS, type SegmentTenant, type TenantSize } from './tenant.ts';
+import { expectedCounts, FUNCTION_KINDS, generateTenant, type SegmentTenant, type TenantSize } from './tenant.ts';
 
-export { startSegmentSim, READ_PER_MINUTE, WRITE_PER_MINUTE, type SegmentSim, type SegmentSimOptions, type EnvelopeFault } from './server.ts';
-export { generateTenant, expectedCounts, FUNCTION_KINDS, type SegmentTenant, type TenantSize } from './tenant.ts';
+export { type EnvelopeFault, READ_PER_MINUTE, type SegmentSim, type SegmentSimOptions, startSegmentSim, WRITE_PER_MINUTE } from './server.ts';
 export type * from './tenant.ts';
+export { expectedCounts, FUNCTION_KINDS, generateTenant, type SegmentTenant, type TenantSize } from './tenant.ts';
 
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined;

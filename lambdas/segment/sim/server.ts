@@ -1,7 +1,7 @@
 // The Segment Public API endpoints the connector calls, with Segment's envelope, Bearer auth,
 // cursor pagination (`pagination.count` and `pagination[count]` both accepted), 429s carrying
 // `errors[0].data.msBeforeNext` and X-RateLimit-* headers, and Segment-specific fault switches.
-import { startSim, type SimRequest, type SimResponse, type SimServer } from '../../../shared/sim/kit.ts';
+import { type SimRequest, type SimResponse, type SimServer, startSim } from '../../../shared/sim/kit.ts';
 import { FUNCTION_KINDS, type SegmentTenant, type SimPermission, type SimUser } from './tenant.ts';
 
 export interface SegmentSimOptions {

@@ -5,7 +5,7 @@ import type { Resource } from '../../../shared/c1z/messages.ts';
 import type { ScimUser } from '../../../shared/slack/scim.ts';
 import { nextStartIndex, SCIM_USERS_PAGE } from '../../../shared/slack/scim.ts';
 import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { AccountType, profile, resource, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
+import { AccountType, profile, ResourceStatus, resource, userTrait } from '../../../shared/sync/model.ts';
 import type { AdminUser } from '../client.ts';
 import type { GridContext } from '../context.ts';
 import { userType } from './types.ts';

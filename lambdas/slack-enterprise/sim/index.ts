@@ -1,13 +1,13 @@
 // The Enterprise Grid simulator behind `baton-serverless sim slack-enterprise` / `demo`, tests and
 // the benchmark, plus the call formulas (ours and the Go connector's) the README writes down.
-import { startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
+import { type AppSimulator, type Route, type RunningSim, type SimStartOptions, startSim } from '../../../shared/sim/kit.ts';
 import { GRID_METHODS, SCIM_LIMITS } from '../../../shared/slack/sim/limits.ts';
 import { createGridRoute, type GridSimControls } from './server.ts';
-import { expectedGridCounts, generateGridTenant, GRID_BOT_TOKEN, GRID_USER_TOKEN, type GridTenant } from './tenant.ts';
+import { expectedGridCounts, GRID_BOT_TOKEN, GRID_USER_TOKEN, type GridTenant, generateGridTenant } from './tenant.ts';
 
-export { expectedGridCounts, generateGridTenant, GRID_BOT_TOKEN, GRID_USER_TOKEN, GRID_BOT_SCOPES, GRID_USER_SCOPES, memberRoles } from './tenant.ts';
-export type { GridTenant, GridUser, GridTeam, GridUserGroup, GridIdpGroup, GridRoleAssignment, TeamRole, OrgRole } from './tenant.ts';
 export type { GridSimControls } from './server.ts';
+export type { GridIdpGroup, GridRoleAssignment, GridTeam, GridTenant, GridUser, GridUserGroup, OrgRole, TeamRole } from './tenant.ts';
+export { expectedGridCounts, GRID_BOT_SCOPES, GRID_BOT_TOKEN, GRID_USER_SCOPES, GRID_USER_TOKEN, generateGridTenant, memberRoles } from './tenant.ts';
 
 export interface GridSimOptions {
   tenant: GridTenant;

@@ -2,11 +2,11 @@
 // with the list pages are kept for the grants, so most groups need no Groups/{id} call.
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
 import { GrantImmutableSchema } from '../../../shared/c1z/messages.ts';
+import { CONNECTOR } from '../../../shared/slack/errors.ts';
 import { ConnectorError, type ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { grant, groupTrait, pack, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
+import { grant, groupTrait, memberEntitlement, pack, profile, resource, resourceId } from '../../../shared/sync/model.ts';
 import { SCIM_GROUPS_PAGE } from '../client.ts';
 import type { SlackContext } from '../context.ts';
-import { CONNECTOR } from '../../../shared/slack/errors.ts';
 import { idpGroupType, MEMBER, userType } from './types.ts';
 
 export function idpGroupSyncer(ctx: SlackContext): ResourceSyncer {

@@ -1,5 +1,5 @@
 // The five resource types (README.md, What it syncs) and the ids shared between syncers.
-import { SkipGrantsSchema, ResourceType_Trait } from '../../../shared/c1z/messages.ts';
+import { ResourceType_Trait, SkipGrantsSchema } from '../../../shared/c1z/messages.ts';
 import { pack, resourceType } from '../../../shared/sync/model.ts';
 
 export const workspaceType = resourceType({ id: 'workspace', displayName: 'Workspace', traits: [ResourceType_Trait.GROUP] });

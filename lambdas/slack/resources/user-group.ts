@@ -2,10 +2,10 @@
 // the group's grants are written), so a group's grants normally cost no call; otherwise its list is
 // fetched once (not once per 20 members as the Go connector does) and paged locally.
 import type { Grant } from '../../../shared/c1z/messages.ts';
-import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { grant, groupTrait, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
-import type { SlackContext } from '../context.ts';
 import { SlackApiError } from '../../../shared/slack/errors.ts';
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
+import { grant, groupTrait, memberEntitlement, profile, resource, resourceId } from '../../../shared/sync/model.ts';
+import type { SlackContext } from '../context.ts';
 import { MEMBER, userGroupType, userType } from './types.ts';
 
 /** Grants per page: bounds one page's memory for very large groups. */

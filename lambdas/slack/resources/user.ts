@@ -2,11 +2,11 @@
 // the SCIM user set (org-wide) joined with users.list pages instead of one users.info per SCIM
 // user; only SCIM users no workspace's users.list returned are looked up one by one.
 import type { Resource, ResourceId } from '../../../shared/c1z/messages.ts';
+import { SlackApiError } from '../../../shared/slack/errors.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { AccountType, profile, resource, resourceId, ResourceStatus, userTrait } from '../../../shared/sync/model.ts';
+import { AccountType, profile, ResourceStatus, resource, resourceId, userTrait } from '../../../shared/sync/model.ts';
 import { SCIM_USERS_PAGE, type SlackUser } from '../client.ts';
 import type { SlackContext } from '../context.ts';
-import { SlackApiError } from '../../../shared/slack/errors.ts';
 import { fetchMembersForListing } from '../members.ts';
 import { workspaceIds } from '../workspaces.ts';
 import { userType, workspaceType } from './types.ts';

@@ -4,7 +4,7 @@ import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { entitlement, Purpose, resource, resourceId, roleTrait } from '../../../shared/sync/model.ts';
 import type { SlackContext } from '../context.ts';
 import { workspaceName } from '../workspaces.ts';
-import { ASSIGNED, userType, WORKSPACE_ROLES, workspaceRoleType, workspaceType, type RoleKey } from './types.ts';
+import { ASSIGNED, type RoleKey, userType, WORKSPACE_ROLES, workspaceRoleType, workspaceType } from './types.ts';
 
 const DISPLAY = new Map<string, string>(WORKSPACE_ROLES);
 

@@ -2,12 +2,12 @@
 // all from one pass over users.list (role rules: README.md, Workspace roles).
 import type { Grant, Resource, ResourceId } from '../../../shared/c1z/messages.ts';
 import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { grant, groupTrait, profile, resource, resourceId, memberEntitlement } from '../../../shared/sync/model.ts';
+import { grant, groupTrait, memberEntitlement, profile, resource, resourceId } from '../../../shared/sync/model.ts';
 import type { SlackContext } from '../context.ts';
 import { membersForGrants } from '../members.ts';
-import { teamsPage } from '../workspaces.ts';
 import { FLAG } from '../state.ts';
-import { ASSIGNED, MEMBER, userGroupType, userType, workspaceRoleType, workspaceType, type RoleKey } from './types.ts';
+import { teamsPage } from '../workspaces.ts';
+import { ASSIGNED, MEMBER, type RoleKey, userGroupType, userType, workspaceRoleType, workspaceType } from './types.ts';
 import { roleResource } from './workspace-role.ts';
 
 export function workspaceResource(team: { id: string; name: string; domain: string }): Resource {

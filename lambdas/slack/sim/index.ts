@@ -1,11 +1,11 @@
 // The Slack simulator behind `baton-serverless sim slack` / `demo`, tests and the benchmark.
-import { applyGenericFault, startSim, type AppSimulator, type Route, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
+import { type AppSimulator, applyGenericFault, type Route, type RunningSim, type SimStartOptions, startSim } from '../../../shared/sim/kit.ts';
 import { createSlackRoute, type SlackSimControls } from './server.ts';
-import { expectedCounts, generateTenant, workspacesOf, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant } from './tenant.ts';
+import { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant, workspacesOf } from './tenant.ts';
 
-export { generateTenant, expectedCounts, workspacesOf, SIM_BOT_TOKEN, SIM_USER_TOKEN } from './tenant.ts';
-export type { SlackTenant, SimUser, SimUserGroup, SimIdpGroup, SimTeam, SlackMode } from './tenant.ts';
-export type { SlackSimControls, RateLimitForm, SimLoggedRequest } from './server.ts';
+export type { RateLimitForm, SimLoggedRequest, SlackSimControls } from './server.ts';
+export type { SimIdpGroup, SimTeam, SimUser, SimUserGroup, SlackMode, SlackTenant } from './tenant.ts';
+export { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, workspacesOf } from './tenant.ts';
 
 export interface SlackSimOptions {
   tenant: SlackTenant;

@@ -1,8 +1,8 @@
 // The Slack Web API methods and SCIM endpoints the connector calls, answered from a tenant with
 // Slack's auth rules, cursor/startIndex paging, `ok:false` errors and tier rate limits.
 import type { SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
-import { SCIM_LIMITS, WEB_METHODS, type SimLimit } from '../../../shared/slack/sim/limits.ts';
-import { workspacesOf, type SimIdpGroup, type SimUser, type SimUserGroup, type SlackTenant } from './tenant.ts';
+import { SCIM_LIMITS, type SimLimit, WEB_METHODS } from '../../../shared/slack/sim/limits.ts';
+import { type SimIdpGroup, type SimUser, type SimUserGroup, type SlackTenant, workspacesOf } from './tenant.ts';
 
 export type RateLimitForm = '429' | 'ok-false';
 

@@ -1,6 +1,7 @@
 // Promoting a held sync against moto: only a file that passes the upload's checks becomes live.
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+
 import { join } from 'node:path';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { liveMetadata, NothingQuarantinedError, promoteQuarantined, quarantineC1z, quarantineKey } from '../../../shared/aws/quarantine.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';

@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { clearSecretCache, loadConnectorConfig, SecretConfigError } from '../../../shared/aws/secrets.ts';
 import { createSecret, secretsClient } from '../../support/aws.ts';

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GetObjectAttributesCommand,
   GetObjectCommand,
@@ -11,7 +10,8 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { MIB, uploadC1z, UploadError } from '../../../shared/aws/upload.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIB, UploadError, uploadC1z } from '../../../shared/aws/upload.ts';
 import { createBucket, s3Client, uniqueName } from '../../support/aws.ts';
 
 const s3 = s3Client();

@@ -8,7 +8,7 @@ import { parseFrameHeader } from '../../../shared/c1z/container.ts';
 import { GrantExpandableSchema } from '../../../shared/c1z/messages.ts';
 import { SCHEMA_DDL } from '../../../shared/c1z/schema.ts';
 import { C1zWriter } from '../../../shared/c1z/writer.ts';
-import { Purpose, entitlement, grant, pack, resource, resourceId, resourceType } from '../../../shared/sync/model.ts';
+import { entitlement, grant, Purpose, pack, resource, resourceId, resourceType } from '../../../shared/sync/model.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 describe('c1z through the zstd and sqlite3 CLIs', () => {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTenant, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
+import { generateTenant, type RunningSlackSim, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { cli, ROOT } from '../../support/cli.ts';
 import { tempDir } from '../../support/tmp.ts';
 

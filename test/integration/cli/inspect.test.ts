@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { zstdCompressSync } from 'node:zlib';
 import { join } from 'node:path';
+import { zstdCompressSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/tmp.ts';
 

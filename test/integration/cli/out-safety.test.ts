@@ -1,10 +1,10 @@
 // `sync --out` never replaces what is not a regular file, never creates folders it was not asked
 // to, refuses before any API call, and Ctrl-C leaves no work folder behind.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackSim, generateTenant, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
+import { generateTenant, type RunningSlackSim, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { cli, startCli } from '../../support/cli.ts';
 import { tempDir } from '../../support/tmp.ts';
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateTenant, startFullstorySim, type FullstorySim, type ScimUser } from '../../../lambdas/fullstory/sim/index.ts';
+import { type FullstorySim, generateTenant, type ScimUser, startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { cli } from '../../support/cli.ts';
 import { tempDir } from '../../support/tmp.ts';
 

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FullstorySim, generateTenant, startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { generateTenant, startFullstorySim, type FullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -63,9 +63,9 @@ describe('baton-serverless sync', () => {
   });
 
   it('an unknown connector is a usage error', async () => {
-    const r = await cli(['sync', 'okta', '--out', 'x.c1z'], {});
+    const r = await cli(['sync', 'github', '--out', 'x.c1z'], {});
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown connector "okta"/);
+    expect(r.stderr).toMatch(/unknown connector "github"/);
   });
 });
 

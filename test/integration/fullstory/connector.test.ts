@@ -1,20 +1,20 @@
 // The connector against the Fullstory simulator through the real HTTP client: both modes, mode
-// selection, paging on the wire, and every failure the issue lists.
+// selection, paging on the wire, and every failure an app can answer with (bad token, 429, 5xx, malformed pages).
 import { afterEach, describe, expect, it } from 'vitest';
+import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import {
+  type FullstorySim,
+  type FullstorySimOptions,
+  simulator as fullstorySim,
+  generateTenant,
+  startFullstorySim,
+} from '../../../lambdas/fullstory/sim/index.ts';
+import type { Resource } from '../../../shared/c1z/messages.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
 import type { HttpClientOptions } from '../../../shared/http/types.ts';
 import { parseConnectorConfig } from '../../../shared/sync/config.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { createRuntime } from '../../../shared/sync/runtime.ts';
-import type { Resource } from '../../../shared/c1z/messages.ts';
-import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
-import {
-  simulator as fullstorySim,
-  generateTenant,
-  startFullstorySim,
-  type FullstorySim,
-  type FullstorySimOptions,
-} from '../../../lambdas/fullstory/sim/index.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from '../../unit/fullstory/fixtures.ts';
 import { toRow } from '../../unit/fullstory/rows.ts';
 

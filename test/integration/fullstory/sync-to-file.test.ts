@@ -4,14 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResourceType_Trait } from '../../../shared/c1z/messages.ts';
-import { openC1z } from '../../../shared/c1z/reader.ts';
-import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
 import { simulator as fullstorySim, startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
+import { ResourceType_Trait } from '../../../shared/c1z/messages.ts';
+import { openC1z } from '../../../shared/c1z/reader.ts';
+import type { HttpEvent } from '../../../shared/http/types.ts';
+import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from '../../unit/fullstory/fixtures.ts';
 import { toRow } from '../../unit/fullstory/rows.ts';
-import type { HttpEvent } from '../../../shared/http/types.ts';
 
 let dir: string;
 beforeAll(async () => {

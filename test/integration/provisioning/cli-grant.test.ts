@@ -2,9 +2,8 @@
 // and Fullstory's clear refusal.
 import { afterEach, describe, expect, it } from 'vitest';
 import { grantCommand } from '../../../bin/cli/grant.ts';
-import { startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
-import { generateTenant as fullstoryTenant } from '../../../lambdas/fullstory/sim/index.ts';
-import { startSegmentSim, type SegmentSim } from '../../../lambdas/segment/sim/index.ts';
+import { generateTenant as fullstoryTenant, startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
+import { type SegmentSim, startSegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { fixedTenant } from '../../unit/segment/fixture.ts';
 
 let closers: (() => Promise<void>)[] = [];

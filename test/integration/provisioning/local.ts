@@ -1,17 +1,17 @@
 // One connector instance behind the loopback webhook server, with its simulator's latest sync as
 // the c1z, and helpers to re-sync and list grant ids.
 import { join } from 'node:path';
+import { openC1z } from '../../../shared/c1z/reader.ts';
 import type { AuditLine, ProvisionAudit } from '../../../shared/provisioning/audit.ts';
 import { fileC1z } from '../../../shared/provisioning/c1z-source.ts';
 import { startWebhookServer, type WebhookServer } from '../../../shared/provisioning/http-server.ts';
 import { createInstance } from '../../../shared/provisioning/instance.ts';
 import { MemoryReplayStore } from '../../../shared/provisioning/replay.ts';
 import { createVerifier, remoteJwks } from '../../../shared/provisioning/verify.ts';
-import { openC1z } from '../../../shared/c1z/reader.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../../shared/sync/config.ts';
 import type { ConnectorDefinition } from '../../../shared/sync/connector.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { TENANT, type Issuer } from './harness.ts';
+import { type Issuer, TENANT } from './harness.ts';
 
 export const FAST_HTTP = { baseBackoffMs: 2, maxBackoffMs: 5, maxRetries: 2 };
 

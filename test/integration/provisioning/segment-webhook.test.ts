@@ -1,13 +1,14 @@
 // The webhook endpoint over loopback against the Segment simulator: authentication failures change
 // nothing; each provisionable entitlement kind round-trips and a fresh sync shows it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connector as segment } from '../../../lambdas/segment/connector.ts';
-import { startSegmentSim, type SegmentSim } from '../../../lambdas/segment/sim/index.ts';
-import { fixedTenant } from '../../unit/segment/fixture.ts';
+import { type SegmentSim, startSegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';
-import { claimsFor, digest, provisionBody, send, startIssuer, testBody, TENANT, type Issuer } from './harness.ts';
-import { startLocal, type Local } from './local.ts';
+import { fixedTenant } from '../../unit/segment/fixture.ts';
+import { claimsFor, digest, type Issuer, provisionBody, send, startIssuer, TENANT, testBody } from './harness.ts';
+import { type Local, startLocal } from './local.ts';
 
 let issuer: Issuer;
 let sim: SegmentSim;

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookCommand } from '../../../bin/cli/webhook.ts';
 import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
-import { generateGridTenant, startGridSim, type GridUser, type RunningGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
+import { type GridUser, generateGridTenant, type RunningGridSim, startGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
-import { provisionBody, send, startIssuer, TENANT, type Issuer } from './harness.ts';
+import { type Issuer, provisionBody, send, startIssuer, TENANT } from './harness.ts';
 
 let issuer: Issuer;
 let sim: RunningGridSim;

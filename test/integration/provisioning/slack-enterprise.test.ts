@@ -4,7 +4,7 @@
 // write and the check is reported instead of silently overwritten.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { grantCommand } from '../../../bin/cli/grant.ts';
-import { generateGridTenant, startGridSim, type GridUser, type RunningGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
+import { type GridUser, generateGridTenant, type RunningGridSim, startGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 
 let sim: RunningGridSim;
 beforeEach(async () => {

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookCommand } from '../../../bin/cli/webhook.ts';
 import { connector as slack } from '../../../lambdas/slack/connector.ts';
-import { SIM_USER_TOKEN, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
+import { type RunningSlackSim, SIM_USER_TOKEN, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/slack/fixture.ts';
-import { provisionBody, send, startIssuer, TENANT, type Issuer } from './harness.ts';
+import { type Issuer, provisionBody, send, startIssuer, TENANT } from './harness.ts';
 
 let issuer: Issuer;
 let sim: RunningSlackSim;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookCommand } from '../../../bin/cli/webhook.ts';
 import { connector as segment } from '../../../lambdas/segment/connector.ts';
-import { startSegmentSim, type SegmentSim } from '../../../lambdas/segment/sim/index.ts';
+import { type SegmentSim, startSegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { MAX_BODY_BYTES, startWebhookServer } from '../../../shared/provisioning/http-server.ts';
 import { MemoryReplayStore } from '../../../shared/provisioning/replay.ts';
@@ -15,8 +15,8 @@ import { createVerifier, remoteJwks } from '../../../shared/provisioning/verify.
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/segment/fixture.ts';
-import { provisionBody, send, startIssuer, TENANT, type Issuer } from './harness.ts';
-import { startLocal, type Local } from './local.ts';
+import { type Issuer, provisionBody, send, startIssuer, TENANT } from './harness.ts';
+import { type Local, startLocal } from './local.ts';
 
 let issuer: Issuer;
 let sim: SegmentSim;

@@ -2,14 +2,15 @@
 // runner replays it per invocation, offline), against moto and the Slack simulator. A budget of a
 // few pages per slice, one page at a time, forces the same slices on any machine; the S3 traffic is
 // recorded to show when each object was written.
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
-import { generateTenant, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
-import { makeSyncHandler, type HandlerDeps, type SkippedResult, type SyncResult } from '../../../shared/aws/handler.ts';
+import { generateTenant, type RunningSlackSim, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
+import { type HandlerDeps, makeSyncHandler, type SkippedResult, type SyncResult } from '../../../shared/aws/handler.ts';
 import { acquireLease, releaseLease } from '../../../shared/aws/lease.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
 import { newKsuid } from '../../../shared/c1z/ksuid.ts';
@@ -17,8 +18,8 @@ import { openC1z } from '../../../shared/c1z/reader.ts';
 import { pageBudget, unlimitedBudget } from '../../../shared/sync/budget.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
-import { runDurable } from '../../support/durable.ts';
 import { captured } from '../../support/capture.ts';
+import { runDurable } from '../../support/durable.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const SCALE = 10;

@@ -1,23 +1,24 @@
 // The runtime issue's "done means": the handler invoked the way Lambda does (event + context, warm
 // starts), against moto (S3 + Secrets Manager) and an app simulator (Fullstory SCIM). Every failure
 // leaves the previous object byte-identical, names its cause, and never logs the secret.
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import { type FullstorySim, generateTenant, startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { type HandlerDeps, makeSyncHandler, type SkippedResult, type SyncResult } from '../../../shared/aws/handler.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
-import { pageBudget } from '../../../shared/sync/budget.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { generateTenant, startFullstorySim, type FullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
+import { pageBudget } from '../../../shared/sync/budget.ts';
 import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
-import { runDurable } from '../../support/durable.ts';
 import { captured } from '../../support/capture.ts';
+import { runDurable } from '../../support/durable.ts';
 import { fakeDefinition } from '../../support/fake-connector.ts';
 import { tempDir } from '../../support/tmp.ts';
 

@@ -2,15 +2,16 @@
 // simulator: an org that empties or loses most of its seats is held in quarantine with the live
 // file byte-identical, acceptance promotes it, normal churn and first syncs go through, and the
 // drift the run logs agrees with `baton-serverless diff` on the same two files.
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import { type FullstorySim, generateTenant, type ScimUser, startFullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { generateTenant as generateSlackTenant, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
-import { generateTenant, startFullstorySim, type FullstorySim, type ScimUser } from '../../../lambdas/fullstory/sim/index.ts';
-import { makeSyncHandler, type AcceptedResult, type SyncResult } from '../../../shared/aws/handler.ts';
+import { type AcceptedResult, makeSyncHandler, type SyncResult } from '../../../shared/aws/handler.ts';
 import { quarantineKey } from '../../../shared/aws/quarantine.ts';
 import { clearSecretCache } from '../../../shared/aws/secrets.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';

@@ -10,13 +10,13 @@ import { simulator as fullstorySim } from '../../../lambdas/fullstory/sim/index.
 import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
 import { simulator as segmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
-import { generateTenant, startSlackSim, workspacesOf, type SlackTenant } from '../../../lambdas/slack/sim/index.ts';
+import { generateTenant, type SlackTenant, startSlackSim, workspacesOf } from '../../../lambdas/slack/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import type { RunningSim } from '../../../shared/sim/kit.ts';
+import { pageBudget } from '../../../shared/sync/budget.ts';
 import { folderCheckpointStore } from '../../../shared/sync/checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../../shared/sync/config.ts';
 import type { ConnectorDefinition } from '../../../shared/sync/connector.ts';
-import { pageBudget } from '../../../shared/sync/budget.ts';
 import { runSlicedSync } from '../../../shared/sync/lifecycle.ts';
 import { runSync } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';

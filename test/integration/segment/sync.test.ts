@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openC1z } from '../../../shared/c1z/reader.ts';
-import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
 import { goFormulaFor, simulator as segmentSim, startSegmentSim } from '../../../lambdas/segment/sim/index.ts';
+import { openC1z } from '../../../shared/c1z/reader.ts';
+import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { EXPECTED_ENTITLEMENTS, EXPECTED_GRANTS, EXPECTED_RESOURCES, fixedTenant } from '../../unit/segment/fixture.ts';
 

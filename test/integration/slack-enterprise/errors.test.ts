@@ -4,10 +4,10 @@
 // (5xx, timeout, truncated or malformed JSON) are waited out and the sync still writes every row.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
+import { GRID_BOT_TOKEN, GRID_USER_TOKEN, generateGridTenant, type RunningGridSim, startGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
-import { GRID_BOT_TOKEN, GRID_USER_TOKEN, generateGridTenant, startGridSim, type RunningGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const FAST = { baseBackoffMs: 5, maxBackoffMs: 20, timeoutMs: 1500 };

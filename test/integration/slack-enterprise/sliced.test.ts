@@ -3,14 +3,14 @@
 // how many there are does not depend on machine speed.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
+import { generateGridTenant, type RunningGridSim, startGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
+import { pageBudget } from '../../../shared/sync/budget.ts';
 import { folderCheckpointStore } from '../../../shared/sync/checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../../shared/sync/config.ts';
-import { pageBudget } from '../../../shared/sync/budget.ts';
 import { runSlicedSync } from '../../../shared/sync/lifecycle.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
-import { generateGridTenant, startGridSim, type RunningGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const FAST = { baseBackoffMs: 5, maxBackoffMs: 20 };

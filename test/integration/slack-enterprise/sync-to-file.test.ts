@@ -3,17 +3,17 @@
 // formulas, SSO and GovSlack modes, and a run under the real tier limits (time-scaled) without a 429.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openC1z } from '../../../shared/c1z/reader.ts';
-import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
 import {
   generateGridTenant,
   goFormulaCalls,
   gridShape,
   ourFormulaCalls,
-  startGridSim,
   type RunningGridSim,
+  startGridSim,
 } from '../../../lambdas/slack-enterprise/sim/index.ts';
+import { openC1z } from '../../../shared/c1z/reader.ts';
+import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const FAST = { baseBackoffMs: 5, maxBackoffMs: 20 };

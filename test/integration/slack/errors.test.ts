@@ -3,11 +3,11 @@
 // and transient faults are waited out and the sync still produces every row.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
+import { type RunningSlackSim, SIM_BOT_TOKEN, SIM_USER_TOKEN, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
+import { DEFAULT_RATELIMITED_MS, inspectWebApi } from '../../../shared/slack/errors.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { DEFAULT_RATELIMITED_MS, inspectWebApi } from '../../../shared/slack/errors.ts';
-import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
-import { SIM_BOT_TOKEN, SIM_USER_TOKEN, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/slack/fixture.ts';
 

@@ -3,21 +3,21 @@
 // under the real tier limits that never draws a 429.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openC1z } from '../../../shared/c1z/reader.ts';
-import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import {
   generateTenant,
   goFormulaCalls,
   goFormulaParamsFor,
+  type RunningSlackSim,
   simulator as slackSim,
   startSlackSim,
   workspacesOf,
-  type RunningSlackSim,
 } from '../../../lambdas/slack/sim/index.ts';
+import { openC1z } from '../../../shared/c1z/reader.ts';
 import type { HttpEvent } from '../../../shared/http/types.ts';
-import { TIER_2 } from '../../../shared/slack/tiers.ts';
 import type { RunningSim } from '../../../shared/sim/kit.ts';
+import { TIER_2 } from '../../../shared/slack/tiers.ts';
+import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/slack/fixture.ts';
 

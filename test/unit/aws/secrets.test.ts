@@ -1,7 +1,8 @@
 // Error paths and cache behaviour moto cannot produce, with aws-sdk-client-mock.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { clearSecretCache, loadConnectorConfig, SecretConfigError } from '../../../shared/aws/secrets.ts';
 

@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { C1zError } from '../../../shared/c1z/errors.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';

@@ -1,9 +1,10 @@
 // The connector state (ConnectorRuntime.state) in the sync database: read back before and after a
 // batch is written, carried by a checkpoint into the resumed sync, and gone from the finished c1z.
-import Database from 'better-sqlite3';
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeV1 } from '../../../shared/c1z/container.ts';
 import { C1zWriter } from '../../../shared/c1z/writer.ts';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeGrant } from '../../../shared/c1z/encode.ts';
 import { GrantImmutableSchema, GrantSchema, ResourceSchema } from '../../../shared/c1z/messages.ts';
-import { Purpose, entitlement, grant, pack, resource, resourceId, userTrait } from '../../../shared/sync/model.ts';
+import { entitlement, grant, Purpose, pack, resource, resourceId, userTrait } from '../../../shared/sync/model.ts';
 
 const text = fc.string({ minLength: 0, maxLength: 300, unit: 'binary' });
 

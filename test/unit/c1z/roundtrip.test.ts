@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { equals } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EntitlementSchema, GrantSchema, ResourceSchema, ResourceTypeSchema, type Grant } from '../../../shared/c1z/messages.ts';
+import { EntitlementSchema, type Grant, GrantExpandableSchema, GrantSchema, ResourceSchema, ResourceTypeSchema } from '../../../shared/c1z/messages.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import { C1zWriter } from '../../../shared/c1z/writer.ts';
-import { GrantExpandableSchema } from '../../../shared/c1z/messages.ts';
-import { Purpose, entitlement, grant, pack, profile, resource, resourceType, userTrait } from '../../../shared/sync/model.ts';
+import { entitlement, grant, Purpose, pack, profile, resource, resourceType, userTrait } from '../../../shared/sync/model.ts';
 
 const idArb = fc.stringMatching(/^[A-Za-z0-9_.@-]{1,24}$/);
 

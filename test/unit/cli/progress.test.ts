@@ -1,9 +1,9 @@
 // What a run shows while it waits: without a status line (a pipe, a CI log), every throttle and
 // every long rate-limit wait still gets a line with its length, so a slow run is never silent.
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ProgressReporter } from '../../../bin/cli/progress.ts';
 import { createRuntime } from '../../../shared/sync/runtime.ts';
-import { z } from 'zod';
 import { useSim } from '../http/helpers.ts';
 
 const sim = useSim();

@@ -2,9 +2,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../bin/cli/commands.ts';
-import { connectorConfigFields } from '../../../lambdas/index.ts';
 import { main } from '../../../bin/cli/main.ts';
 import { Output } from '../../../bin/cli/output.ts';
+import { connectorConfigFields } from '../../../lambdas/index.ts';
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stream = new PassThrough();
@@ -84,7 +84,7 @@ describe('usage errors exit 2 with a message about this command', () => {
     [['resources', 'extra-arg'], /resources: unexpected argument extra-arg/],
     [['sync'], /sync: name one connector/],
     [['sync', 'slack'], /--out FILE is required/],
-    [['sync', 'okta', '--out', 'x.c1z'], /unknown connector "okta"/],
+    [['sync', 'github', '--out', 'x.c1z'], /unknown connector "github"/],
     [['demo', '--users', 'abc'], /demo: --users takes a whole number from 1 to 10000000, not "abc"/],
     [['demo', '--users', '0'], /--users takes a whole number/],
     [['sim', 'slack', '--port', 'abc'], /sim: --port takes a whole number from 0 to 65535, not "abc"/],

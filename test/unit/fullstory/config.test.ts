@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConnectorConfig } from '../../../shared/sync/config.ts';
 import { configSchema } from '../../../lambdas/fullstory/config.ts';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
+import { ConfigError, parseConnectorConfig } from '../../../shared/sync/config.ts';
 import { memoryState } from '../../../shared/sync/runtime.ts';
 
 function caught(fn: () => unknown): unknown {

@@ -1,9 +1,9 @@
 // SCIM rows carry profile and status on the resource too, as the Go SCIM connector's SDK copies
 // them there from the user trait (resource.WithUserTrait → syncUserTraitToResource).
 import { describe, expect, it } from 'vitest';
-import { UserTraitSchema, Status_ResourceStatus, UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
-import { findAnnotation } from '../../../shared/sync/model.ts';
 import { scimUserResource } from '../../../lambdas/fullstory/resources/user.ts';
+import { Status_ResourceStatus, UserTrait_Status_Status, UserTraitSchema } from '../../../shared/c1z/messages.ts';
+import { findAnnotation } from '../../../shared/sync/model.ts';
 
 describe('Fullstory SCIM user rows', () => {
   it.each([

@@ -1,6 +1,6 @@
 // Flattens a synced `user` resource into the fields the mapping rules pin down, for exact comparisons.
 import type { Resource } from '../../../shared/c1z/messages.ts';
-import { UserTraitSchema, UserTrait_AccountType, UserTrait_Status_Status } from '../../../shared/c1z/messages.ts';
+import { UserTrait_AccountType, UserTrait_Status_Status, UserTraitSchema } from '../../../shared/c1z/messages.ts';
 import { findAnnotation } from '../../../shared/sync/model.ts';
 import type { Row } from './fixtures.ts';
 

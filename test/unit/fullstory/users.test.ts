@@ -1,14 +1,13 @@
 // Mapping and paging of both syncers against stub clients (no HTTP): exact rows from the mapping rules.
 import { describe, expect, it } from 'vitest';
+import type { ApiUsers, EndUser, ScimPage, ScimUser, ScimUsers } from '../../../lambdas/fullstory/client.ts';
+import { endUserSyncer, scimUserSyncer, userResourceType } from '../../../lambdas/fullstory/resources/user.ts';
 import { ResourceType_Trait, SkipEntitlementsAndGrantsSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError, type ConnectorRuntime, type ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { findAnnotation } from '../../../shared/sync/model.ts';
-import type { ApiUsers, EndUser } from '../../../lambdas/fullstory/client.ts';
-import { endUserSyncer, scimUserSyncer, userResourceType } from '../../../lambdas/fullstory/resources/user.ts';
-import type { ScimPage, ScimUser, ScimUsers } from '../../../lambdas/fullstory/client.ts';
+import { memoryState } from '../../../shared/sync/runtime.ts';
 import { EXPECTED_API_ROWS, EXPECTED_SCIM_ROWS, FIXED_TENANT } from './fixtures.ts';
 import { toRow } from './rows.ts';
-import { memoryState } from '../../../shared/sync/runtime.ts';
 
 interface ScimStub extends ScimUsers {
   calls: { startIndex: number; count: number }[];

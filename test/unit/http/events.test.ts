@@ -1,6 +1,7 @@
 // The client's onEvent hook: every attempt, retry and client-side wait is reported as it happens.
-import { z } from 'zod';
+
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createHttpClient } from '../../../shared/http/client.ts';
 import type { HttpEvent } from '../../../shared/http/types.ts';
 import { fakeClock, manualClock, rejection, useSim } from './helpers.ts';

@@ -1,8 +1,8 @@
 // Shared fixtures for the HTTP client tests: one loopback simulator whose behaviour each test sets,
 // and a clock that skips sleeps while recording them.
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { startSim, type Route, type SimServer } from '../../../shared/sim/kit.ts';
 import type { Clock } from '../../../shared/http/clock.ts';
+import { type Route, type SimServer, startSim } from '../../../shared/sim/kit.ts';
 
 export interface FakeClock extends Clock {
   readonly sleeps: number[];

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHttpClient } from '../../../shared/http/client.ts';
 import { DEFAULT_WINDOW_MS, MIN_FACTOR, RateLimiter } from '../../../shared/http/rate-limiter.ts';
-import { manualClock, useSim } from './helpers.ts';
 import type { HttpEvent } from '../../../shared/http/types.ts';
+import { manualClock, useSim } from './helpers.ts';
 
 const sim = useSim();
 const ok = z.object({ ok: z.literal(true) });

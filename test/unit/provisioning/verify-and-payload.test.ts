@@ -1,9 +1,9 @@
 // The pure parts of the endpoint: digest header forms, the replay store, payload shapes and user
 // matching (ambiguity is refused, not guessed).
 import { describe, expect, it } from 'vitest';
-import { ResourceType_Trait, type Entitlement, type Resource, type ResourceType } from '../../../shared/c1z/messages.ts';
+import { type Entitlement, type Resource, type ResourceType, ResourceType_Trait } from '../../../shared/c1z/messages.ts';
 import { ProvisionRefused } from '../../../shared/provisioning/failure.ts';
-import { parseProvisionTask, PayloadError } from '../../../shared/provisioning/payload.ts';
+import { PayloadError, parseProvisionTask } from '../../../shared/provisioning/payload.ts';
 import { MemoryReplayStore } from '../../../shared/provisioning/replay.ts';
 import { entitlementCandidates, findPrincipal, matchAppUser, type SyncedRows } from '../../../shared/provisioning/resolve.ts';
 import { contentDigest, sha256Base64 } from '../../../shared/provisioning/verify.ts';

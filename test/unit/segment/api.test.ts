@@ -1,10 +1,10 @@
 // The Segment client through the real HTTP client against the simulator: envelope errors,
 // 429 handling, pagination on the wire, and how many calls a sync makes.
 import { describe, expect, it } from 'vitest';
-import { ConnectorError } from '../../../shared/sync/connector.ts';
-import { HttpError } from '../../../shared/http/errors.ts';
 import { inspectSegment } from '../../../lambdas/segment/client.ts';
 import { generateTenant, goFormulaCalls, goFormulaFor } from '../../../lambdas/segment/sim/index.ts';
+import { HttpError } from '../../../shared/http/errors.ts';
+import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { build, sim } from './harness.ts';
 import { walk } from './walk.ts';
 

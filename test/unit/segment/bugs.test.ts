@@ -1,18 +1,18 @@
 // One test per Go connector bug B1–B8 (lambdas/segment/README.md, Bugs fixed).
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
-import { EntitlementSchema, GrantSchema, type Entitlement, type Resource } from '../../../shared/c1z/messages.ts';
-import { ConnectorError } from '../../../shared/sync/connector.ts';
-import { grant, resourceId } from '../../../shared/sync/model.ts';
+import { SegmentClient } from '../../../lambdas/segment/client.ts';
+import { grantEntitlement, removePermission, revokeGrant } from '../../../lambdas/segment/provisioning.ts';
 import { permissionEntitlement, targetResource } from '../../../lambdas/segment/resources/permission-target.ts';
 import { roleMemberEntitlement, roleResource } from '../../../lambdas/segment/resources/role.ts';
 import { userResource } from '../../../lambdas/segment/resources/user.ts';
 import { catalogRoles } from '../../../lambdas/segment/roles.ts';
-import { grantEntitlement, removePermission, revokeGrant } from '../../../lambdas/segment/provisioning.ts';
-import { SegmentClient } from '../../../lambdas/segment/client.ts';
-import type { HttpClient } from '../../../shared/http/types.ts';
-import { memoryState } from '../../../shared/sync/runtime.ts';
 import { generateTenant } from '../../../lambdas/segment/sim/index.ts';
+import { type Entitlement, EntitlementSchema, GrantSchema, type Resource } from '../../../shared/c1z/messages.ts';
+import type { HttpClient } from '../../../shared/http/types.ts';
+import { ConnectorError } from '../../../shared/sync/connector.ts';
+import { grant, resourceId } from '../../../shared/sync/model.ts';
+import { memoryState } from '../../../shared/sync/runtime.ts';
 import { fixedTenant } from './fixture.ts';
 import { build, sim } from './harness.ts';
 import { ids, walk } from './walk.ts';

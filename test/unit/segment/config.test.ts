@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConnectorConfig } from '../../../shared/sync/config.ts';
-import type { HttpClientOptions } from '../../../shared/http/types.ts';
-import type { ConnectorRuntime } from '../../../shared/sync/connector.ts';
 import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
 import { toSnake } from '../../../lambdas/segment/snake.ts';
+import type { HttpClientOptions } from '../../../shared/http/types.ts';
+import { ConfigError, parseConnectorConfig } from '../../../shared/sync/config.ts';
+import type { ConnectorRuntime } from '../../../shared/sync/connector.ts';
 import { memoryState } from '../../../shared/sync/runtime.ts';
 
 const parse = (map: Record<string, string>) => parseConnectorConfig(segmentConnector, map);

@@ -1,13 +1,13 @@
 // Starts the Segment simulator and builds the connector against it through the real HTTP client.
 import { afterEach } from 'vitest';
+import { SegmentClient } from '../../../lambdas/segment/client.ts';
+import type { SegmentConfig } from '../../../lambdas/segment/config.ts';
+import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
+import { type SegmentSim, type SegmentSimOptions, startSegmentSim } from '../../../lambdas/segment/sim/index.ts';
 import type { HttpClientOptions } from '../../../shared/http/types.ts';
 import { parseConnectorConfig } from '../../../shared/sync/config.ts';
 import type { Connector } from '../../../shared/sync/connector.ts';
 import { createRuntime, type TrackedRuntime } from '../../../shared/sync/runtime.ts';
-import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
-import { SegmentClient } from '../../../lambdas/segment/client.ts';
-import type { SegmentConfig } from '../../../lambdas/segment/config.ts';
-import { startSegmentSim, type SegmentSim, type SegmentSimOptions } from '../../../lambdas/segment/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
 
 export const FAST: Partial<HttpClientOptions> = { baseBackoffMs: 2, maxBackoffMs: 10, maxRetries: 3 };

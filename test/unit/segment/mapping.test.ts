@@ -1,10 +1,10 @@
 // The fixed tenant synced through the real HTTP client against the simulator: exact ids and the
 // row details the Go connector pins down (traits, profiles, display names, descriptions, role annotation).
 import { describe, expect, it } from 'vitest';
-import { GroupTraitSchema, RoleTraitSchema, UserTraitSchema, type Resource } from '../../../shared/c1z/messages.ts';
-import { findAnnotation, Purpose } from '../../../shared/sync/model.ts';
 import { roleIdOf } from '../../../lambdas/segment/resources/permission-target.ts';
 import { expectedCounts } from '../../../lambdas/segment/sim/index.ts';
+import { GroupTraitSchema, type Resource, RoleTraitSchema, UserTraitSchema } from '../../../shared/c1z/messages.ts';
+import { findAnnotation, Purpose } from '../../../shared/sync/model.ts';
 import { EXPECTED_ENTITLEMENTS, EXPECTED_GRANTS, EXPECTED_RESOURCES, fixedTenant } from './fixture.ts';
 import { build, sim } from './harness.ts';
 import { ids, walk } from './walk.ts';

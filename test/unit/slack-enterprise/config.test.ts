@@ -2,8 +2,8 @@
 // connector takes them, every key described (the help text the CLI shows), GovSlack hosts.
 import { describe, expect, it } from 'vitest';
 import { configSchema, gridHosts } from '../../../lambdas/slack-enterprise/config.ts';
-import { parseConnectorConfig } from '../../../shared/sync/config.ts';
 import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
+import { parseConnectorConfig } from '../../../shared/sync/config.ts';
 
 describe('slack-enterprise config', () => {
   it('requires both tokens, naming the missing key and never a value', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConnectorConfig } from '../../../shared/sync/config.ts';
 import { slackHosts } from '../../../lambdas/slack/config.ts';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
+import { ConfigError, parseConnectorConfig } from '../../../shared/sync/config.ts';
 
 const parse = (map: Record<string, unknown>) => parseConnectorConfig(slackConnector, map);
 

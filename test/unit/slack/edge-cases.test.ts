@@ -1,10 +1,11 @@
 // The Go connector's edge cases, case by case, against the simulator.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { create } from '@bufbuild/protobuf';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateTenant, type RunningSlackSim, type SlackTenant, startSlackSim, workspacesOf } from '../../../lambdas/slack/sim/index.ts';
 import { EntitlementSchema, GrantSchema, ResourceSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
 import { resource, resourceId } from '../../../shared/sync/model.ts';
-import { generateTenant, startSlackSim, workspacesOf, type RunningSlackSim, type SlackTenant } from '../../../lambdas/slack/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
 import { ids, makeConnector, walk } from './walk.ts';
 

@@ -1,9 +1,9 @@
 // Rows that must not come out empty or short: display names of users without a username, and
 // user-group members when usergroups.list embeds fewer than user_count.
 import { afterEach, describe, expect, it } from 'vitest';
-import { userDisplayName } from '../../../lambdas/slack/resources/user.ts';
 import { slackUserSchema } from '../../../lambdas/slack/client.ts';
-import { generateTenant, startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
+import { userDisplayName } from '../../../lambdas/slack/resources/user.ts';
+import { generateTenant, type RunningSlackSim, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { makeConnector, walk } from './walk.ts';
 
 let sim: RunningSlackSim | undefined;

@@ -1,6 +1,7 @@
 // Exact rows for the fixed org (fixture.ts), Pro and Business+, expectations written from the Go
 // connector's model.
 import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningSlackSim, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import type { Resource } from '../../../shared/c1z/messages.ts';
 import {
   ChildResourceTypeSchema,
@@ -11,12 +12,11 @@ import {
   SkipEntitlementsAndGrantsSchema,
   SkipGrantsSchema,
   Status_ResourceStatus,
-  UserTraitSchema,
   UserTrait_AccountType,
   UserTrait_Status_Status,
+  UserTraitSchema,
 } from '../../../shared/c1z/messages.ts';
 import { findAnnotation } from '../../../shared/sync/model.ts';
-import { startSlackSim, type RunningSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { fixedTenant } from './fixture.ts';
 import { ids, makeConnector, walk } from './walk.ts';
 

@@ -1,7 +1,7 @@
+import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { parseConnectorConfig } from '../../../shared/sync/config.ts';
 import type { Connector } from '../../../shared/sync/connector.ts';
 import { createRuntime, type TrackedRuntime } from '../../../shared/sync/runtime.ts';
-import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 
 export function makeConnector(
   config: Record<string, string>,
@@ -11,4 +11,4 @@ export function makeConnector(
   return { connector: slackConnector.create(parseConnectorConfig(slackConnector, config), runtime), runtime };
 }
 
-export { ids, walk, type Walked } from '../../support/walk.ts';
+export { ids, type Walked, walk } from '../../support/walk.ts';

@@ -1,11 +1,11 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { C1zError } from '../../../shared/c1z/errors.ts';
 import { C1zWriter } from '../../../shared/c1z/writer.ts';
 import { pageBudget } from '../../../shared/sync/budget.ts';
 import { runEngine, SyncStepError } from '../../../shared/sync/engine.ts';
-import { fakeConnector, type FakeOptions } from '../../support/fake-connector.ts';
+import { type FakeOptions, fakeConnector } from '../../support/fake-connector.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const SHAPE: FakeOptions = { users: 40, groups: 12, orgs: 3, teamsPerOrg: 4, pageSize: 5 };

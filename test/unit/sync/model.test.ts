@@ -1,7 +1,7 @@
 import { create, equals, toBinary } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { GrantSchema, ResourceIdSchema, ResourceSchema } from '../../../shared/c1z/messages.ts';
-import { Purpose, entitlement, grant, resource, resourceId } from '../../../shared/sync/model.ts';
+import { entitlement, grant, Purpose, resource, resourceId } from '../../../shared/sync/model.ts';
 
 describe('row builders', () => {
   const group = resource({ type: 'group', id: 'G1', displayName: 'Admins' });

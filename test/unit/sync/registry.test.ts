@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectorConfigFields, connectorModule, connectorNames, provisioningConnectors } from '../../../lambdas/index.ts';
-import { createRuntime } from '../../../shared/sync/runtime.ts';
 import { parseConnectorConfig } from '../../../shared/sync/config.ts';
+import { createRuntime } from '../../../shared/sync/runtime.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 

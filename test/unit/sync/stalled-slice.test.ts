@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { folderCheckpointStore } from '../../../shared/sync/checkpoint-store.ts';
 import { pageBudget } from '../../../shared/sync/budget.ts';
+import { folderCheckpointStore } from '../../../shared/sync/checkpoint-store.ts';
 import type { ConnectorDefinition } from '../../../shared/sync/connector.ts';
 import { runInProcess, SyncLifecycle } from '../../../shared/sync/lifecycle.ts';
 import { fakeConnector } from '../../support/fake-connector.ts';

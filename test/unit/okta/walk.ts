@@ -1,0 +1,14 @@
+import { connector as oktaConnector } from '../../../lambdas/okta/connector.ts';
+import { parseConnectorConfig } from '../../../shared/sync/config.ts';
+import type { Connector } from '../../../shared/sync/connector.ts';
+import { createRuntime, type TrackedRuntime } from '../../../shared/sync/runtime.ts';
+
+export function makeConnector(
+  config: Record<string, string>,
+  log: (m: string, f?: Record<string, unknown>) => void = () => {},
+): { connector: Connector; runtime: TrackedRuntime } {
+  const runtime = createRuntime({ httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 50, timeoutMs: 2000 }, log });
+  return { connector: oktaConnector.create(parseConnectorConfig(oktaConnector, config), runtime), runtime };
+}
+
+export { ids, type Walked, walk } from '../../support/walk.ts';
