@@ -63,9 +63,9 @@ describe('baton-serverless sync', () => {
   });
 
   it('an unknown connector is a usage error', async () => {
-    const r = await cli(['sync', 'okta', '--out', 'x.c1z'], {});
+    const r = await cli(['sync', 'github', '--out', 'x.c1z'], {});
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown connector "okta"/);
+    expect(r.stderr).toMatch(/unknown connector "github"/);
   });
 });
 
