@@ -3,17 +3,7 @@
 import { ResourceType_Trait } from '../../../shared/c1z/messages.ts';
 import { resourceType } from '../../../shared/sync/model.ts';
 
-export {
-  ASSIGNED,
-  idpGroupType,
-  MEMBER,
-  type RoleKey,
-  userGroupType,
-  userType,
-  WORKSPACE_ROLES,
-  workspaceRoleType,
-  workspaceType,
-} from '../../../shared/slack/resources.ts';
+export * from '../../../shared/slack/resources.ts';
 
 export const enterpriseRoleType = resourceType({ id: 'enterpriseRole', displayName: 'Enterprise Role', traits: [ResourceType_Trait.ROLE] });
 
