@@ -6,6 +6,7 @@ import type { HttpClient, RateLimit } from '../../shared/http/types.ts';
 import { inspectScim, inspectWebApi, SlackApiError } from '../../shared/slack/errors.ts';
 import { ScimClient } from '../../shared/slack/scim.ts';
 import { TIER_2, TIER_3, TIER_4, type Tier, tierLimit } from '../../shared/slack/tiers.ts';
+import { type SlackUserGroup, userGroupsSchema, userGroupUsersSchema } from '../../shared/slack/user-groups.ts';
 import { nextCursor } from '../../shared/slack/web-api.ts';
 import { ConnectorError, type ConnectorRuntime, type Page } from '../../shared/sync/connector.ts';
 import { type GridConfig, gridHosts } from './config.ts';
@@ -104,16 +105,6 @@ const adminUsersSchema = z.object({ ok: z.literal(true), users: z.array(adminUse
 const assignmentSchema = z.object({ role_id: z.string(), entity_id: z.string().optional().default(''), user_id: z.string() });
 export type RoleAssignment = z.output<typeof assignmentSchema>;
 const assignmentsSchema = z.object({ ok: z.literal(true), role_assignments: z.array(assignmentSchema), response_metadata: nextCursor });
-const userGroupSchema = z.object({
-  id: z.string(),
-  name: z.string().optional().default(''),
-  handle: z.string().optional().default(''),
-  users: z.array(z.string()).optional(),
-  user_count: z.number().int().nonnegative().optional(),
-});
-export type UserGroup = z.output<typeof userGroupSchema>;
-const userGroupsSchema = z.object({ ok: z.literal(true), usergroups: z.array(userGroupSchema) });
-const userIdsSchema = z.object({ ok: z.literal(true), users: z.array(z.string()) });
 const adminIdsSchema = z.object({ ok: z.literal(true), admin_ids: z.array(z.string()), response_metadata: nextCursor });
 const ownerIdsSchema = z.object({ ok: z.literal(true), owner_ids: z.array(z.string()), response_metadata: nextCursor });
 const okSchema = z.object({ ok: z.literal(true) });
@@ -242,13 +233,13 @@ export class GridClient {
     return { rows: r.role_assignments, nextPageToken: r.response_metadata || undefined };
   }
 
-  async userGroups(teamId: string): Promise<UserGroup[]> {
+  async userGroups(teamId: string): Promise<SlackUserGroup[]> {
     return (await this.call(this.bot, 'usergroups.list', { team_id: teamId, include_users: 'true', include_count: 'true' }, userGroupsSchema, teamId))
       .usergroups;
   }
 
   async userGroupMembers(teamId: string, groupId: string): Promise<string[]> {
-    return (await this.call(this.bot, 'usergroups.users.list', { usergroup: groupId, team_id: teamId }, userIdsSchema, teamId)).users;
+    return (await this.call(this.bot, 'usergroups.users.list', { usergroup: groupId, team_id: teamId }, userGroupUsersSchema, teamId)).users;
   }
 
   async setUserGroupMembers(teamId: string, groupId: string, users: string[]): Promise<void> {

@@ -5,6 +5,7 @@ import type { HttpClient, RateLimit } from '../../shared/http/types.ts';
 import { CONNECTOR, inspectScim, inspectWebApi } from '../../shared/slack/errors.ts';
 import { ScimClient, type ScimGroup } from '../../shared/slack/scim.ts';
 import { tierLimit as limit, SCIM_RATE_LIMITS, TIER_2, TIER_4 } from '../../shared/slack/tiers.ts';
+import { type SlackUserGroup, userGroupsSchema, userGroupUsersSchema } from '../../shared/slack/user-groups.ts';
 import { nextCursor } from '../../shared/slack/web-api.ts';
 import type { ConnectorRuntime, Page } from '../../shared/sync/connector.ts';
 import { type SlackConfig, slackHosts } from './config.ts';
@@ -69,17 +70,6 @@ const teamsSchema = z.object({
   response_metadata: nextCursor,
 });
 const usersListSchema = z.object({ ok: z.literal(true), members: z.array(slackUserSchema), response_metadata: nextCursor });
-const userGroupSchema = z.object({
-  id: z.string(),
-  name: z.string().optional().default(''),
-  handle: z.string().optional().default(''),
-  users: z.array(z.string()).optional(),
-  /** With include_count: the true member count, which an embedded `users` list may fall short of. */
-  user_count: z.number().int().nonnegative().optional(),
-});
-export type SlackUserGroup = z.output<typeof userGroupSchema>;
-const userGroupsSchema = z.object({ ok: z.literal(true), usergroups: z.array(userGroupSchema) });
-const userGroupUsersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()) });
 
 export class SlackClient {
   private readonly web: HttpClient;

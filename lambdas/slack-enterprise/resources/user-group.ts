@@ -3,15 +3,11 @@
 // add/remove), so it reads the list right before the write and checks it right after: a change
 // made by someone else in between is reported, not silently overwritten.
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
-import { SlackApiError } from '../../../shared/slack/errors.ts';
+import { userGroupListing } from '../../../shared/slack/user-groups.ts';
 import { ConnectorError, type ProvisionOutcome, type ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { grant, groupTrait, memberEntitlement, profile, resource, resourceId } from '../../../shared/sync/model.ts';
 import { CONNECTOR } from '../client.ts';
 import type { GridContext } from '../context.ts';
-import { MEMBER, userGroupType, userType } from './types.ts';
-
-/** Grants per page: bounds one page's memory for very large groups. */
-export const GROUP_GRANTS_PAGE = 5000;
+import { userType } from './types.ts';
 
 const key = (groupId: string) => `ug:${groupId}`;
 
@@ -35,57 +31,15 @@ export function userGroupSyncer(ctx: GridContext): ResourceSyncer {
   }
 
   return {
-    resourceType: userGroupType,
-
-    async list(parent) {
-      if (!parent) return { rows: [] };
-      const groups = await ctx.client.userGroups(parent.resource);
-      return {
-        rows: groups.map((g) => {
-          // An embedded list shorter than user_count was cut by Slack: such a group is read with usergroups.users.list.
-          if (g.users && (g.user_count === undefined || g.users.length === g.user_count)) ctx.state.put(key(g.id), g.users);
-          return resource({
-            type: userGroupType.id,
-            id: g.id,
-            displayName: g.name,
-            parent,
-            annotations: [groupTrait()],
-            profile: profile({ userGroup_id: g.id, userGroup_name: g.name, userGroup_handle: g.handle }),
-          });
-        }),
-      };
-    },
-
-    async entitlements(res) {
-      const name = res.displayName;
-      return {
-        rows: [memberEntitlement(res, { displayName: `${name} User group member`, description: `Member of ${name} User group`, grantableTo: [userType] })],
-      };
-    },
-
-    async grants(res, pageToken) {
-      const groupId = res.id?.resource ?? '';
-      let members = ctx.state.get(key(groupId));
-      if (!members) {
-        try {
-          members = await ctx.client.userGroupMembers(teamOf(res), groupId);
-        } catch (err) {
-          if (err instanceof SlackApiError && err.code === 'no_such_subteam') {
-            ctx.runtime.log('slack-enterprise: user group vanished during the sync; its grants are skipped', { userGroup: groupId });
-            return { rows: [] };
-          }
-          throw err;
-        }
-        if (members.length > GROUP_GRANTS_PAGE) ctx.state.put(key(groupId), members);
-      }
-      const offset = Number(pageToken ?? '0') || 0;
-      const end = Math.min(members.length, offset + GROUP_GRANTS_PAGE);
-      const rows: Grant[] = [];
-      for (let i = offset; i < end; i++) rows.push(grant(res, MEMBER, resourceId(userType.id, members[i]!)));
-      if (end < members.length) return { rows, nextPageToken: String(end) };
-      ctx.state.drop(key(groupId));
-      return { rows };
-    },
+    ...userGroupListing({
+      connector: 'slack-enterprise',
+      userGroups: (workspaceId) => ctx.client.userGroups(workspaceId),
+      members: (res, groupId) => ctx.client.userGroupMembers(teamOf(res), groupId),
+      remember: (groupId, users) => ctx.state.put(key(groupId), users),
+      recall: (groupId) => ctx.state.get(key(groupId)),
+      forget: (groupId) => ctx.state.drop(key(groupId)),
+      log: (message, fields) => ctx.runtime.log(message, fields),
+    }),
 
     async grant(principal: Resource, ent: Entitlement): Promise<ProvisionOutcome> {
       onlyUsers(principal.id?.resourceType, 'granted');

@@ -2,23 +2,13 @@
 // grant and revoke set owner, admin or regular through admin.users.set*, the only roles Slack's API sets.
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
 import { SlackApiError } from '../../../shared/slack/errors.ts';
+import { parseRoleId, workspaceRoleListing } from '../../../shared/slack/resources.ts';
 import { ConnectorError, type ProvisionOutcome, type ResourceSyncer } from '../../../shared/sync/connector.ts';
-import { entitlement, Purpose, resource, resourceId, roleTrait } from '../../../shared/sync/model.ts';
 import { CONNECTOR } from '../client.ts';
 import type { GridContext } from '../context.ts';
-import { ASSIGNED, type RoleKey, userType, WORKSPACE_ROLES, workspaceRoleType, workspaceType } from './types.ts';
+import { userType } from './types.ts';
 
-const DISPLAY = new Map<string, string>(WORKSPACE_ROLES);
-
-export function roleResource(workspaceId: string, key: RoleKey): Resource {
-  return resource({
-    type: workspaceRoleType.id,
-    id: `${workspaceId}:${key}`,
-    displayName: DISPLAY.get(key) ?? key,
-    parent: resourceId(workspaceType.id, workspaceId),
-    annotations: [roleTrait()],
-  });
-}
+export { roleResource } from '../../../shared/slack/resources.ts';
 
 /** The workspace's name, from this sync's workspace listing or, after a resume, from Slack. */
 export async function workspaceName(ctx: GridContext, workspaceId: string): Promise<string> {
@@ -35,11 +25,6 @@ export async function workspaceName(ctx: GridContext, workspaceId: string): Prom
   return name;
 }
 
-function parseRoleId(id: string): { teamId: string; role: string } {
-  const at = id.lastIndexOf(':');
-  return { teamId: id.slice(0, at), role: id.slice(at + 1) };
-}
-
 function onlyUsers(principalType: string | undefined, verb: string): void {
   if (principalType !== userType.id) throw new ConnectorError(CONNECTOR, 'invalid_argument', `only users can be ${verb} workspace role assignments`);
 }
@@ -53,32 +38,7 @@ export function workspaceRoleSyncer(ctx: GridContext): ResourceSyncer {
     );
 
   return {
-    resourceType: workspaceRoleType,
-
-    async list(parent) {
-      if (!parent) return { rows: [] };
-      return { rows: WORKSPACE_ROLES.map(([key]) => roleResource(parent.resource, key)) };
-    },
-
-    async entitlements(res) {
-      const workspaceId = res.parentResourceId?.resource ?? parseRoleId(res.id?.resource ?? '').teamId;
-      const name = await workspaceName(ctx, workspaceId);
-      const role = res.displayName;
-      return {
-        rows: [
-          entitlement(res, ASSIGNED, {
-            purpose: Purpose.ASSIGNMENT,
-            displayName: `${name} workspace ${role} role`,
-            description: `Has the ${role} role in the Slack ${name} workspace`,
-            grantableTo: [userType],
-          }),
-        ],
-      };
-    },
-
-    async grants() {
-      return { rows: [] };
-    },
+    ...workspaceRoleListing((workspaceId) => workspaceName(ctx, workspaceId)),
 
     // Each write is preceded by a read of the workspace's owners and admins, so a repeat is
     // `unchanged` and a grant of "member" never demotes an admin (setRegular would).

@@ -1,7 +1,8 @@
 // The Enterprise Grid simulator behind `baton-serverless sim slack-enterprise` / `demo`, tests and
 // the benchmark, plus the call formulas (ours and the Go connector's) the README writes down.
-import { type AppSimulator, type Route, type RunningSim, type SimStartOptions, startSim } from '../../../shared/sim/kit.ts';
+import type { AppSimulator, RunningSim, SimStartOptions } from '../../../shared/sim/kit.ts';
 import { GRID_METHODS, SCIM_LIMITS } from '../../../shared/slack/sim/limits.ts';
+import { extraNumber, type RunningSlackSimOf, type SlackSimStartOptions, startSlackServer } from '../../../shared/slack/sim/start.ts';
 import { createGridRoute, type GridSimControls } from './server.ts';
 import { expectedGridCounts, GRID_BOT_TOKEN, GRID_USER_TOKEN, type GridTenant, generateGridTenant } from './tenant.ts';
 
@@ -9,30 +10,15 @@ export type { GridSimControls } from './server.ts';
 export type { GridIdpGroup, GridRoleAssignment, GridTeam, GridTenant, GridUser, GridUserGroup, OrgRole, TeamRole } from './tenant.ts';
 export { expectedGridCounts, GRID_BOT_SCOPES, GRID_BOT_TOKEN, GRID_USER_SCOPES, GRID_USER_TOKEN, generateGridTenant, memberRoles } from './tenant.ts';
 
-export interface GridSimOptions {
+export interface GridSimOptions extends SlackSimStartOptions {
   tenant: GridTenant;
-  port?: number;
   sso?: boolean;
-  gov?: boolean;
-  /** 'real' (default), 'off', or a time scale (limits × N; pair it with the client's rateLimitScale). */
-  rateLimits?: 'real' | 'off' | number;
-  recordCalls?: boolean;
 }
 
-export interface RunningGridSim extends RunningSim {
-  tenant: GridTenant;
-  controls: GridSimControls;
-  expected: NonNullable<RunningSim['expected']>;
-}
+export type RunningGridSim = RunningSlackSimOf<GridTenant, GridSimControls>;
 
 export async function startGridSim(options: GridSimOptions): Promise<RunningGridSim> {
-  let routeFn: Route | undefined;
-  const server = await startSim((req) => routeFn!(req), { name: 'slack-enterprise', port: options.port, recordCalls: options.recordCalls });
-  const { route, controls } = createGridRoute(options.tenant, server.limiter);
-  routeFn = route;
-  const limits = options.rateLimits ?? 'real';
-  if (limits === 'off') server.limiter.enabled = false;
-  else if (typeof limits === 'number') server.limiter.timeScale = limits;
+  const { server, controls } = await startSlackServer('slack-enterprise', options, (limiter) => createGridRoute(options.tenant, limiter));
   const config: Record<string, string> = {
     BATON_TOKEN: GRID_BOT_TOKEN,
     BATON_ENTERPRISE_TOKEN: GRID_USER_TOKEN,
@@ -44,11 +30,6 @@ export async function startGridSim(options: GridSimOptions): Promise<RunningGrid
   return { server, config, tenant: options.tenant, controls, expected: expectedGridCounts(options.tenant, options.sso ?? false) };
 }
 
-function num(v: string | number | boolean | undefined): number | undefined {
-  if (v === undefined || v === '' || typeof v === 'boolean') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
 const yes = (v: unknown) => v === true || v === 'true';
 
 export const simulator: AppSimulator = {
@@ -67,9 +48,9 @@ export const simulator: AppSimulator = {
     const tenant = generateGridTenant({
       seed: options.seed ?? 1,
       users,
-      workspaces: num(extra.workspaces),
-      groupsPerWorkspace: num(extra.groups),
-      idpGroups: num(extra.idpGroups),
+      workspaces: extraNumber(extra.workspaces),
+      groupsPerWorkspace: extraNumber(extra.groups),
+      idpGroups: extraNumber(extra.idpGroups),
       enterprise: extra.grid === undefined ? true : yes(extra.grid),
     });
     return startGridSim({

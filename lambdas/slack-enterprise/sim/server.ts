@@ -4,6 +4,7 @@
 import type { SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
 import { GRID_METHODS, SCIM_LIMITS, type SimLimit } from '../../../shared/slack/sim/limits.ts';
 import { cursorPage, patchOps, scimError, scimList, scimRateLimited, webRateLimited } from '../../../shared/slack/sim/paging.ts';
+import { routeSlack } from '../../../shared/slack/sim/route.ts';
 import type { GridTenant, GridUser, TeamRole } from './tenant.ts';
 
 export type RateLimitForm = '429' | 'ok-false';
@@ -321,14 +322,7 @@ export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { 
     return scimError(404, 'not_found');
   }
 
-  function route(req: SimRequest): SimResponse {
-    const parts = req.path.split('/').filter(Boolean);
-    if (parts[0] === 'api' && parts.length === 2) return web(req, parts[1]!);
-    if (parts[0] === 'scim' && (parts[1] === 'v1' || parts[1] === 'v2')) return scim(req, parts.slice(2));
-    return { status: 404, body: { ok: false, error: 'unknown_method' } };
-  }
-
-  return { route, controls };
+  return { route: (req: SimRequest) => routeSlack(req, web, scim), controls };
 }
 
 function renderAdminUser(u: GridUser): Record<string, unknown> {

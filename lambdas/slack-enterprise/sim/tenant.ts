@@ -2,6 +2,9 @@
 // none (with a role in each), org roles, system-role assignments, user groups per workspace, the
 // SCIM view (users + IDP groups) and Slack Connect strangers. Generated from a seed, or by hand.
 import { rng } from '../../../shared/sim/kit.ts';
+import { BOT_SCOPES, type SimToken } from '../../../shared/slack/sim/tokens.ts';
+
+export { BOT_SCOPES as GRID_BOT_SCOPES };
 
 export type TeamRole = 'primary_owner' | 'owner' | 'admin' | 'regular';
 export type OrgRole = 'primary_owner' | 'owner' | 'admin';
@@ -56,13 +59,6 @@ export interface GridRoleAssignment {
   user_id: string;
 }
 
-export interface GridToken {
-  kind: 'bot' | 'user';
-  userId: string;
-  botId?: string;
-  scopes: string[];
-}
-
 export interface GridTenant {
   /** Empty: a standalone (non-Grid) workspace, whose auth.test has no enterprise_id. */
   enterpriseId: string;
@@ -72,19 +68,9 @@ export interface GridTenant {
   userGroups: GridUserGroup[];
   idpGroups: GridIdpGroup[];
   roleAssignments: GridRoleAssignment[];
-  tokens: Record<string, GridToken>;
+  tokens: Record<string, SimToken>;
 }
 
-export const GRID_BOT_SCOPES = [
-  'channels:join',
-  'channels:read',
-  'groups:read',
-  'team:read',
-  'usergroups:read',
-  'users.profile:read',
-  'users:read',
-  'users:read.email',
-];
 export const GRID_USER_SCOPES = [
   'admin',
   'admin.roles:read',
@@ -210,7 +196,7 @@ export function generateGridTenant(options: GridTenantOptions = {}): GridTenant 
     idpGroups,
     roleAssignments,
     tokens: {
-      [GRID_BOT_TOKEN]: { kind: 'bot', userId: 'UBOT00001', botId: 'B00000001', scopes: [...GRID_BOT_SCOPES] },
+      [GRID_BOT_TOKEN]: { kind: 'bot', userId: 'UBOT00001', botId: 'B00000001', scopes: [...BOT_SCOPES] },
       [GRID_USER_TOKEN]: { kind: 'user', userId: first.id, scopes: [...GRID_USER_SCOPES] },
     },
   };

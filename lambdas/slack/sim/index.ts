@@ -1,5 +1,6 @@
 // The Slack simulator behind `baton-serverless sim slack` / `demo`, tests and the benchmark.
-import { type AppSimulator, applyGenericFault, type Route, type RunningSim, type SimStartOptions, startSim } from '../../../shared/sim/kit.ts';
+import { type AppSimulator, applyGenericFault, type RunningSim, type SimStartOptions } from '../../../shared/sim/kit.ts';
+import { extraNumber, type RunningSlackSimOf, type SlackSimStartOptions, startSlackServer } from '../../../shared/slack/sim/start.ts';
 import { createSlackRoute, type SlackSimControls } from './server.ts';
 import { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, type SlackMode, type SlackTenant, workspacesOf } from './tenant.ts';
 
@@ -7,33 +8,17 @@ export type { RateLimitForm, SimLoggedRequest, SlackSimControls } from './server
 export type { SimIdpGroup, SimTeam, SimUser, SimUserGroup, SlackMode, SlackTenant } from './tenant.ts';
 export { expectedCounts, generateTenant, SIM_BOT_TOKEN, SIM_USER_TOKEN, workspacesOf } from './tenant.ts';
 
-export interface SlackSimOptions {
+export interface SlackSimOptions extends SlackSimStartOptions {
   tenant: SlackTenant;
-  port?: number;
   /** 'pro' = bot token only; 'business' adds the SCIM admin token to the config map. */
   mode?: SlackMode;
-  gov?: boolean;
-  /** 'real' (default), 'off', or a time scale (limits × N; pair it with the client's rateLimitScale). */
-  rateLimits?: 'real' | 'off' | number;
-  recordCalls?: boolean;
 }
 
-export interface RunningSlackSim extends RunningSim {
-  tenant: SlackTenant;
-  controls: SlackSimControls;
-  expected: NonNullable<RunningSim['expected']>;
-}
+export type RunningSlackSim = RunningSlackSimOf<SlackTenant, SlackSimControls>;
 
 export async function startSlackSim(options: SlackSimOptions): Promise<RunningSlackSim> {
   const mode = options.mode ?? 'pro';
-  // The route needs the server's limiter, so it is bound once the server exists.
-  let routeFn: Route | undefined;
-  const server = await startSim((req) => routeFn!(req), { name: 'slack', port: options.port, recordCalls: options.recordCalls });
-  const { route, controls } = createSlackRoute(options.tenant, server.limiter, options.recordCalls ?? true);
-  routeFn = route;
-  const limits = options.rateLimits ?? 'real';
-  if (limits === 'off') server.limiter.enabled = false;
-  else if (typeof limits === 'number') server.limiter.timeScale = limits;
+  const { server, controls } = await startSlackServer('slack', options, (limiter) => createSlackRoute(options.tenant, limiter, options.recordCalls ?? true));
   const config: Record<string, string> = { BATON_TOKEN: SIM_BOT_TOKEN, BATON_BASE_URL: `${server.url}/api/` };
   if (mode === 'business') {
     config.BATON_BUSINESS_PLUS_TOKEN = SIM_USER_TOKEN;
@@ -57,12 +42,6 @@ export async function startSlackSim(options: SlackSimOptions): Promise<RunningSl
   };
 }
 
-function num(v: string | number | boolean | undefined): number | undefined {
-  if (v === undefined || v === '' || typeof v === 'boolean') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
-
 /**
  * `extra` knobs: `groups` (user groups, default users/40), `memberships` (default users×5),
  * `idpGroups`, `workspaces`, `sharedUsers`, `mode` ('pro' | 'business', default 'pro'), `gov` (bool).
@@ -84,11 +63,11 @@ export const simulator: AppSimulator = {
     const tenant = generateTenant({
       seed: options.seed ?? 1,
       users,
-      userGroups: num(extra.groups) ?? Math.max(3, Math.round(users / 40)),
-      memberships: num(extra.memberships) ?? users * 5,
-      idpGroups: num(extra.idpGroups),
-      workspaces: num(extra.workspaces),
-      sharedUsers: num(extra.sharedUsers),
+      userGroups: extraNumber(extra.groups) ?? Math.max(3, Math.round(users / 40)),
+      memberships: extraNumber(extra.memberships) ?? users * 5,
+      idpGroups: extraNumber(extra.idpGroups),
+      workspaces: extraNumber(extra.workspaces),
+      sharedUsers: extraNumber(extra.sharedUsers),
     });
     const mode: SlackMode = extra.mode === 'business' ? 'business' : 'pro';
     return startSlackSim({

@@ -2,6 +2,8 @@
 // Slack's auth rules, cursor/startIndex paging, `ok:false` errors and tier rate limits.
 import type { SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
 import { SCIM_LIMITS, type SimLimit, WEB_METHODS } from '../../../shared/slack/sim/limits.ts';
+import { cursorPage, patchOps, scimError, scimList, webRateLimited } from '../../../shared/slack/sim/paging.ts';
+import { routeSlack } from '../../../shared/slack/sim/route.ts';
 import { type SimIdpGroup, type SimUser, type SimUserGroup, type SlackTenant, workspacesOf } from './tenant.ts';
 
 export type RateLimitForm = '429' | 'ok-false';
@@ -54,8 +56,6 @@ interface ForcedError {
   needed: string | undefined;
 }
 
-const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-
 export function createSlackRoute(
   tenant: SlackTenant,
   limiter: SimRateLimiter,
@@ -94,12 +94,6 @@ export function createSlackRoute(
   }
   const scimUsers = tenant.users.filter((u) => u.scimActive !== undefined);
 
-  function refuse(form: RateLimitForm, retryAfterSec: number): SimResponse {
-    const headers = { 'retry-after': String(retryAfterSec) };
-    if (form === '429') return { status: 429, headers, body: { ok: false, error: 'ratelimited' } };
-    return { status: 200, headers, body: { ok: false, error: 'ratelimited' } };
-  }
-
   function take(key: string, limit: SimLimit): number {
     return limiter.take(key, limit.perMinute, limit.burst);
   }
@@ -133,10 +127,10 @@ export function createSlackRoute(
     const fr = forced.find((f) => f.left > 0 && (!f.method || f.method === method));
     if (fr) {
       fr.left -= 1;
-      return refuse(fr.form, fr.retryAfterSec);
+      return webRateLimited(fr.form, fr.retryAfterSec);
     }
     const wait = take(`web:${method}`, spec.limit);
-    if (wait > 0) return refuse(controls.rateLimitForm, wait);
+    if (wait > 0) return webRateLimited(controls.rateLimitForm, wait);
 
     switch (method) {
       case 'auth.test': {
@@ -264,50 +258,7 @@ export function createSlackRoute(
     return scimError(404, 'not_found');
   }
 
-  function route(req: SimRequest): SimResponse {
-    const parts = req.path.split('/').filter(Boolean);
-    if (parts[0] === 'api' && parts.length === 2) return web(req, parts[1]!);
-    if (parts[0] === 'scim' && (parts[1] === 'v1' || parts[1] === 'v2')) return scim(req, parts.slice(2));
-    return { status: 404, body: { ok: false, error: 'unknown_method' } };
-  }
-
-  return { route, controls };
-}
-
-/** `shortPages`: one page in three (by a hash of its offset) holds 10 % fewer items than asked. */
-function cursorPage<T>(items: T[], params: URLSearchParams, max: number, shortPages = false): { items: T[]; next: string } | { error: string } {
-  const cursor = params.get('cursor') ?? '';
-  let offset = 0;
-  if (cursor) {
-    const decoded = Buffer.from(cursor, 'base64').toString('utf8');
-    const m = /^offset:(\d+)$/.exec(decoded);
-    if (!m) return { error: 'invalid_cursor' };
-    offset = Number(m[1]);
-  }
-  const limitParam = Number(params.get('limit') ?? '0');
-  const asked = limitParam > 0 ? Math.min(limitParam, max) : max;
-  const short = shortPages && asked >= 10 && Math.imul(offset + 1, 2654435761) >>> 30 === 1;
-  const limit = short ? Math.ceil(asked * 0.9) : asked;
-  const slice = items.slice(offset, offset + limit);
-  const nextOffset = offset + slice.length;
-  const next = nextOffset < items.length ? Buffer.from(`offset:${nextOffset}`).toString('base64') : '';
-  return { items: slice, next };
-}
-
-function scimList<T>(items: T[], req: SimRequest, render: (t: T) => unknown): SimResponse {
-  const start = Math.max(1, Number(req.query.get('startIndex') ?? '1') || 1);
-  const count = Math.min(1000, Math.max(0, Number(req.query.get('count') ?? '10') || 10));
-  const slice = items.slice(start - 1, start - 1 + count);
-  return { body: { schemas: [LIST_SCHEMA], totalResults: items.length, itemsPerPage: slice.length, startIndex: start, Resources: slice.map(render) } };
-}
-
-function scimError(status: number, description: string): SimResponse {
-  return { status, body: { Errors: { description, code: status } } };
-}
-
-function patchOps(body: unknown): { op: string; path?: string; value?: unknown }[] {
-  const ops = (body as { Operations?: unknown } | undefined)?.Operations;
-  return Array.isArray(ops) ? (ops as { op: string; path?: string; value?: unknown }[]) : [];
+  return { route: (req: SimRequest) => routeSlack(req, web, scim), controls };
 }
 
 function renderUser(u: SimUser): Record<string, unknown> {

@@ -1,6 +1,9 @@
 // A Slack org as the simulator serves it: workspaces, users with Slack's flags, "@handle" user
 // groups and the SCIM view (users + IDP groups). Generated from a seed, or written by hand in tests.
 import { rng } from '../../../shared/sim/kit.ts';
+import { BOT_SCOPES, type SimToken } from '../../../shared/slack/sim/tokens.ts';
+
+export { BOT_SCOPES };
 
 export interface SimTeam {
   id: string;
@@ -62,16 +65,6 @@ export interface SimIdpGroup {
   members: string[];
 }
 
-/** What a token may do: `bot` tokens call the Web API, `user` tokens with `admin` call SCIM. */
-export interface SimToken {
-  kind: 'bot' | 'user';
-  /** auth.test's user_id. */
-  userId: string;
-  /** Bot tokens: auth.test also returns bot_id. */
-  botId?: string;
-  scopes: string[];
-}
-
 export interface SlackTenant {
   teams: SimTeam[];
   users: SimUser[];
@@ -79,17 +72,6 @@ export interface SlackTenant {
   idpGroups: SimIdpGroup[];
   tokens: Record<string, SimToken>;
 }
-
-export const BOT_SCOPES = [
-  'channels:join',
-  'channels:read',
-  'groups:read',
-  'team:read',
-  'usergroups:read',
-  'users.profile:read',
-  'users:read',
-  'users:read.email',
-];
 
 export const SIM_BOT_TOKEN = 'xoxb-sim-bot-token';
 export const SIM_USER_TOKEN = 'xoxp-sim-admin-token';

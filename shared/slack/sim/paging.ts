@@ -4,8 +4,11 @@ import type { SimRequest, SimResponse } from '../../sim/kit.ts';
 
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
-/** A cursor page of `items` (`max` caps `limit`); `invalid_cursor` for a cursor we did not issue. */
-export function cursorPage<T>(items: readonly T[], params: URLSearchParams, max: number): { items: T[]; next: string } | { error: string } {
+/**
+ * A cursor page of `items` (`max` caps `limit`); `invalid_cursor` for a cursor we did not issue.
+ * `shortPages`: one page in three (by a hash of its offset) holds 10 % fewer items than asked, as Slack's do.
+ */
+export function cursorPage<T>(items: readonly T[], params: URLSearchParams, max: number, shortPages = false): { items: T[]; next: string } | { error: string } {
   const cursor = params.get('cursor') ?? '';
   let offset = 0;
   if (cursor) {
@@ -14,7 +17,9 @@ export function cursorPage<T>(items: readonly T[], params: URLSearchParams, max:
     offset = Number(m[1]);
   }
   const limitParam = Number(params.get('limit') ?? '0');
-  const limit = limitParam > 0 ? Math.min(limitParam, max) : max;
+  const asked = limitParam > 0 ? Math.min(limitParam, max) : max;
+  const short = shortPages && asked >= 10 && Math.imul(offset + 1, 2654435761) >>> 30 === 1;
+  const limit = short ? Math.ceil(asked * 0.9) : asked;
   const slice = items.slice(offset, offset + limit);
   const nextOffset = offset + slice.length;
   return { items: slice, next: nextOffset < items.length ? Buffer.from(`offset:${nextOffset}`).toString('base64') : '' };

@@ -1,42 +1,32 @@
 // The Okta Lambda handler end to end: secret (moto Secrets Manager) → simulator → c1z in (moto)
 // S3, downloaded and read back; twice in one process (warm start); a revoked token uploads nothing.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { connector as okta } from '../../../lambdas/okta/connector.ts';
 import { SIM_API_TOKEN, startOktaSim } from '../../../lambdas/okta/sim/index.ts';
-import { makeSyncHandler, type SyncResult } from '../../../shared/aws/handler.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
-import { createBucket, createSecret, s3Client, secretsClient } from '../../support/aws.ts';
-import { runDurable } from '../../support/durable.ts';
+import { downloadTo, handlerOnMoto, invoke } from '../../support/handler.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { fixedTenant } from '../../unit/okta/fixture.ts';
-
-const invoke = (handler: ReturnType<typeof makeSyncHandler>, event: unknown) => runDurable<SyncResult>(handler, event).then((r) => r.result);
 
 describe('okta Lambda handler against the simulator', () => {
   it('OAuth: syncs through the handler into S3, twice in one process', async () => {
     const dir = tempDir('okta-handler-');
     const sim = await startOktaSim({ tenant: fixedTenant(), rateLimits: 'off', auth: 'oauth', flags: { syncCustomRoles: true } });
     try {
-      const s3 = s3Client();
-      const sm = secretsClient();
-      const bucket = await createBucket(s3, 'okta');
-      const secretId = await createSecret(sm, sim.config, 'baton/okta');
       const key = 'c1z/okta/sync.c1z';
-      const handler = makeSyncHandler(okta, {
-        s3,
-        secrets: sm,
-        env: { BUCKET: bucket, OBJECT_KEY: key, SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' },
+      const { s3, bucket, handler } = await handlerOnMoto(okta, 'okta', {
+        secretMap: sim.config,
+        key,
+        workRoot: dir,
         httpOverrides: { baseBackoffMs: 5, maxBackoffMs: 20 },
       });
       for (let run = 0; run < 2; run++) expect(await invoke(handler, {})).toMatchObject({ bucket, key, uploaded: true, counts: sim.expected });
       const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       expect(head.Metadata).toMatchObject({ connector: 'okta', grants: String(sim.expected.grants) });
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const file = join(dir, 'downloaded.c1z');
-      await writeFile(file, await object.Body!.transformToByteArray());
+      await downloadTo(s3, bucket, key, file);
       const reader = await openC1z(file);
       try {
         const grants = [...reader.grants()].map((g) => g.id);
@@ -55,15 +45,7 @@ describe('okta Lambda handler against the simulator', () => {
     const sim = await startOktaSim({ tenant: fixedTenant(), rateLimits: 'off' });
     sim.controls.revoked.add(SIM_API_TOKEN);
     try {
-      const s3 = s3Client();
-      const sm = secretsClient();
-      const bucket = await createBucket(s3, 'okta');
-      const secretId = await createSecret(sm, sim.config, 'baton/okta');
-      const handler = makeSyncHandler(okta, {
-        s3,
-        secrets: sm,
-        env: { BUCKET: bucket, OBJECT_KEY: 'k/sync.c1z', SECRET_ID: secretId, WORK_ROOT: dir, MIN_FREE_TMP_MB: '1' },
-      });
+      const { s3, bucket, handler } = await handlerOnMoto(okta, 'okta', { secretMap: sim.config, key: 'k/sync.c1z', workRoot: dir });
       const err = await invoke(handler, {}).then(
         () => undefined,
         (e: unknown) => e as Error,

@@ -4,19 +4,16 @@
 // errored with its reason.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookCommand } from '../../../bin/cli/webhook.ts';
 import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
 import { type GridUser, generateGridTenant, type RunningGridSim, startGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
-import { openC1z } from '../../../shared/c1z/reader.ts';
-import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
+import { type ServedWebhook, serveWebhook, syncedGrantIds } from '../../support/webhook.ts';
 import { type Issuer, provisionBody, send, startIssuer, TENANT } from './harness.ts';
 
 let issuer: Issuer;
 let sim: RunningGridSim;
 let url: string;
-let stop: () => void;
-let served: Promise<void>;
+let webhook: ServedWebhook;
 let dir: string;
 let user: GridUser;
 const TEAM = 'T00000002';
@@ -26,37 +23,18 @@ beforeAll(async () => {
   issuer = await startIssuer('EdDSA');
   sim = await startGridSim({ tenant: generateGridTenant({ seed: 4, users: 80, workspaces: 2 }), rateLimits: 'off' });
   user = sim.tenant.users.find((u) => !u.teams.has(TEAM) && !u.deactivated && !u.is_bot)!;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  let announced!: (line: string) => void;
-  const ready = new Promise<string>((resolve) => (announced = resolve));
-  served = webhookCommand(
-    { connector: 'slack-enterprise', port: 0, tenant: TENANT, jwksUrl: issuer.jwksUrl.href },
-    announced,
-    () => {},
-    { ...sim.config },
-    stopped,
-  );
-  url = /at (\S+) /.exec(await ready)![1]!;
+  webhook = await serveWebhook('slack-enterprise', { tenant: TENANT, jwksUrl: issuer.jwksUrl.href, secrets: sim.config });
+  url = webhook.url;
 });
 
 afterAll(async () => {
-  stop?.();
-  await served;
+  await webhook?.close();
   await sim?.server.close();
   await issuer?.close();
 });
 
 let n = 0;
-async function grantIds(): Promise<string[]> {
-  const out = join(dir, `s${++n}.c1z`);
-  await syncToFile({ connector, secretMap: sim.config, out });
-  const r = await openC1z(out);
-  try {
-    return [...r.grants()].map((g) => g.id);
-  } finally {
-    r.close();
-  }
-}
+const grantIds = () => syncedGrantIds(connector, sim.config, join(dir, `s${++n}.c1z`));
 
 describe('Slack Enterprise Grid provisioning through the webhook command', () => {
   it('adds a user to a workspace and removes them, each once', async () => {

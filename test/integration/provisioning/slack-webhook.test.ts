@@ -3,20 +3,17 @@
 // simulator's write errors (unknown SCIM user, missing admin scope, 5xx, rate limit).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookCommand } from '../../../bin/cli/webhook.ts';
 import { connector as slack } from '../../../lambdas/slack/connector.ts';
 import { type RunningSlackSim, SIM_USER_TOKEN, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
-import { openC1z } from '../../../shared/c1z/reader.ts';
-import { syncToFile } from '../../../shared/sync/run-sync.ts';
 import { tempDir } from '../../support/tmp.ts';
+import { type ServedWebhook, serveWebhook, syncedGrantIds } from '../../support/webhook.ts';
 import { fixedTenant } from '../../unit/slack/fixture.ts';
 import { type Issuer, provisionBody, send, startIssuer, TENANT } from './harness.ts';
 
 let issuer: Issuer;
 let sim: RunningSlackSim;
 let url: string;
-let stop: () => void;
-let served: Promise<void>;
+let webhook: ServedWebhook;
 const logs: string[] = [];
 let dir: string;
 
@@ -24,37 +21,18 @@ beforeAll(async () => {
   dir = tempDir('prov-slack-');
   issuer = await startIssuer('EdDSA');
   sim = await startSlackSim({ tenant: fixedTenant(), mode: 'business', rateLimits: 'off' });
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  let announced!: (line: string) => void;
-  const ready = new Promise<string>((resolve) => (announced = resolve));
-  served = webhookCommand(
-    { connector: 'slack', port: 0, tenant: TENANT, jwksUrl: issuer.jwksUrl.href },
-    announced,
-    (s) => logs.push(s),
-    { ...sim.config },
-    stopped,
-  );
-  url = /at (\S+) /.exec(await ready)![1]!;
+  webhook = await serveWebhook('slack', { tenant: TENANT, jwksUrl: issuer.jwksUrl.href, secrets: sim.config, log: (s) => logs.push(s) });
+  url = webhook.url;
 });
 
 afterAll(async () => {
-  stop?.();
-  await served;
+  await webhook?.close();
   await sim?.server.close();
   await issuer?.close();
 });
 
 let n = 0;
-async function grantIds(): Promise<string[]> {
-  const out = join(dir, `s${++n}.c1z`);
-  await syncToFile({ connector: slack, secretMap: sim.config, out });
-  const r = await openC1z(out);
-  try {
-    return [...r.grants()].map((g) => g.id);
-  } finally {
-    r.close();
-  }
-}
+const grantIds = () => syncedGrantIds(slack, sim.config, join(dir, `s${++n}.c1z`));
 
 const erin = { email: 'erin@partner.test', username: 'erin' };
 const patches = () => sim.controls.requests.filter((r) => r.api === 'scim' && r.method.startsWith('PATCH')).length;

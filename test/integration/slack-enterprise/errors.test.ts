@@ -2,15 +2,10 @@
 // from outside a Grid org, refused credentials and missing scopes fail at once naming the key (and
 // the scope); rate limits both ways (429 + Retry-After, HTTP 200 `ratelimited`) and transient faults
 // (5xx, timeout, truncated or malformed JSON) are waited out and the sync still writes every row.
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connector } from '../../../lambdas/slack-enterprise/connector.ts';
 import { GRID_BOT_TOKEN, GRID_USER_TOKEN, generateGridTenant, type RunningGridSim, startGridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
-import { ConnectorError } from '../../../shared/sync/connector.ts';
-import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { tempDir } from '../../support/tmp.ts';
-
-const FAST = { baseBackoffMs: 5, maxBackoffMs: 20, timeoutMs: 1500 };
+import { connectorFailure, syncOnce } from '../../support/failures.ts';
 
 let sim: RunningGridSim | undefined;
 afterEach(async () => {
@@ -20,24 +15,12 @@ afterEach(async () => {
 
 const small = (o: Parameters<typeof generateGridTenant>[0] = {}) => generateGridTenant({ seed: 5, users: 150, workspaces: 3, ...o });
 
-async function run(s: RunningGridSim, config = s.config) {
-  return syncToFile({ connector, secretMap: config, out: join(tempDir('grid-err-'), 'sync.c1z'), httpOverrides: FAST });
-}
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  let err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ConnectorError) && err instanceof Error && err.cause) err = err.cause;
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
+const run = (s: RunningGridSim, config = s.config) => syncOnce(connector, config, 'grid-err-');
 
 describe('slack-enterprise: tokens, auth and scopes fail the run at once', () => {
   it('a token from a standalone workspace (no enterprise_id) is refused, naming the key', async () => {
     sim = await startGridSim({ tenant: small({ enterprise: false }), rateLimits: 'off' });
-    const err = await failure(run(sim));
+    const err = await connectorFailure(run(sim));
     expect(err.code).toBe('failed_precondition');
     expect(err.message).toMatch(/^slack-enterprise: BATON_ENTERPRISE_TOKEN: auth\.test returned no enterprise_id/);
     expect(err.message).toMatch(/use the slack connector/);
@@ -53,7 +36,7 @@ describe('slack-enterprise: tokens, auth and scopes fail the run at once', () =>
 
   it('invalid_auth names the token key, never its value', async () => {
     sim = await startGridSim({ tenant: small(), rateLimits: 'off' });
-    const err = await failure(run(sim, { ...sim.config, BATON_ENTERPRISE_TOKEN: 'xoxp-wrong-value' }));
+    const err = await connectorFailure(run(sim, { ...sim.config, BATON_ENTERPRISE_TOKEN: 'xoxp-wrong-value' }));
     expect(err.code).toBe('invalid_auth');
     expect(err.message).toMatch(/BATON_ENTERPRISE_TOKEN was rejected by Slack on auth\.test: invalid_auth/);
     expect(err.message).not.toContain('xoxp-wrong-value');
@@ -62,7 +45,7 @@ describe('slack-enterprise: tokens, auth and scopes fail the run at once', () =>
   it('token_revoked mid-sync stops at the first refused call', async () => {
     sim = await startGridSim({ tenant: small(), rateLimits: 'off' });
     sim.controls.forceError({ method: 'users.list', error: 'token_revoked' });
-    const err = await failure(run(sim));
+    const err = await connectorFailure(run(sim));
     expect(err.code).toBe('token_revoked');
     expect(err.message).toMatch(/BATON_TOKEN was rejected by Slack on users\.list/);
     // Not retried: at most the workspaces' pages already in flight, one call each.
@@ -73,7 +56,7 @@ describe('slack-enterprise: tokens, auth and scopes fail the run at once', () =>
     const tenant = small();
     tenant.tokens[GRID_USER_TOKEN]!.scopes = tenant.tokens[GRID_USER_TOKEN]!.scopes.filter((s) => s !== 'admin.roles:read');
     sim = await startGridSim({ tenant, rateLimits: 'off' });
-    const err = await failure(run(sim));
+    const err = await connectorFailure(run(sim));
     expect(err.code).toBe('missing_scope');
     expect(err.message).toContain('BATON_ENTERPRISE_TOKEN lacks the OAuth scope "admin.roles:read" that admin.roles.listAssignments needs');
     expect(sim.server.calls.filter((c) => c.path.endsWith('admin.roles.listAssignments'))).toHaveLength(1);
@@ -83,7 +66,7 @@ describe('slack-enterprise: tokens, auth and scopes fail the run at once', () =>
     sim = await startGridSim({ tenant: small(), sso: true, rateLimits: 'off' });
     const tenant = sim.tenant;
     tenant.tokens[GRID_USER_TOKEN]!.scopes = tenant.tokens[GRID_USER_TOKEN]!.scopes.filter((s) => s !== 'admin');
-    const err = await failure(run(sim));
+    const err = await connectorFailure(run(sim));
     expect(err.message).toMatch(/BATON_ENTERPRISE_TOKEN was refused by Slack SCIM \(HTTP 403/);
     expect(err.message).not.toContain(GRID_BOT_TOKEN);
   });

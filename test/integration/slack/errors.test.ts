@@ -1,17 +1,12 @@
 // Slack's failure modes through the real HTTP client against the simulator: credential and scope
 // errors fail at once with the key to fix; rate limits (429 + Retry-After, HTTP 200 `ratelimited`)
 // and transient faults are waited out and the sync still produces every row.
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { type RunningSlackSim, SIM_BOT_TOKEN, SIM_USER_TOKEN, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
 import { DEFAULT_RATELIMITED_MS, inspectWebApi } from '../../../shared/slack/errors.ts';
-import { ConnectorError } from '../../../shared/sync/connector.ts';
-import { syncToFile } from '../../../shared/sync/run-sync.ts';
-import { tempDir } from '../../support/tmp.ts';
+import { connectorFailure, syncOnce } from '../../support/failures.ts';
 import { fixedTenant } from '../../unit/slack/fixture.ts';
-
-const FAST = { baseBackoffMs: 5, maxBackoffMs: 20, timeoutMs: 1500 };
 
 let sim: RunningSlackSim | undefined;
 afterEach(async () => {
@@ -19,26 +14,12 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function run(s: RunningSlackSim, config = s.config) {
-  const dir = tempDir('slack-err-');
-  return syncToFile({ connector: slackConnector, secretMap: config, out: join(dir, 'sync.c1z'), httpOverrides: FAST });
-}
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  let err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  // The engine wraps a page's failure in a SyncStepError that names the step.
-  if (!(err instanceof ConnectorError) && err instanceof Error && err.cause) err = err.cause;
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
+const run = (s: RunningSlackSim, config = s.config) => syncOnce(slackConnector, config, 'slack-err-');
 
 describe('slack auth and scope errors fail the run at once', () => {
   it('invalid_auth names BATON_TOKEN, not its value, after one call', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'pro', rateLimits: 'off' });
-    const err = await failure(run(sim, { ...sim.config, BATON_TOKEN: 'xoxb-not-a-real-token' }));
+    const err = await connectorFailure(run(sim, { ...sim.config, BATON_TOKEN: 'xoxb-not-a-real-token' }));
     expect(err.code).toBe('invalid_auth');
     expect(err.message).toMatch(/BATON_TOKEN was rejected by Slack on auth\.test: invalid_auth/);
     expect(err.message).not.toContain('xoxb-not-a-real-token');
@@ -48,9 +29,9 @@ describe('slack auth and scope errors fail the run at once', () => {
   it('not_authed and account_inactive', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'pro', rateLimits: 'off' });
     sim.controls.forceError({ method: 'auth.test', error: 'not_authed' });
-    expect((await failure(run(sim))).code).toBe('not_authed');
+    expect((await connectorFailure(run(sim))).code).toBe('not_authed');
     sim.controls.accountInactive = true;
-    const err = await failure(run(sim));
+    const err = await connectorFailure(run(sim));
     expect(err.code).toBe('account_inactive');
     expect(err.message).toMatch(/deactivated/);
     expect(sim.server.calls).toHaveLength(2);
@@ -60,13 +41,13 @@ describe('slack auth and scope errors fail the run at once', () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'pro', rateLimits: 'off' });
     const s = sim;
     s.controls.forceError({ method: 'users.list', error: 'token_revoked' });
-    const err = await failure(run(s));
+    const err = await connectorFailure(run(s));
     expect(err.code).toBe('token_revoked');
     expect(s.server.calls.filter((c) => c.path.endsWith('users.list'))).toHaveLength(1);
     // A revoked token on every call: the first call fails, nothing is retried.
     s.controls.revoked.add(SIM_BOT_TOKEN);
     const before = s.server.calls.length;
-    expect((await failure(run(s))).code).toBe('token_revoked');
+    expect((await connectorFailure(run(s))).code).toBe('token_revoked');
     expect(s.server.calls.length - before).toBe(1);
   });
 
@@ -74,7 +55,7 @@ describe('slack auth and scope errors fail the run at once', () => {
     const tenant = fixedTenant();
     tenant.tokens[SIM_BOT_TOKEN]!.scopes = tenant.tokens[SIM_BOT_TOKEN]!.scopes.filter((s) => s !== 'usergroups:read');
     sim = await startSlackSim({ tenant, mode: 'pro', rateLimits: 'off' });
-    const err = await failure(run(sim));
+    const err = await connectorFailure(run(sim));
     expect(err.code).toBe('missing_scope');
     expect(err.message).toContain('"usergroups:read"');
     expect(err.message).toContain('usergroups.list');
@@ -84,7 +65,7 @@ describe('slack auth and scope errors fail the run at once', () => {
   it('a refused Business+ token names BATON_BUSINESS_PLUS_TOKEN', async () => {
     sim = await startSlackSim({ tenant: fixedTenant(), mode: 'business', rateLimits: 'off' });
     sim.controls.revoked.add(SIM_USER_TOKEN);
-    const err = await failure(run(sim));
+    const err = await connectorFailure(run(sim));
     expect(err.message).toMatch(/BATON_BUSINESS_PLUS_TOKEN was refused by Slack SCIM \(HTTP 401/);
     expect(err.message).not.toContain(SIM_USER_TOKEN);
   });
