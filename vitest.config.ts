@@ -9,6 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most tests wait on simulated rate limits, child processes or moto rather than the CPU: more
+    // workers than cores keeps both cores busy (vitest's default on 2 cores is one worker).
+    maxWorkers: 4,
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
