@@ -3,6 +3,7 @@
 // to a share of every bucket (50 % by default), reported on every answer in X-Rate-Limit-Limit /
 // -Remaining / -Reset.
 
+import { bucketOf } from '../client.ts';
 /** Requests per minute per bucket, Workforce Identity org. */
 export const WORKFORCE_LIMITS = {
   apps: 100,
@@ -17,20 +18,9 @@ export const WORKFORCE_LIMITS = {
 } as const;
 export type SimBucket = keyof typeof WORKFORCE_LIMITS;
 
-/** The bucket a request counts against (the connector's client names the same ones). */
+/** The bucket a request counts against: the connector's own buckets, plus the OAuth token endpoint's. */
 export function simBucketOf(method: string, path: string): SimBucket {
-  if (path.startsWith('/oauth2/')) return 'oauth2';
-  const parts = path.replace(/\/+$/, '').split('/').filter(Boolean);
-  const collection = parts[2];
-  const rest = parts.length - 3;
-  if (collection === 'apps') return rest === 1 ? 'app' : 'apps';
-  if (collection === 'groups') return rest === 1 ? 'group' : 'groups';
-  if (collection === 'users') {
-    if (rest === 0) return 'users';
-    if (rest === 1) return method === 'GET' ? 'user' : 'user-write';
-    if (parts[4] === 'lifecycle') return 'user-write';
-  }
-  return 'other';
+  return path.startsWith('/oauth2/') ? 'oauth2' : bucketOf(method, path);
 }
 
 export interface WindowVerdict {

@@ -240,8 +240,9 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
   it('a checkpoint older than CHECKPOINT_MAX_AGE_HOURS is discarded, not resumed', async () => {
     const old = newKsuid();
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${CHECKPOINTS}${old}/0.c1z`, Body: 'stale' }));
-    // The handler's clock two hours ahead: the checkpoint just written is two hours old to it.
-    const later = { ...ONE_SLICE, now: () => Date.now() + 2 * 3_600_000 };
+    // The handler's clock stopped two hours on: the checkpoint just written is two hours old to it.
+    const twoHoursOn = Date.now() + 2 * 3_600_000;
+    const later = { ...ONE_SLICE, now: () => twoHoursOn };
     const r = await captured(() => runDurable<SyncResult>(handlerFor(later, { CHECKPOINT_MAX_AGE_HOURS: '1' }), {}));
     expect(r.error).toBeUndefined();
     expect(r.output).toContain('"discarded a stale checkpoint"');
