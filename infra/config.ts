@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { connectorNames, isConnectorName, provisioningConnectors } from '../lambdas/index.ts';
 import { instanceLayout, replayPrefix } from '../shared/aws/bucket-layout.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { DEFAULT_FUNCTION_MEMORY_MB } from '../shared/sync/node-options.ts';
 import { scheduleProblem } from './schedule.ts';
 
 /** ConductorOne's S3 data-source service role: the only principal the read role trusts. */
@@ -128,7 +129,7 @@ export const instanceSchema = z.strictObject({
     .refine((s) => SECRET_ARN.test(s) || (!s.startsWith('arn:') && SECRET_NAME.test(s)), 'expected a secret name or ARN')
     .optional(),
   secretKmsKeyArn: z.string().regex(KMS_KEY_ARN, 'expected a KMS key ARN').optional(),
-  memoryMb: z.int().min(128).max(10240).default(1024),
+  memoryMb: z.int().min(128).max(10240).default(DEFAULT_FUNCTION_MEMORY_MB),
   timeoutSeconds: z.int().min(30).max(900).default(900),
   ephemeralStorageMb: z.int().min(512).max(10240).default(2048),
   architecture: z.enum(['arm64', 'x86_64']).default('arm64'),

@@ -29,7 +29,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { instanceLayout } from '../../shared/aws/bucket-layout.ts';
-import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
+import { syncNodeOptions } from '../../shared/sync/node-options.ts';
 import { HANDLER } from '../asset-layout.ts';
 import { connectorCode } from '../code.ts';
 import {
@@ -366,7 +366,7 @@ export class ConnectorSync extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
         LOG_LEVEL: logLevel,
-        NODE_OPTIONS: SYNC_NODE_OPTIONS.join(' '),
+        NODE_OPTIONS: syncNodeOptions(s.memoryMb).join(' '),
         CHECKPOINT_MAX_AGE_HOURS: String(s.checkpointMaxAgeHours),
         MAX_SYNC_HOURS: String(s.maxSyncHours),
         SHRINK_GUARD: s.shrinkGuard.enabled ? 'on' : 'off',
