@@ -223,6 +223,23 @@ export class C1zWriter {
     return rows.map((r) => ({ rowId: r.id, resourceType: r.resource_type_id, resourceId: r.external_id.slice(r.resource_type_id.length + 1) }));
   }
 
+  /**
+   * Resources of `types` after `afterRowId`, in write order, and the row id the scan covered: up to
+   * the last one returned when `limit` are, else every resource written so far.
+   */
+  resourceKeysOf(types: readonly string[], afterRowId: number, limit: number): { keys: ResourceKey[]; scannedTo: number } {
+    this.flush();
+    const rows = this.db
+      .prepare(
+        `SELECT id, resource_type_id, external_id FROM v1_resources WHERE sync_id = ? AND id > ? AND resource_type_id IN (${types.map(() => '?').join(', ')}) ORDER BY id LIMIT ?`,
+      )
+      .all(this.syncId, afterRowId, ...types, limit) as { id: number; resource_type_id: string; external_id: string }[];
+    const keys = rows.map((r) => ({ rowId: r.id, resourceType: r.resource_type_id, resourceId: r.external_id.slice(r.resource_type_id.length + 1) }));
+    if (keys.length === limit) return { keys, scannedTo: keys.at(-1)!.rowId };
+    const last = (this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM v1_resources').get() as { m: number }).m;
+    return { keys, scannedTo: Math.max(afterRowId, last) };
+  }
+
   /** The connector's state value under `key` in this sync (ConnectorRuntime.state). */
   stateGet(key: string): string | undefined {
     if (this.pendingState.has(key)) return this.pendingState.get(key);

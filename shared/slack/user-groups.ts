@@ -43,6 +43,8 @@ export interface UserGroupSource {
 export function userGroupListing(src: UserGroupSource): ResourceSyncer {
   return {
     resourceType: userGroupType,
+    // Members come with usergroups.list (or one call of their own): nothing from the user listing.
+    accessWhileListing: true,
 
     async list(parent) {
       if (!parent) return { rows: [] };

@@ -25,6 +25,14 @@ export interface ResourceSyncer {
   entitlements(resource: Resource, pageToken: string | undefined): Promise<Page<Entitlement>>;
   grants(resource: Resource, pageToken: string | undefined): Promise<Page<Grant>>;
   /**
+   * Its entitlements and grants need nothing from other types' listings (they come from its own
+   * list pages or from calls of their own): the engine asks for them as soon as the resource is
+   * written, while other types are still listing, so their calls and row writes fill the listing's
+   * rate-limit waits instead of following them. Without it (the default, baton-sdk's order) they
+   * wait until every resource is listed.
+   */
+  readonly accessWhileListing?: boolean;
+  /**
    * Provisioning (optional), called for entitlements on this syncer's resource type. Both must be
    * idempotent: access already held (grant) or already gone (revoke) is success, `unchanged`.
    * A permanent refusal throws ConnectorError; the app's outages surface as HttpError.

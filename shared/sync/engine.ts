@@ -13,7 +13,7 @@ import {
   SkipEntitlementsSchema,
   SkipGrantsSchema,
 } from '../c1z/messages.ts';
-import type { C1zWriter } from '../c1z/writer.ts';
+import type { C1zWriter, ResourceKey } from '../c1z/writer.ts';
 import { isDeadlineReached } from '../http/clock.ts';
 import type { CallStat } from '../http/types.ts';
 import { type SliceBudget, unlimitedBudget } from './budget.ts';
@@ -31,6 +31,11 @@ export interface EngineState {
   queue: Action[];
   /** Row id of the last written resource whose entitlement/grant actions were queued. */
   cursor: number;
+  /**
+   * In the resources phase: row id up to which resources of `accessWhileListing` types had theirs
+   * queued; the access phase skips those. Absent in states of engines without it: nothing skipped.
+   */
+  early?: number;
 }
 
 const refSchema = z.object({ type: z.string(), id: z.string() });
@@ -43,6 +48,7 @@ const engineStateSchema = z.object({
   phase: z.enum(['resources', 'access', 'done']),
   queue: z.array(actionSchema),
   cursor: z.number().int().nonnegative(),
+  early: z.number().int().nonnegative().optional(),
 });
 const tokenSchema = z.object({ baton_serverless: engineStateSchema });
 
@@ -141,9 +147,28 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const snapshot = (): EngineState => ({ ...state, queue: [...inflight, ...state.queue] });
   const spent = () => yielded || budget.spent(started);
 
+  const queueAccess = (k: ResourceKey, rt: ResourceType) => {
+    if (has(rt, SkipEntitlementsAndGrantsSchema)) return;
+    if (!has(rt, SkipEntitlementsSchema)) state.queue.push({ op: 'entitlements', type: k.resourceType, id: k.resourceId });
+    if (!has(rt, SkipGrantsSchema)) state.queue.push({ op: 'grants', type: k.resourceType, id: k.resourceId });
+  };
+  const earlyTypes = [...syncers.values()].filter((s) => s.accessWhileListing).map((s) => s.resourceType.id);
+  /** Resources of an early type may have been written since the early cursor last caught up. */
+  let earlyBehind = earlyTypes.length > 0;
+  /** In the resources phase: queues the access of written resources whose types ask for it early. */
+  const feedEarly = () => {
+    while (earlyBehind && state.phase === 'resources' && state.queue.length < concurrency * 2) {
+      const { keys, scannedTo } = writer.resourceKeysOf(earlyTypes, state.early ?? 0, FEED_BATCH);
+      for (const k of keys) queueAccess(k, syncers.get(k.resourceType)!.resourceType);
+      state.early = Math.max(state.early ?? 0, scannedTo);
+      if (keys.length < FEED_BATCH) earlyBehind = false;
+    }
+  };
+
   /** Moves the access phase's cursor forward, queueing entitlement/grant actions of written resources. */
   const feed = () => {
     if (state.phase === 'resources' && state.queue.length === 0 && inflight.size === 0) state.phase = 'access';
+    if (state.phase === 'resources') return feedEarly();
     if (state.phase !== 'access') return;
     // Keep reading: a whole batch of resources whose type skips entitlements and grants queues nothing.
     while (state.queue.length < concurrency * 2) {
@@ -155,9 +180,9 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       for (const k of keys) {
         state.cursor = k.rowId;
         const rt = syncers.get(k.resourceType)?.resourceType;
-        if (!rt || has(rt, SkipEntitlementsAndGrantsSchema)) continue;
-        if (!has(rt, SkipEntitlementsSchema)) state.queue.push({ op: 'entitlements', type: k.resourceType, id: k.resourceId });
-        if (!has(rt, SkipGrantsSchema)) state.queue.push({ op: 'grants', type: k.resourceType, id: k.resourceId });
+        // Queued while listing already.
+        if (!rt || (k.rowId <= (state.early ?? 0) && earlyTypes.includes(k.resourceType))) continue;
+        queueAccess(k, rt);
       }
     }
   };
@@ -189,6 +214,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         },
       });
       for (const child of children) state.queue.push(child);
+      if (action.op === 'list' && syncer.accessWhileListing) earlyBehind = true;
     } catch (err) {
       stat.errors += 1;
       throw err instanceof SyncStepError ? err : new SyncStepError(step, err);
@@ -230,7 +256,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       feed();
       while (slotsUsed() < concurrency && state.queue.length > 0 && !spent()) {
         start(state.queue.shift()!);
-        if (state.phase === 'access') feed();
+        feed();
       }
     };
     // Runs inside promise callbacks, where a throw would escape as an unhandled rejection: every

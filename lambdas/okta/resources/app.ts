@@ -71,6 +71,8 @@ export function appLister(ctx: OktaContext): () => Promise<Resource[]> {
 export function appSyncer(ctx: OktaContext): ResourceSyncer {
   return {
     resourceType: appType,
+    // Assignments are calls of its own, on the apps bucket: they run beside the user listing.
+    accessWhileListing: true,
     // Listed by the group syncer, interleaved with the groups.
     async list() {
       return { rows: [] };

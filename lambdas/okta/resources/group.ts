@@ -112,6 +112,8 @@ export function groupSyncer(ctx: OktaContext, apps: () => Promise<Resource[]>): 
   let held: { after: string | undefined; page: Awaited<ReturnType<typeof ctx.client.groups>> } | undefined;
   return {
     resourceType: groupType,
+    // Members and roles are calls of its own, on the groups bucket: they run beside the user listing.
+    accessWhileListing: true,
     async list(parent, pageToken) {
       if (parent) return { rows: [] };
       const { after, offset, appsDone } = parseListToken(pageToken);

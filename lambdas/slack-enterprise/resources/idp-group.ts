@@ -23,6 +23,8 @@ export function idpGroupSyncer(ctx: GridContext): ResourceSyncer {
 
   return {
     resourceType: idpGroupType,
+    // Members come with the SCIM Groups pages (or one Groups/{id} call): nothing from the user listing.
+    accessWhileListing: true,
 
     async list(parent, pageToken) {
       if (parent || !ctx.config.sso) return { rows: [] };

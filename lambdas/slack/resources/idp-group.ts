@@ -18,6 +18,8 @@ export function idpGroupSyncer(ctx: SlackContext): ResourceSyncer {
 
   return {
     resourceType: idpGroupType,
+    // Members come with the SCIM Groups pages (or one Groups/{id} call): nothing from the user listing.
+    accessWhileListing: true,
 
     async list(parent, pageToken) {
       if (parent || !ctx.client.hasScim) return { rows: [] };

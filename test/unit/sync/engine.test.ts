@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { C1zError } from '../../../shared/c1z/errors.ts';
 import { C1zWriter } from '../../../shared/c1z/writer.ts';
 import { pageBudget } from '../../../shared/sync/budget.ts';
-import { runEngine, SyncStepError } from '../../../shared/sync/engine.ts';
+import { type EngineState, runEngine, SyncStepError } from '../../../shared/sync/engine.ts';
 import { type FakeOptions, fakeConnector } from '../../support/fake-connector.ts';
 import { tempDir } from '../../support/tmp.ts';
 
@@ -233,5 +233,84 @@ describe('sync engine', () => {
     for (let first = 0; first + 5 < 200; first += 5) {
       expect(events.indexOf(`request ${first + 5}`), `page after U${first}`).toBeLessThan(events.indexOf(`write U${first}`));
     }
+  });
+
+  describe('a type that asks for its access while listing', () => {
+    /** Groups opt in; each user page takes 20 turns of the event loop, so the user listing is the long one. */
+    const opted = (o: FakeOptions, events: string[]) => {
+      const { connector, calls } = fakeConnector(o);
+      const syncers = connector.resourceSyncers().map((s) => {
+        if (s.resourceType.id === 'group')
+          return {
+            ...s,
+            accessWhileListing: true,
+            grants: (r: Parameters<typeof s.grants>[0], token: string | undefined) => {
+              events.push('group.grants');
+              return s.grants(r, token);
+            },
+          };
+        if (s.resourceType.id !== 'user') return s;
+        return {
+          ...s,
+          list: async (parent: Parameters<typeof s.list>[0], token: string | undefined) => {
+            events.push('user.list');
+            for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+            return s.list(parent, token);
+          },
+        };
+      });
+      return { connector: { ...connector, resourceSyncers: () => syncers }, calls };
+    };
+
+    it('gets its grants while another type still lists, with the rows and calls of a run in baton-sdk order', async () => {
+      const dir = tempDir();
+      const plain = fakeConnector(SHAPE);
+      const before = C1zWriter.create(join(dir, 'before.db'));
+      before.startSync();
+      await runEngine({ connector: plain.connector, writer: before });
+      before.close();
+
+      const events: string[] = [];
+      const early = opted(SHAPE, events);
+      const w = C1zWriter.create(join(dir, 'early.db'));
+      w.startSync();
+      const res = await runEngine({ connector: early.connector, writer: w });
+      w.close();
+      expect(res.done).toBe(true);
+      expect(events.indexOf('group.grants')).toBeGreaterThan(-1);
+      expect(events.indexOf('group.grants')).toBeLessThan(events.lastIndexOf('user.list'));
+      expect(rows(join(dir, 'early.db'))).toEqual(rows(join(dir, 'before.db')));
+      expect(Object.fromEntries(early.calls)).toEqual(Object.fromEntries(plain.calls));
+    });
+
+    it('in slices: no page asked twice beyond the one in flight at each stop, and the rows of one run', async () => {
+      const dir = tempDir();
+      const whole = C1zWriter.create(join(dir, 'whole.db'));
+      whole.startSync();
+      const one = fakeConnector(SHAPE);
+      await runEngine({ connector: one.connector, writer: whole });
+      whole.close();
+
+      const w = C1zWriter.create(join(dir, 'sliced.db'));
+      w.startSync();
+      let state: EngineState | undefined;
+      const total = new Map<string, number>();
+      let stops = 0;
+      for (;;) {
+        const sliced = opted(SHAPE, []);
+        const r = await runEngine({ connector: sliced.connector, writer: w, state, budget: pageBudget(4), concurrency: 2 });
+        for (const [k, n] of sliced.calls) total.set(k, (total.get(k) ?? 0) + n);
+        if (r.done) break;
+        stops += 1;
+        state = JSON.parse(JSON.stringify(r.state)) as EngineState;
+      }
+      w.close();
+      expect(stops).toBeGreaterThan(5);
+      expect(rows(join(dir, 'sliced.db'))).toEqual(rows(join(dir, 'whole.db')));
+      const asked = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+      // A stop re-asks at most the pages in flight then (two at this concurrency).
+      expect(asked(total)).toBeLessThanOrEqual(asked(one.calls) + 2 * stops);
+      expect(total.get('group.entitlements')).toBe(one.calls.get('group.entitlements'));
+    });
   });
 });
