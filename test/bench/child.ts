@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { SYNC_NODE_OPTIONS } from '../../shared/sync/node-options.ts';
+import { syncNodeOptions } from '../../shared/sync/node-options.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -39,9 +39,14 @@ export interface PhaseResult {
 /** Forks `module` with `args`; the child sends one message (its figures) and exits. */
 export function runPhase(module: string, args: string[]): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
-    // The same V8 sizing the Lambda functions run with (NODE_OPTIONS in infra/): a small young
-    // generation keeps a streaming sync's garbage from inflating RSS.
-    const child = fork(bundle(module), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...SYNC_NODE_OPTIONS] });
+    // The V8 sizing a function of the default memory runs with (NODE_OPTIONS in infra/): a small
+    // young generation and a capped old one keep a streaming sync's garbage from inflating RSS.
+    // BENCH_CHILD_ARGS adds flags for an experiment or a profile ("--cpu-prof --cpu-prof-dir=DIR").
+    const extra = process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = fork(bundle(module), args, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [...process.execArgv, ...syncNodeOptions(), ...extra],
+    });
     let result: PhaseResult | undefined;
     child.on('message', (m) => {
       result = m as PhaseResult;
@@ -54,4 +59,41 @@ export function runPhase(module: string, args: string[]): Promise<PhaseResult> {
 /** Peak RSS of this process so far, in MB (the kernel's high-water mark). */
 export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/** What a sliced bench run asks of sync-phase.ts: slices of `sliceSeconds` on the Lambda's clock, API waits compressed `scale` times. */
+export interface SlicePlan {
+  sliceSeconds: number;
+  scale: number;
+  bucket: string;
+  objectKey: string;
+}
+
+/** One slice as sync-phase.ts measured it: real time, the compressed rate-limit waits within it, its checkpoint. */
+export interface SliceFigures {
+  wallMs: number;
+  waitMs: number;
+  checkpointMs: number;
+}
+
+/**
+ * A sliced run at real speed: each slice's real time with its rate-limit waits scaled back up,
+ * checkpoints as measured; and the same work in slices of 840 s (what a 15-minute Lambda leaves a
+ * slice), each boundary paying a median checkpoint.
+ */
+export function slicedEstimate(slices: readonly SliceFigures[], scale: number) {
+  const real = slices.map((s) => (s.wallMs + (scale - 1) * s.waitMs) / 1000);
+  const checkpoints = slices.map((s) => s.checkpointMs / 1000);
+  const wallSeconds = sum(real);
+  const checkpointSeconds = sum(checkpoints);
+  // The last slice's "checkpoint" is the final pack, not a boundary: leave it out when there are others.
+  const boundaries = [...(checkpoints.length > 1 ? checkpoints.slice(0, -1) : checkpoints)].sort((a, b) => a - b);
+  const perSlice = { min: boundaries[0] ?? 0, median: boundaries[Math.floor(boundaries.length / 2)] ?? 0, max: boundaries.at(-1) ?? 0 };
+  const work = wallSeconds - checkpointSeconds;
+  const slices840 = Math.max(1, Math.ceil(work / 840));
+  return { wallSeconds, checkpointSeconds, perSlice, slices840, wall840Seconds: work + (slices840 - 1) * perSlice.median + (checkpoints.at(-1) ?? 0) };
+}
+
+function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
 }

@@ -5,9 +5,10 @@
 //  2. Okta's Workforce per-bucket limits on the simulator (each token 50 % of a bucket), windows
 //     --scale times shorter: wall time, scaled back to real speed, over the floor the buckets allow
 //     at real speed (the busiest bucket's calls at its per-token rate);
-//  3. with --slice-seconds N, run 2 runs as the Lambda runs it instead: slices of N real seconds
-//     (N/--scale measured), each checkpointing to S3 (a moto server started here) and the next
-//     resuming from it; the sliced file must hold exactly the ids of run 1's unsliced file.
+//  3. with --slice-seconds N, run 2 runs as the Lambda runs it instead: slices of N seconds on the
+//     Lambda's clock (rate-limit waits × --scale, CPU and checkpoints real), each checkpointing to
+//     S3 (a moto server started here) and the next resuming from it; the sliced file must hold
+//     exactly the ids of run 1's unsliced file.
 // Each sync runs in a child process (sync-phase.ts) so its peak RSS is its own, not the simulator's.
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,7 +27,7 @@ import {
 } from '../../lambdas/okta/sim/index.ts';
 import { openC1z } from '../../shared/c1z/reader.ts';
 import { startMoto } from '../support/moto.ts';
-import { runPhase } from './child.ts';
+import { runPhase, type SliceFigures, type SlicePlan, slicedEstimate } from './child.ts';
 
 interface ChildResult {
   seconds: number;
@@ -34,8 +35,7 @@ interface ChildResult {
   baseRssMb: number;
   counts: { resourceTypes: number; resources: number; entitlements: number; grants: number };
   requests: number;
-  slices?: number;
-  checkpointSeconds?: number;
+  slices?: SliceFigures[];
   checkpointBytes?: number;
 }
 
@@ -47,7 +47,7 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-async function runChild(config: Record<string, string>, out: string, slices?: { sliceMs: number; bucket: string; objectKey: string }): Promise<ChildResult> {
+async function runChild(config: Record<string, string>, out: string, slices?: SlicePlan): Promise<ChildResult> {
   const args = ['okta', JSON.stringify(config), out, JSON.stringify({}), ...(slices ? [JSON.stringify(slices)] : [])];
   return (await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, args)) as unknown as ChildResult;
 }
@@ -96,12 +96,12 @@ async function limitedRun(tenant: OktaTenant, scale: number, dir: string, sliceS
   const sim = await startOktaSim({ tenant, rateLimits: scale, recordCalls: true });
   const moto = sliceSeconds === undefined ? undefined : await startMoto();
   try {
-    let slices: { sliceMs: number; bucket: string; objectKey: string } | undefined;
+    let slices: SlicePlan | undefined;
     if (moto && sliceSeconds !== undefined) {
       Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
       const bucket = 'bench-checkpoints';
       await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
-      slices = { sliceMs: (sliceSeconds / scale) * 1000, bucket, objectKey: 'baton/okta/sync.c1z' };
+      slices = { sliceSeconds, scale, bucket, objectKey: 'baton/okta/sync.c1z' };
     }
     const out = join(dir, slices ? 'sliced.c1z' : 'limited.c1z');
     const r = await runChild(sim.config, out, slices);
@@ -153,13 +153,14 @@ export async function run(args: string[]): Promise<void> {
     if (JSON.stringify(r.counts) !== JSON.stringify(limited.expected))
       throw new Error(`counts ${JSON.stringify(r.counts)} differ from the org's ${JSON.stringify(limited.expected)}`);
     const floor = limited.floor.seconds;
-    // Checkpoints (restore, pack, upload) are real time, not compressed by --scale.
-    const checkpoint = r.checkpointSeconds ?? 0;
-    const wall = (r.seconds - checkpoint) * scale + checkpoint;
-    // Measured against the larger of the compressed floor and the unlimited run: on a busy machine
-    // the sync's own CPU time, not the buckets, can be what bounds it.
-    const measuredFloor = Math.max(floor / scale, fast.seconds);
-    const wallOverFloor = (r.seconds - checkpoint) / measuredFloor;
+    // Unsliced: the compressed run against the larger of the compressed floor and the unlimited
+    // run (on a busy machine the sync's own CPU time, not the buckets, can be what bounds it).
+    // Sliced: real time (rate-limit waits scaled back up, CPU and checkpoints as measured) against
+    // the floor at real speed, or the unlimited run if longer.
+    const estimate = r.slices ? slicedEstimate(r.slices, scale) : undefined;
+    const checkpoint = estimate?.checkpointSeconds ?? 0;
+    const wall = estimate ? estimate.wallSeconds : r.seconds * scale;
+    const wallOverFloor = estimate ? wall / Math.max(floor, fast.seconds) : r.seconds / Math.max(floor / scale, fast.seconds);
     let sameIds: boolean | undefined;
     if (sliceSeconds !== undefined) {
       const [a, b] = await Promise.all([idDigest(join(dir, 'free.c1z')), idDigest(limited.out)]);
@@ -167,7 +168,7 @@ export async function run(args: string[]): Promise<void> {
       if (!sameIds) throw new Error(`the sliced sync's ids (${b}) differ from the unsliced sync's (${a})`);
     }
     say(
-      `  Workforce limits ×${scale}${sliceSeconds !== undefined ? `, ${sliceSeconds} s slices: ${r.slices} slices (checkpoints ${checkpoint.toFixed(1)} s, largest ${((r.checkpointBytes ?? 0) / 2 ** 20).toFixed(1)} MiB), ids as unsliced: ${sameIds}` : ''}; ` +
+      `  Workforce limits ×${scale}${estimate ? `, ${sliceSeconds} s slices: ${r.slices?.length} slices (checkpoints ${checkpoint.toFixed(1)} s, largest ${((r.checkpointBytes ?? 0) / 2 ** 20).toFixed(1)} MiB), ids as unsliced: ${sameIds}` : ''}; ` +
         `${r.seconds.toFixed(1)} s measured (≈ ${wall.toFixed(0)} s at real speed); floor ${floor.toFixed(0)} s at real speed (${limited.floor.binding}), ${(floor / scale).toFixed(1)} s compressed, unlimited run ${fast.seconds.toFixed(1)} s → ${wallOverFloor.toFixed(3)}×; peak RSS ${r.peakRssMb.toFixed(0)} MB; 429s ${limited.throttled}`,
     );
     if (json) {
@@ -185,7 +186,7 @@ export async function run(args: string[]): Promise<void> {
           limitedPeakRssMb: round(r.peakRssMb),
           measuredSeconds: round(r.seconds),
           checkpointSeconds: round(checkpoint),
-          slices: r.slices ?? 1,
+          slices: r.slices?.length ?? 1,
           sameIds,
           throttled: limited.throttled,
           unlimitedSeconds: round(fast.seconds),

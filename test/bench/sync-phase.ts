@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { connectorName, loadConnector } from '../../bin/cli/registry.ts';
 import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
+import type { HttpEvent } from '../../shared/http/types.ts';
 import type { SliceBudget } from '../../shared/sync/budget.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
@@ -20,28 +21,54 @@ const definition = await loadConnector(connectorName(name));
 const secretMap = JSON.parse(configJson ?? '{}') as Record<string, string>;
 const httpOverrides = overridesJson ? JSON.parse(overridesJson) : undefined;
 const baseRssMb = process.memoryUsage.rss() / 2 ** 20;
-// BENCH_MEMORY=1: where the peak goes (V8 heap, buffers outside it, the rest: SQLite, zstd, code), on stderr.
+// BENCH_MEMORY=1: where the peak goes, on stderr: V8's view (heap, array buffers) and the kernel's
+// (/proc/self/smaps at the peak: V8's 256 KiB heap pages, malloc arenas, other anonymous memory, files).
 if (process.env.BENCH_MEMORY) {
   let peak = process.memoryUsage();
-  let status = '';
+  let where = '';
   const mb = (n: number) => Math.round(n / 2 ** 20);
   setInterval(() => {
     const m = process.memoryUsage();
-    if (m.rss > peak.rss) {
+    if (m.rss > peak.rss + 2 ** 20) {
       peak = m;
-      status = readFileSync('/proc/self/status', 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('Rss'))
-        .join(' ')
-        .replace(/\s+/g, ' ');
+      where = smapsSummary();
     }
     if (process.env.BENCH_MEMORY === 'trace') process.stderr.write(`t ${Math.round(performance.now() - started)} rss ${mb(m.rss)} heap ${mb(m.heapUsed)}\n`);
   }, 100).unref();
   process.on('exit', () =>
     process.stderr.write(
-      `memory at peak: rss ${mb(peak.rss)} MB = heap ${mb(peak.heapTotal)} (used ${mb(peak.heapUsed)}) + array buffers ${mb(peak.arrayBuffers)} + other ${mb(peak.rss - peak.heapTotal - peak.arrayBuffers)}; ${status}\n`,
+      `memory at peak: rss ${mb(peak.rss)} MB (run ${((performance.now() - started) / 1000).toFixed(1)} s); V8 heap ${mb(peak.heapTotal)} (used ${mb(peak.heapUsed)}), array buffers ${mb(peak.arrayBuffers)}; smaps: ${where}\n`,
     ),
   );
+}
+
+/** Resident MB by kind of mapping: 256 KiB anonymous maps are V8 heap pages; [heap] and 64 MiB regions are malloc's. */
+function smapsSummary(): string {
+  const kb: Record<string, number> = {};
+  let kind = 'other';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const size = (Number.parseInt(head[2]!, 16) - Number.parseInt(head[1]!, 16)) / 1024;
+      const name = head[3]!.trim();
+      kind =
+        name === '[heap]'
+          ? 'malloc'
+          : name.startsWith('/')
+            ? 'files'
+            : name !== ''
+              ? 'other'
+              : size === 256
+                ? 'v8pages'
+                : size >= 60 * 1024
+                  ? 'malloc'
+                  : 'anon';
+    } else if (line.startsWith('Rss:')) kb[kind] = (kb[kind] ?? 0) + Number(line.split(/\s+/)[1]);
+  }
+  return Object.entries(kb)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${Math.round(v / 1024)}`)
+    .join(', ');
 }
 const started = performance.now();
 
@@ -56,36 +83,23 @@ if (!sliceJson) {
     throttles: summary.http.throttles,
   });
 } else {
-  // The slice budget runs on the Lambda's clock: API waits (the event loop idle, waiting on the
-  // simulator, whose limits run --scale times fast) count --scale times, CPU work (the loop busy:
-  // mapping, writing rows) counts as it is. So a 120 s slice does 120 s of real work.
+  // The slice budget runs on the Lambda's clock: real time, except while a request waits on a rate
+  // limit (the client's own pacing or the API's 429), which the simulator compresses --scale times:
+  // those intervals count --scale times. CPU work, packing and S3 round trips keep real time, so a
+  // 120 s slice does 120 s of real work.
   const plan = JSON.parse(sliceJson) as { sliceSeconds: number; scale: number; bucket: string; objectKey: string };
   const store = s3CheckpointStore({ client: new S3Client({ forcePathStyle: true }), bucket: plan.bucket, objectKey: plan.objectKey, connector: name! });
-  /** Per slice: its wall time, and the engine's part of it (from its first to its last look at the budget), loop busy vs idle. */
-  const slices: { wallMs: number; checkpointMs: number; engineActiveMs: number; engineIdleMs: number }[] = [];
-  let slice = { at: performance.now(), engineActiveMs: 0, engineIdleMs: 0 };
+  const waits = waitUnion();
+  /** Per slice: its real time, the compressed rate-limit waits within it, and its checkpoint. */
+  const slices: { wallMs: number; waitMs: number; checkpointMs: number }[] = [];
+  let sliceStart = { at: performance.now(), waited: 0 };
   let checkpointMs = 0;
   let checkpointBytes = 0;
   let requests = 0;
+  const lambdaMs = () => performance.now() - sliceStart.at + (plan.scale - 1) * (waits.waitedMs() - sliceStart.waited);
   const budget = (): SliceBudget => {
-    const current = { at: performance.now(), engineActiveMs: 0, engineIdleMs: 0 };
-    slice = current;
-    // Counted from the engine's first look at it: restoring the checkpoint before that is S3 and
-    // disk time, real in the Lambda too, not a wait on the compressed API.
-    let engineStart: ReturnType<typeof performance.eventLoopUtilization> | undefined;
-    let restoreMs = 0;
-    return {
-      spent: () => {
-        if (!engineStart) {
-          engineStart = performance.eventLoopUtilization();
-          restoreMs = performance.now() - current.at;
-        }
-        const d = performance.eventLoopUtilization(engineStart);
-        current.engineActiveMs = d.active;
-        current.engineIdleMs = d.idle;
-        return restoreMs + d.active + d.idle * plan.scale >= plan.sliceSeconds * 1000;
-      },
-    };
+    sliceStart = { at: performance.now(), waited: waits.waitedMs() };
+    return { spent: () => lambdaMs() >= plan.sliceSeconds * 1000 };
   };
   const summary = await runSlicedSync({
     definition,
@@ -96,13 +110,12 @@ if (!sliceJson) {
     workRoot: mkdtempSync(join(tmpdir(), 'bench-work-')),
     store,
     sliceBudget: budget,
-    httpOverrides,
+    httpOverrides: { ...httpOverrides, onEvent: waits.onEvent },
     onSlice: (run) => {
       slices.push({
-        wallMs: performance.now() - slice.at,
+        wallMs: performance.now() - sliceStart.at,
+        waitMs: waits.waitedMs() - sliceStart.waited,
         checkpointMs: run.checkpointMs - checkpointMs,
-        engineActiveMs: slice.engineActiveMs,
-        engineIdleMs: slice.engineIdleMs,
       });
       checkpointMs = run.checkpointMs;
       checkpointBytes = Math.max(checkpointBytes, run.checkpointBytes);
@@ -118,4 +131,25 @@ if (!sliceJson) {
     slices,
     checkpointBytes,
   });
+}
+
+/**
+ * The union of the intervals in which some request waits on a rate limit, in ms so far: waits on
+ * different buckets at once count once, as they pass at once at real speed too.
+ */
+function waitUnion(): { onEvent: (event: HttpEvent) => void; waitedMs: () => number } {
+  let booked = 0;
+  let coveredUntil = 0;
+  return {
+    onEvent(event) {
+      if (event.type !== 'waiting' && event.type !== 'throttled') return;
+      const now = performance.now();
+      const end = now + event.waitMs;
+      if (end <= coveredUntil) return;
+      booked += end - Math.max(now, coveredUntil);
+      coveredUntil = end;
+    },
+    // A wait counts as it passes, not all at once when it is booked.
+    waitedMs: () => booked - Math.max(0, coveredUntil - performance.now()),
+  };
 }

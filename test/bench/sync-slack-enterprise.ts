@@ -3,10 +3,10 @@
 //  1. rate limits off: seconds, peak RSS of the syncing process, calls vs the Go connector's formula;
 //  2. Slack's tier limits on both sides, time-scaled by --scale: wall time over the floor the limits
 //     allow (per bucket: calls beyond its burst at its rate; never below run 1's time).
-// With --slice-seconds N the limited run is sliced as the Lambda runs it: slices of N/--scale
-// seconds of API time, each checkpointing to S3 (a moto server started here) and the next resuming.
-// Real time is estimated as the API part scaled back up by --scale plus the checkpoint part as
-// measured (it is not time-compressed). The sliced run's ids are compared with the unsliced run's.
+// With --slice-seconds N the limited run is sliced as the Lambda runs it: slices of N seconds on the
+// Lambda's clock (rate-limit waits × --scale, CPU and checkpoints real), each checkpointing to S3 (a
+// moto server started here) and the next resuming. Real time is estimated the same way. The sliced
+// run's ids are compared with the unsliced run's.
 // Each sync runs in a child process (sync-phase.ts) so its peak RSS is its own, not the simulator's.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateGridTenant, goFormulaCalls, gridShape, limitsFloorSeconds, ourFormulaCalls, startGridSim } from '../../lambdas/slack-enterprise/sim/index.ts';
 import { openC1z } from '../../shared/c1z/reader.ts';
 import { startMoto } from '../support/moto.ts';
-import { runPhase } from './child.ts';
+import { runPhase, type SliceFigures, type SlicePlan, slicedEstimate } from './child.ts';
 
 interface ChildResult {
   seconds: number;
@@ -24,8 +24,7 @@ interface ChildResult {
   baseRssMb: number;
   counts: { resourceTypes: number; resources: number; entitlements: number; grants: number };
   requests: number;
-  slices?: number;
-  checkpointSeconds?: number;
+  slices?: SliceFigures[];
   checkpointBytes?: number;
 }
 
@@ -34,12 +33,7 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-async function runChild(
-  config: Record<string, string>,
-  out: string,
-  scale: number,
-  slices?: { sliceMs: number; bucket: string; objectKey: string },
-): Promise<ChildResult> {
+async function runChild(config: Record<string, string>, out: string, scale: number, slices?: SlicePlan): Promise<ChildResult> {
   const overrides = { rateLimitScale: scale > 0 ? scale : 1e9 };
   const args = ['slack-enterprise', JSON.stringify(config), out, JSON.stringify(overrides), ...(slices ? [JSON.stringify(slices)] : [])];
   return (await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, args)) as unknown as ChildResult;
@@ -103,13 +97,13 @@ export async function run(args: string[]): Promise<void> {
     );
 
     let moto: Awaited<ReturnType<typeof startMoto>> | undefined;
-    let slicePlan: { sliceMs: number; bucket: string; objectKey: string } | undefined;
+    let slicePlan: SlicePlan | undefined;
     if (sliceSeconds !== undefined) {
       moto = await startMoto();
       Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
       const bucket = 'bench-checkpoints';
       await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
-      slicePlan = { sliceMs: (sliceSeconds / scale) * 1000, bucket, objectKey: 'baton/slack-enterprise/sync.c1z' };
+      slicePlan = { sliceSeconds, scale, bucket, objectKey: 'baton/slack-enterprise/sync.c1z' };
     }
     const limited = await startGridSim({ tenant, sso, rateLimits: scale, recordCalls: false });
     try {
@@ -118,15 +112,17 @@ export async function run(args: string[]): Promise<void> {
       if (JSON.stringify(slow.counts) !== JSON.stringify(limited.expected))
         throw new Error(`limited run: counts ${JSON.stringify(slow.counts)} differ from the org's ${JSON.stringify(limited.expected)}`);
       const floor = limitsFloorSeconds(limited.controls.served, scale);
-      const checkpointSeconds = slow.checkpointSeconds ?? 0;
-      // Unsliced: compressed seconds, the floor never below the unlimited run. Sliced: real time,
-      // the API part scaled back up plus checkpoints as measured, over the limits' floor at real speed.
-      const floorSeconds = slicePlan ? Math.max(floor.seconds, fast.seconds / scale) * scale : Math.max(floor.seconds, fast.seconds);
-      const realWall = slicePlan ? (slow.seconds - checkpointSeconds) * scale + checkpointSeconds : slow.seconds;
+      const estimate = slow.slices ? slicedEstimate(slow.slices, scale) : undefined;
+      const checkpointSeconds = estimate?.checkpointSeconds ?? 0;
+      // Unsliced: compressed seconds, the floor never below the unlimited run. Sliced: real time
+      // (rate-limit waits scaled back up, CPU and checkpoints as measured) over the limits' floor at
+      // real speed, or the unlimited run if longer.
+      const floorSeconds = estimate ? Math.max(floor.seconds * scale, fast.seconds) : Math.max(floor.seconds, fast.seconds);
+      const realWall = estimate ? estimate.wallSeconds : slow.seconds;
       const wallOverFloor = realWall / floorSeconds;
       const sameIds = slicePlan ? (await idDigest(out)) === (await idDigest(join(dir, 'free.c1z'))) : undefined;
       say(
-        `  tier limits ×${scale}${slicePlan ? `, ${sliceSeconds} s slices: ${slow.slices} slices (checkpoints ${checkpointSeconds.toFixed(1)} s, largest ${((slow.checkpointBytes ?? 0) / 2 ** 20).toFixed(1)} MiB), ids ${sameIds ? 'equal to' : 'DIFFERENT from'} the unsliced run's` : ''}: ` +
+        `  tier limits ×${scale}${slicePlan ? `, ${sliceSeconds} s slices: ${slow.slices?.length} slices (checkpoints ${checkpointSeconds.toFixed(1)} s, largest ${((slow.checkpointBytes ?? 0) / 2 ** 20).toFixed(1)} MiB), ids ${sameIds ? 'equal to' : 'DIFFERENT from'} the unsliced run's` : ''}: ` +
           `${slow.seconds.toFixed(2)} s measured${slicePlan ? ` ≈ ${realWall.toFixed(0)} s real` : ''} over a floor of ${floorSeconds.toFixed(2)} s (limits ${floor.seconds.toFixed(2)} s from ${floor.binding}; unlimited run ${fast.seconds.toFixed(2)} s) → ${wallOverFloor.toFixed(3)}×; peak RSS ${slow.peakRssMb.toFixed(0)} MB; 429s: ${limited.controls.refused}`,
       );
       if (json) {
@@ -144,7 +140,7 @@ export async function run(args: string[]): Promise<void> {
             wallSeconds: round(realWall),
             wallOverFloor: round(wallOverFloor, 3),
             peakRssMb: round(Math.max(fast.peakRssMb, slow.peakRssMb)),
-            slices: slow.slices ?? 1,
+            slices: slow.slices?.length ?? 1,
             checkpointSeconds: round(checkpointSeconds),
             sameIdsAsUnsliced: sameIds,
             throttled: limited.controls.refused,

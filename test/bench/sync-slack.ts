@@ -14,9 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateTenant, goFormulaCalls, goFormulaParamsFor, type SlackMode, startSlackSim } from '../../lambdas/slack/sim/index.ts';
+import { decodeV1, encodeV1 } from '../../shared/c1z/container.ts';
 import { SCIM_LIMITS, WEB_METHODS } from '../../shared/slack/sim/limits.ts';
 import { startMoto } from '../support/moto.ts';
-import { runPhase } from './child.ts';
+import { runPhase, type SliceFigures, type SlicePlan, slicedEstimate } from './child.ts';
 
 interface ChildResult {
   seconds: number;
@@ -33,30 +34,18 @@ function option(args: string[], name: string): string | undefined {
 }
 
 /** One sync in its own process; "limits off" (scale 0) is off on both sides. */
-async function runChild(
-  config: Record<string, string>,
-  out: string,
-  scale: number,
-  slices?: { sliceSeconds: number; scale: number; bucket: string; objectKey: string },
-): Promise<ChildResult> {
+async function runChild(config: Record<string, string>, out: string, scale: number, slices?: SlicePlan): Promise<ChildResult> {
   const overrides = { rateLimitScale: scale > 0 ? scale : 1e9 };
   const args = ['slack', JSON.stringify(config), out, JSON.stringify(overrides), ...(slices ? [JSON.stringify(slices)] : [])];
   return (await runPhase(new URL('./sync-phase.ts', import.meta.url).pathname, args)) as unknown as ChildResult;
-}
-
-interface SliceFigures {
-  wallMs: number;
-  checkpointMs: number;
-  engineActiveMs: number;
-  engineIdleMs: number;
 }
 
 /**
  * The sliced run, after a one-slice run of the same tenant (limits off) that gives the calls a
  * sync needs and the floor: the limits' floor of those calls at real speed (or that run's own time,
  * if longer). The sliced run meets the limits × scale; its slices are budgeted on the Lambda's
- * clock (sync-phase.ts), and its real time is estimated slice by slice: CPU time as measured, API
- * waits × scale, checkpoints (packing, verifying, S3) as measured.
+ * clock (sync-phase.ts), and its real time is estimated slice by slice: real time as measured, with
+ * the rate-limit waits in it × scale (CPU, packing, verifying and S3 keep real time).
  */
 async function runSliced(
   tenant: ReturnType<typeof generateTenant>,
@@ -102,21 +91,14 @@ async function runSliced(
       throw new Error(`counts ${JSON.stringify(r.counts)} differ from the tenant's ${JSON.stringify(limited.expected)}`);
     const throttled = limited.server.calls.filter((c) => c.status === 429).length;
     const calls = limited.server.calls.length - throttled;
-    // Per slice: everything outside the engine (restoring, packing, verifying, S3) is real time;
-    // in the engine, the loop's busy time is real and its idle time waited on the compressed API.
-    const sliceReal = r.slices.map((s) => (s.wallMs - s.engineActiveMs - s.engineIdleMs + s.engineActiveMs + s.engineIdleMs * scale) / 1000);
-    const engineReal = r.slices.map((s) => (s.engineActiveMs + s.engineIdleMs * scale) / 1000);
-    const checkpoints = r.slices.map((s) => s.checkpointMs / 1000);
-    const checkpointSeconds = sum(checkpoints);
-    const realWall = sum(sliceReal);
-    const perSlice = quantiles(checkpoints.slice(0, -1).length > 0 ? checkpoints.slice(0, -1) : checkpoints);
-    // At 840 s a slice: the same engine time in fewer slices, each paying a median checkpoint.
-    const slices840 = Math.max(1, Math.ceil(sum(engineReal) / 840));
-    const wall840 = realWall - checkpointSeconds + (slices840 - 1) * perSlice.median;
+    const estimate = slicedEstimate(r.slices, scale);
+    const { wallSeconds: realWall, checkpointSeconds, perSlice, slices840, wall840Seconds: wall840 } = estimate;
     const wallOverFloor = realWall / floorSeconds;
+    const fullPack = await fullPackSeconds(join(dir, 'sliced.c1z'), dir);
     say(
       `  sliced (${sliceSeconds} s slices, API ×${scale}): ${r.slices.length} slices, ${calls} calls (one slice: ${oneSliceCalls.length}); ${r.seconds.toFixed(1)} s measured; ` +
-        `checkpoints ${checkpointSeconds.toFixed(1)} s in all, per slice min/median/max ${perSlice.min.toFixed(2)}/${perSlice.median.toFixed(2)}/${perSlice.max.toFixed(2)} s, largest ${(r.checkpointBytes / 2 ** 20).toFixed(1)} MiB`,
+        `checkpoints ${checkpointSeconds.toFixed(1)} s in all, per slice min/median/max ${perSlice.min.toFixed(2)}/${perSlice.median.toFixed(2)}/${perSlice.max.toFixed(2)} s, largest ${(r.checkpointBytes / 2 ** 20).toFixed(1)} MiB; ` +
+        `one full pack and verify of the final database ${fullPack.toFixed(1)} s (checkpoints ${(checkpointSeconds / fullPack).toFixed(2)}× that)`,
     );
     say(
       `  real time ≈ ${realWall.toFixed(0)} s over a floor of ${floorSeconds.toFixed(0)} s → ${wallOverFloor.toFixed(3)}×; at 840 s slices ≈ ${wall840.toFixed(0)} s (${slices840} slices) → ${(wall840 / floorSeconds).toFixed(3)}×; peak RSS ${r.peakRssMb.toFixed(0)} MB sliced, ${one.peakRssMb.toFixed(0)} MB one slice; 429s served: ${throttled}`,
@@ -138,6 +120,8 @@ async function runSliced(
           checkpointSecondsMin: round(perSlice.min),
           checkpointSecondsMax: round(perSlice.max),
           checkpointBytes: r.checkpointBytes,
+          fullPackSeconds: round(fullPack),
+          checkpointOverFullPack: round(checkpointSeconds / fullPack, 2),
           peakRssMb: round(r.peakRssMb),
           oneSlicePeakRssMb: round(one.peakRssMb),
           oneSliceSeconds: round(one.seconds),
@@ -157,13 +141,14 @@ async function runSliced(
   }
 }
 
-function sum(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
-}
-
-function quantiles(xs: number[]): { min: number; median: number; max: number } {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return { min: sorted[0] ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0 };
+/** Packing the final database once and verifying it by decoding, as the last slice does: what checkpoints are measured against. */
+async function fullPackSeconds(c1z: string, dir: string): Promise<number> {
+  const db = join(dir, 'final.db');
+  await decodeV1(c1z, db);
+  const started = performance.now();
+  await encodeV1(db, join(dir, 'repacked.c1z'));
+  await decodeV1(join(dir, 'repacked.c1z'), undefined);
+  return (performance.now() - started) / 1000;
 }
 
 /** Seconds the simulator's buckets require at least for these calls, at `scale`. */
