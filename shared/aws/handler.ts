@@ -7,7 +7,7 @@
 import { type DurableContext, withDurableExecution } from '@aws/durable-execution-sdk-js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { HttpClientOptions } from '../http/types.ts';
+import type { HttpOverrides } from '../http/types.ts';
 import { createTelemetry, powertoolsTelemetry } from '../observability/telemetry.ts';
 import { deadlineBudget, type SliceBudget } from '../sync/budget.ts';
 import type { ConnectorDefinition } from '../sync/connector.ts';
@@ -30,7 +30,7 @@ export interface HandlerDeps {
   secrets?: SecretsManagerClient;
   env?: Record<string, string | undefined>;
   /** Tests: point the connector's HTTP at a simulator's clock. */
-  httpOverrides?: Partial<HttpClientOptions>;
+  httpOverrides?: HttpOverrides;
   /** Tests: each slice's budget instead of the invocation's time left. */
   sliceBudget?: () => SliceBudget;
   /** Tests: the clock checkpoint ages and lease times are read on (epoch ms). */

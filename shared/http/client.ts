@@ -28,9 +28,11 @@ const DEFAULTS = {
   rateLimitScale: 1,
 };
 
-/** Test seams, deliberately outside the public options. */
+/** Test seams and runtime wiring, deliberately outside the public options. */
 export interface ClientInternals {
   clock?: Clock;
+  /** Shared by every client of one runtime, so a sync's pacing can be carried to its next slice. */
+  limiter?: RateLimiter;
   random?: () => number;
   dispatcher?: Dispatcher;
 }
@@ -66,7 +68,7 @@ export function createHttpClient(options: HttpClientOptions, internals: ClientIn
   }
   const clientSecrets = [...(options.secrets ?? []), ...secretsFromHeaders(options.headers)];
   const defaultHeaders = lowerKeys(options.headers);
-  const limiter = new RateLimiter({ scale: options.rateLimitScale ?? DEFAULTS.rateLimitScale, clock });
+  const limiter = internals.limiter ?? new RateLimiter({ scale: options.rateLimitScale ?? DEFAULTS.rateLimitScale, clock });
   const stats: HttpStats = { requests: 0, retries: 0, throttles: 0, errors: 0, byRoute: {} };
 
   async function attempt(

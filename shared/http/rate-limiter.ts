@@ -32,6 +32,13 @@ interface Bucket {
   pumping: boolean;
 }
 
+/** Where a key's schedule stands: what a later process needs to go on at the same pace. */
+export interface BucketSnapshot {
+  tat: number;
+  throttledFactor: number;
+  throttledAt?: number;
+}
+
 export interface RateLimiterOptions {
   /** Multiplies every perMinute and divides every window (simulators compress time by the same factor). */
   scale?: number;
@@ -40,6 +47,8 @@ export interface RateLimiterOptions {
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  /** Snapshots restored for keys not used yet: applied when the key's bucket is made. */
+  private readonly seeds = new Map<string, BucketSnapshot>();
   private readonly scale: number;
   private readonly clock: Clock;
 
@@ -62,6 +71,30 @@ export class RateLimiter {
       bucket.queue.push({ resolve, reject });
       if (!bucket.pumping) void this.pump(bucket);
     });
+  }
+
+  /** Every key's schedule, in the clock's epoch milliseconds. */
+  snapshot(): Record<string, BucketSnapshot> {
+    const out: Record<string, BucketSnapshot> = {};
+    for (const [key, b] of this.buckets)
+      out[key] = { tat: b.tat, throttledFactor: b.throttledFactor, ...(b.throttledAt === undefined ? {} : { throttledAt: b.throttledAt }) };
+    return out;
+  }
+
+  /**
+   * Goes on from another limiter's snapshot (an earlier slice of the same sync): the API's own
+   * buckets did not refill because this process is new, so neither does ours. A key already in use
+   * keeps the later of the two schedules.
+   */
+  restore(snapshot: Readonly<Record<string, BucketSnapshot>>): void {
+    for (const [key, seed] of Object.entries(snapshot)) {
+      const bucket = this.buckets.get(key);
+      if (bucket) {
+        bucket.tat = Math.max(bucket.tat, seed.tat);
+        continue;
+      }
+      this.seeds.set(key, seed);
+    }
   }
 
   /** How long a request taken now would wait (the queue ahead of it included). */
@@ -111,7 +144,17 @@ export class RateLimiter {
     const windowMs = (limit.windowMs ?? DEFAULT_WINDOW_MS) / this.scale;
     let bucket = this.buckets.get(limit.key);
     if (!bucket) {
-      bucket = { tat: 0, intervalMs, burst, windowMs, throttledFactor: 1, throttledAt: undefined, queue: [], pumping: false };
+      const seed = this.seeds.get(limit.key);
+      bucket = {
+        tat: seed?.tat ?? 0,
+        intervalMs,
+        burst,
+        windowMs,
+        throttledFactor: seed?.throttledFactor ?? 1,
+        throttledAt: seed?.throttledAt,
+        queue: [],
+        pumping: false,
+      };
       this.buckets.set(limit.key, bucket);
     }
     // Callers normally name one rate per key; if they differ, the latest wins rather than failing.

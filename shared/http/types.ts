@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Clock } from './clock.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -35,6 +36,12 @@ export interface ResponseInfo {
   /** Parsed JSON body, or undefined when the body was empty or not JSON. */
   body: unknown;
 }
+
+/**
+ * Laid over every client's options by a runtime (tests, benchmarks): option fields, and the clock
+ * the clients wait on (a benchmark's virtual time).
+ */
+export type HttpOverrides = Partial<HttpClientOptions> & { clock?: Clock };
 
 export interface HttpClientOptions {
   /** App name used in errors and stats, e.g. `slack`. */

@@ -13,7 +13,7 @@ import { isKsuid, ksuidTime } from '../c1z/ksuid.ts';
 import type { Counts } from '../c1z/writer.ts';
 import { isRetryable, oneLine } from '../errors.ts';
 import { redact } from '../http/redact.ts';
-import type { HttpClientOptions } from '../http/types.ts';
+import type { HttpOverrides } from '../http/types.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
 import type { SliceBudget } from './budget.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
@@ -96,7 +96,7 @@ export interface LifecyclePorts<C> {
   leaseMs: number;
   maxSlices: number;
   concurrency?: number;
-  httpOverrides?: Partial<HttpClientOptions>;
+  httpOverrides?: HttpOverrides;
   onProgress?: (p: Progress) => void;
 }
 

@@ -4,12 +4,14 @@
 // demo and the benchmarks run one slice with no deadline, or several in one process.
 import { copyFile, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
 import { decodeV1, encodeV1 } from '../c1z/container.ts';
 import { isKsuid, newKsuid } from '../c1z/ksuid.ts';
 import { verifyPacked, verifyPart } from '../c1z/verify.ts';
 import { C1zWriter, type Counts } from '../c1z/writer.ts';
 import { oneLine } from '../errors.ts';
-import type { CallStat, HttpClientOptions, HttpStats } from '../http/types.ts';
+import type { BucketSnapshot } from '../http/rate-limiter.ts';
+import type { CallStat, HttpOverrides, HttpStats } from '../http/types.ts';
 import type { SliceBudget } from './budget.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { parseConnectorConfig, secretValuesOf } from './config.ts';
@@ -33,7 +35,7 @@ export interface RunSyncOptions<C> {
   /** Where an unfinished slice leaves its checkpoint; without one a slice must finish. */
   store?: CheckpointStore;
   concurrency?: number;
-  httpOverrides?: Partial<HttpClientOptions>;
+  httpOverrides?: HttpOverrides;
   log?: (message: string, fields?: Record<string, unknown>) => void;
   onProgress?: (p: Progress) => void;
 }
@@ -147,6 +149,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       writer = C1zWriter.create(dbPath);
       writer.startSync(new Date(plan.startedAt), plan.syncId);
     }
+    if (plan.resume) runtime.restoreRateLimits(storedRateLimits(writer, options.log));
     const marks = writer.rowMarks();
     const result = await runEngine({ connector, writer, state, concurrency: options.concurrency, budget: options.budget, onProgress: options.onProgress });
     const syncId = plan.syncId;
@@ -156,6 +159,7 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       if (!options.store) {
         throw new Error(`${options.definition.name}: stopped at the deadline with ${left}; run it with slices (a checkpoint store) to resume`);
       }
+      writer.stateSet(RATE_LIMITS_KEY, JSON.stringify(runtime.rateLimits()));
       const counts = writer.counts();
       const packedAt = Date.now();
       // Only what this slice wrote travels: the cost of a checkpoint follows the slice, not the sync.
@@ -201,6 +205,29 @@ export async function runSlice<C>(options: RunSyncOptions<C>, plan: SlicePlan): 
       // Only after a failure (a finished slice closed it already): the database goes next anyway.
     }
     if (!keep) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The client-side rate limits where the slice left them, kept in the checkpoint beside the
+ * connector's state (under a key no connector uses): the app's buckets do not refill because a new
+ * slice starts, so the next one goes on at the same pace instead of bursting into 429s.
+ */
+const RATE_LIMITS_KEY = 'baton-serverless:rate-limits';
+const rateLimitsSchema = z.record(
+  z.string(),
+  z.object({ tat: z.number().finite(), throttledFactor: z.number().positive().max(1), throttledAt: z.number().finite().optional() }),
+);
+
+/** What the last slice left; nothing (a fresh schedule) if it left nothing usable. */
+function storedRateLimits(writer: C1zWriter, log: RunSyncOptions<unknown>['log']): Record<string, BucketSnapshot> {
+  const raw = writer.stateGet(RATE_LIMITS_KEY);
+  if (raw === undefined) return {};
+  try {
+    return rateLimitsSchema.parse(JSON.parse(raw)) as Record<string, BucketSnapshot>;
+  } catch {
+    log?.('the checkpoint holds no usable rate-limit schedule; this slice paces from a fresh one');
+    return {};
   }
 }
 
@@ -258,7 +285,7 @@ export async function syncToFile<C>(options: {
   secretMap: Record<string, string>;
   out: string;
   workRoot?: string;
-  httpOverrides?: Partial<HttpClientOptions>;
+  httpOverrides?: HttpOverrides;
   concurrency?: number;
   log?: RunSyncOptions<C>['log'];
   onProgress?: RunSyncOptions<C>['onProgress'];

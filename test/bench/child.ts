@@ -61,28 +61,33 @@ export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-/** What a sliced bench run asks of sync-phase.ts: slices of `sliceSeconds` on the Lambda's clock, API waits compressed `scale` times. */
+/**
+ * What a sliced bench run asks of sync-phase.ts: slices of `sliceSeconds` on the Lambda's clock,
+ * whose rate-limit waits are virtual (the clients pace at real rates and skip the waits; the
+ * simulator's limits must be off) or compressed (the simulator's limits `scale` times fast).
+ */
 export interface SlicePlan {
   sliceSeconds: number;
+  clock: 'virtual' | 'compressed';
   scale: number;
   bucket: string;
   objectKey: string;
 }
 
-/** One slice as sync-phase.ts measured it: real time, the compressed rate-limit waits within it, its checkpoint. */
+/** One slice as sync-phase.ts measured it: real time, the Lambda's clock (its estimate at real speed), its checkpoint. */
 export interface SliceFigures {
   wallMs: number;
-  waitMs: number;
+  lambdaMs: number;
   checkpointMs: number;
 }
 
 /**
- * A sliced run at real speed: each slice's real time with its rate-limit waits scaled back up,
- * checkpoints as measured; and the same work in slices of 840 s (what a 15-minute Lambda leaves a
- * slice), each boundary paying a median checkpoint.
+ * A sliced run at real speed: each slice on the Lambda's clock (checkpoints as measured); and the
+ * same work in slices of 840 s (what a 15-minute Lambda leaves a slice), each boundary paying a
+ * median checkpoint.
  */
-export function slicedEstimate(slices: readonly SliceFigures[], scale: number) {
-  const real = slices.map((s) => (s.wallMs + (scale - 1) * s.waitMs) / 1000);
+export function slicedEstimate(slices: readonly SliceFigures[]) {
+  const real = slices.map((s) => s.lambdaMs / 1000);
   const checkpoints = slices.map((s) => s.checkpointMs / 1000);
   const wallSeconds = sum(real);
   const checkpointSeconds = sum(checkpoints);

@@ -14,7 +14,8 @@ import type { SliceBudget } from '../../shared/sync/budget.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
 import { syncToFile } from '../../shared/sync/run-sync.ts';
-import { peakRssMb } from './child.ts';
+import { peakRssMb, type SliceFigures, type SlicePlan } from './child.ts';
+import { virtualClock } from './virtual-clock.ts';
 
 const [name, configJson, out, overridesJson, sliceJson] = process.argv.slice(2);
 const definition = await loadConnector(connectorName(name));
@@ -83,22 +84,26 @@ if (!sliceJson) {
     throttles: summary.http.throttles,
   });
 } else {
-  // The slice budget runs on the Lambda's clock: real time, except while a request waits on a rate
-  // limit (the client's own pacing or the API's 429), which the simulator compresses --scale times:
-  // those intervals count --scale times. CPU work, packing and S3 round trips keep real time, so a
-  // 120 s slice does 120 s of real work.
-  const plan = JSON.parse(sliceJson) as { sliceSeconds: number; scale: number; bucket: string; objectKey: string };
+  // The slice budget runs on the Lambda's clock, so a 120 s slice does 120 s of real work. CPU work,
+  // packing and S3 round trips keep real time; rate-limit waits are either virtual (the clients
+  // pace at the API's real rates on a virtual clock, the simulator's limits off: each wait counts
+  // in full and takes no real time) or compressed (the simulator's limits --scale times fast: the
+  // intervals in which some request waits count --scale times; for APIs paced from the server's
+  // headers, whose clock is the simulator's).
+  const plan = JSON.parse(sliceJson) as SlicePlan;
   const store = s3CheckpointStore({ client: new S3Client({ forcePathStyle: true }), bucket: plan.bucket, objectKey: plan.objectKey, connector: name! });
+  const virtual = plan.clock === 'virtual' ? virtualClock() : undefined;
   const waits = waitUnion();
-  /** Per slice: its real time, the compressed rate-limit waits within it, and its checkpoint. */
-  const slices: { wallMs: number; waitMs: number; checkpointMs: number }[] = [];
-  let sliceStart = { at: performance.now(), waited: 0 };
+  /** Waited ms so far that the Lambda's clock counts beyond real time. */
+  const extraMs = () => (virtual ? virtual.skippedMs() : (plan.scale - 1) * waits.waitedMs());
+  const slices: SliceFigures[] = [];
+  let sliceStart = { at: performance.now(), extra: 0 };
   let checkpointMs = 0;
   let checkpointBytes = 0;
   let requests = 0;
-  const lambdaMs = () => performance.now() - sliceStart.at + (plan.scale - 1) * (waits.waitedMs() - sliceStart.waited);
+  const lambdaMs = () => performance.now() - sliceStart.at + extraMs() - sliceStart.extra;
   const budget = (): SliceBudget => {
-    sliceStart = { at: performance.now(), waited: waits.waitedMs() };
+    sliceStart = { at: performance.now(), extra: extraMs() };
     return { spent: () => lambdaMs() >= plan.sliceSeconds * 1000 };
   };
   const summary = await runSlicedSync({
@@ -110,13 +115,9 @@ if (!sliceJson) {
     workRoot: mkdtempSync(join(tmpdir(), 'bench-work-')),
     store,
     sliceBudget: budget,
-    httpOverrides: { ...httpOverrides, onEvent: waits.onEvent },
+    httpOverrides: virtual ? { ...httpOverrides, rateLimitScale: 1, clock: virtual } : { ...httpOverrides, onEvent: waits.onEvent },
     onSlice: (run) => {
-      slices.push({
-        wallMs: performance.now() - sliceStart.at,
-        waitMs: waits.waitedMs() - sliceStart.waited,
-        checkpointMs: run.checkpointMs - checkpointMs,
-      });
+      slices.push({ wallMs: performance.now() - sliceStart.at, lambdaMs: lambdaMs(), checkpointMs: run.checkpointMs - checkpointMs });
       checkpointMs = run.checkpointMs;
       checkpointBytes = Math.max(checkpointBytes, run.checkpointBytes);
       requests = run.apiRequests;

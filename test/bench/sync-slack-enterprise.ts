@@ -103,20 +103,21 @@ export async function run(args: string[]): Promise<void> {
       Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
       const bucket = 'bench-checkpoints';
       await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
-      slicePlan = { sliceSeconds, scale, bucket, objectKey: 'baton/slack-enterprise/sync.c1z' };
+      slicePlan = { sliceSeconds, clock: 'virtual', scale, bucket, objectKey: 'baton/slack-enterprise/sync.c1z' };
     }
-    const limited = await startGridSim({ tenant, sso, rateLimits: scale, recordCalls: false });
+    // Sliced: the clients pace at the real tiers on a virtual clock (sync-phase.ts), so the simulator's limits are off.
+    const limited = await startGridSim({ tenant, sso, rateLimits: slicePlan ? 'off' : scale, recordCalls: false });
     try {
       const out = join(dir, 'limited.c1z');
       const slow = await runChild(limited.config, out, scale, slicePlan);
       if (JSON.stringify(slow.counts) !== JSON.stringify(limited.expected))
         throw new Error(`limited run: counts ${JSON.stringify(slow.counts)} differ from the org's ${JSON.stringify(limited.expected)}`);
       const floor = limitsFloorSeconds(limited.controls.served, scale);
-      const estimate = slow.slices ? slicedEstimate(slow.slices, scale) : undefined;
+      const estimate = slow.slices ? slicedEstimate(slow.slices) : undefined;
       const checkpointSeconds = estimate?.checkpointSeconds ?? 0;
-      // Unsliced: compressed seconds, the floor never below the unlimited run. Sliced: real time
-      // (rate-limit waits scaled back up, CPU and checkpoints as measured) over the limits' floor at
-      // real speed, or the unlimited run if longer.
+      // Unsliced: compressed seconds, the floor never below the unlimited run. Sliced: the Lambda's
+      // clock (real time, rate-limit waits virtual) over the limits' floor at real speed, or the
+      // unlimited run if longer.
       const floorSeconds = estimate ? Math.max(floor.seconds * scale, fast.seconds) : Math.max(floor.seconds, fast.seconds);
       const realWall = estimate ? estimate.wallSeconds : slow.seconds;
       const wallOverFloor = realWall / floorSeconds;

@@ -4,9 +4,10 @@
 //  2. Slack's real tier limits on both sides, time-scaled by --scale: wall time over the floor the
 //     limits allow (per limited method: calls beyond its burst at its rate; never below run 1's time).
 // With --slice-seconds N the sync runs as the Lambda runs it instead: slices of N seconds on the
-// Lambda's clock (API waits × --scale, CPU and checkpoints real), each checkpointing to S3 (a moto
-// server started here) and the next resuming from it, against the floor of a one-slice sync's
-// calls at real speed (see runSliced).
+// Lambda's clock (the client paces at the real tiers on a virtual clock, so a wait counts in full
+// and takes no real time; CPU and checkpoints real; --scale is not used), each checkpointing to S3
+// (a moto server started here) and the next resuming from it, against the floor of a one-slice
+// sync's calls at real speed (see runSliced).
 // Each sync runs in a child process (sync-phase.ts) so its peak RSS is its own, not the simulator's.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,9 +44,8 @@ async function runChild(config: Record<string, string>, out: string, scale: numb
 /**
  * The sliced run, after a one-slice run of the same tenant (limits off) that gives the calls a
  * sync needs and the floor: the limits' floor of those calls at real speed (or that run's own time,
- * if longer). The sliced run meets the limits × scale; its slices are budgeted on the Lambda's
- * clock (sync-phase.ts), and its real time is estimated slice by slice: real time as measured, with
- * the rate-limit waits in it × scale (CPU, packing, verifying and S3 keep real time).
+ * if longer). The sliced run's slices are budgeted on the Lambda's clock (sync-phase.ts): real
+ * time for CPU, packing, verifying and S3, rate-limit waits at the real tiers in full.
  */
 async function runSliced(
   tenant: ReturnType<typeof generateTenant>,
@@ -72,7 +72,8 @@ async function runSliced(
   );
 
   const moto = await startMoto();
-  const limited = await startSlackSim({ tenant, mode, rateLimits: scale, recordCalls: true });
+  // The clients pace at Slack's real tiers on a virtual clock (sync-phase.ts), so the simulator's limits are off.
+  const limited = await startSlackSim({ tenant, mode, rateLimits: 'off', recordCalls: true });
   try {
     Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
     const s3 = new S3Client({ forcePathStyle: true });
@@ -80,6 +81,7 @@ async function runSliced(
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const r = (await runChild(limited.config, join(dir, 'sliced.c1z'), scale, {
       sliceSeconds,
+      clock: 'virtual',
       scale,
       bucket,
       objectKey: 'baton/slack/sync.c1z',
@@ -91,12 +93,12 @@ async function runSliced(
       throw new Error(`counts ${JSON.stringify(r.counts)} differ from the tenant's ${JSON.stringify(limited.expected)}`);
     const throttled = limited.server.calls.filter((c) => c.status === 429).length;
     const calls = limited.server.calls.length - throttled;
-    const estimate = slicedEstimate(r.slices, scale);
+    const estimate = slicedEstimate(r.slices);
     const { wallSeconds: realWall, checkpointSeconds, perSlice, slices840, wall840Seconds: wall840 } = estimate;
     const wallOverFloor = realWall / floorSeconds;
     const fullPack = await fullPackSeconds(join(dir, 'sliced.c1z'), dir);
     say(
-      `  sliced (${sliceSeconds} s slices, API ×${scale}): ${r.slices.length} slices, ${calls} calls (one slice: ${oneSliceCalls.length}); ${r.seconds.toFixed(1)} s measured; ` +
+      `  sliced (${sliceSeconds} s slices, waits virtual at the real tiers): ${r.slices.length} slices, ${calls} calls (one slice: ${oneSliceCalls.length}); ${r.seconds.toFixed(1)} s measured; ` +
         `checkpoints ${checkpointSeconds.toFixed(1)} s in all, per slice min/median/max ${perSlice.min.toFixed(2)}/${perSlice.median.toFixed(2)}/${perSlice.max.toFixed(2)} s, largest ${(r.checkpointBytes / 2 ** 20).toFixed(1)} MiB; ` +
         `one full pack and verify of the final database ${fullPack.toFixed(1)} s (checkpoints ${(checkpointSeconds / fullPack).toFixed(2)}× that)`,
     );

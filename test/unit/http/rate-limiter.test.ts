@@ -15,6 +15,27 @@ const SCALE = 2;
 const INTERVAL = 50;
 
 describe('RateLimiter', () => {
+  it('a limiter restored from a snapshot goes on at the pace the first one left, burst spent and throttle included', async () => {
+    const clock = manualClock();
+    const tier2 = { key: 'users.list', perMinute: 20, burst: 3 };
+    const first = new RateLimiter({ clock });
+    for (let i = 0; i < 3; i++) await first.take(tier2);
+    first.pause(tier2.key, 0);
+    expect(clock.sleeps).toEqual([]);
+    // A new process (the next slice) with the snapshot: no fresh burst, and still slowed.
+    const next = new RateLimiter({ clock });
+    next.restore(JSON.parse(JSON.stringify(first.snapshot())));
+    await next.take(tier2);
+    expect(next.factor(tier2.key)).toBeLessThan(0.6);
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThan(0);
+    // Without it, the same three calls would go at once.
+    const fresh = new RateLimiter({ clock });
+    clock.sleeps.splice(0);
+    for (let i = 0; i < 3; i++) await fresh.take(tier2);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('spaces sequential takes at exactly the rate', async () => {
     const clock = manualClock();
     const limiter = new RateLimiter({ scale: SCALE, clock });
