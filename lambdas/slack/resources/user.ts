@@ -109,14 +109,15 @@ async function listUsers(ctx: SlackContext, token: string | undefined): Promise<
     ctx.state.listedFromStart = true;
     token = `u:${teams[0]}:`;
   }
-  const scim = ctx.client.hasScim ? await scimActive(ctx) : undefined;
-  if (token.startsWith('x:') && scim) return listLeftovers(ctx, token, scim, teams);
+  const scimLoading = ctx.client.hasScim ? scimActive(ctx) : undefined;
+  if (token.startsWith('x:') && scimLoading) return listLeftovers(ctx, token, await scimLoading, teams);
 
   const sep = token.indexOf(':', 2);
   const teamId = token.slice(2, sep < 0 ? undefined : sep);
   const cursor = sep < 0 ? '' : token.slice(sep + 1);
   const parent = resourceId(workspaceType.id, teamId);
-  const page = await fetchMembersForListing(ctx, teamId, cursor);
+  // The page is asked for while the SCIM map loads: the first page waits for the longer of the two, not both.
+  const [page, scim] = await Promise.all([fetchMembersForListing(ctx, teamId, cursor), scimLoading]);
   const rows: Resource[] = [];
   for (const u of page.rows) {
     if (scim && !scim.has(u.id)) continue;
