@@ -6,6 +6,7 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createZstdCompress, createZstdDecompress, constants as zc } from 'node:zlib';
 import { C1zError } from './errors.ts';
+import { bufferReleaser } from './release-buffers.ts';
 
 export const MAGIC_V1 = Buffer.from('C1ZF\0', 'latin1');
 export const MAGIC_V3 = Buffer.from('C1Z3\0', 'latin1');
@@ -136,6 +137,7 @@ export async function decodeV1(
   const hash = options.sha256 === false ? undefined : createHash('sha256');
   let first: Buffer | undefined;
   let bytes = 0;
+  const release = bufferReleaser();
   const sink = dest ? createWriteStream(dest, { flags: 'wx' }) : new Writable({ write: (_c, _e, cb) => cb() });
   try {
     await pipeline(
@@ -146,6 +148,7 @@ export async function decodeV1(
         if (!first) first = Buffer.from(chunk.subarray(0, SQLITE_MAGIC.length));
         bytes += chunk.length;
         hash?.update(chunk);
+        release(chunk.length);
       }),
       sink,
     );
@@ -180,6 +183,7 @@ export async function encodeV1(dbPath: string, out: string): Promise<EncodeResul
   const { size } = await stat(dbPath);
   const tmp = `${out}.tmp`;
   const hash = createHash('sha256');
+  const release = bufferReleaser();
   const fh = await open(tmp, 'w');
   try {
     await fh.write(MAGIC_V1);
@@ -188,6 +192,7 @@ export async function encodeV1(dbPath: string, out: string): Promise<EncodeResul
       new Transform({
         transform(chunk: Buffer, _e, cb) {
           hash.update(chunk);
+          release(chunk.length);
           cb(null, chunk);
         },
       }),
