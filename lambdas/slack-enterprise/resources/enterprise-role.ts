@@ -1,7 +1,8 @@
 // Enterprise roles: the three org roles (always) and the system roles admin.roles.listAssignments
-// shows assigned. System-role grants come from the same scan when this process made it (else one
-// listing per role); org-role grants from the org-wide admin.users.list filtered to admins or
-// owners, once per sync instead of once per workspace.
+// shows assigned. System-role grants come from the same scan, whose holders wait in the connector
+// state (so a resumed slice has them too; one listing per role only if the scan is not whole);
+// org-role grants from the org-wide admin.users.list filtered to admins or owners, once per sync
+// instead of once per workspace.
 import type { Entitlement, Grant, Resource } from '../../../shared/c1z/messages.ts';
 import { ConnectorError, type Page, type ProvisionOutcome, type ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { entitlement, grant, Purpose, resource, resourceId, roleTrait } from '../../../shared/sync/model.ts';
@@ -70,26 +71,21 @@ export function enterpriseRoleSyncer(ctx: GridContext): ResourceSyncer {
       const rows: Resource[] = [];
       if (!pageToken) {
         rows.push(...Object.keys(ORG_ROLES).map(enterpriseRoleResource));
-        ctx.state.roleHolders.clear();
-        ctx.state.roleScanComplete = false;
-        ctx.state.roleScanStarted = true;
+        ctx.state.startRoleScan(Object.keys(SYSTEM_ROLES));
       }
-      // Holders are cached only by a scan this process began, so the cache is whole or unused.
-      const caching = ctx.state.roleScanStarted;
       const page = await ctx.client.roleAssignmentsPage(cursor);
+      const holders = new Map<string, Set<string>>();
       for (const a of page.rows) {
         if (!Object.hasOwn(SYSTEM_ROLES, a.role_id)) continue;
-        if (caching) {
-          const holders = ctx.state.roleHolders.get(a.role_id) ?? new Set<string>();
-          holders.add(a.user_id);
-          ctx.state.roleHolders.set(a.role_id, holders);
-        }
+        const users = holders.get(a.role_id) ?? new Set<string>();
+        holders.set(a.role_id, users.add(a.user_id));
         if (found.has(a.role_id)) continue;
         found.add(a.role_id);
         rows.push(enterpriseRoleResource(a.role_id));
       }
+      ctx.state.addRoleHolders(holders);
       if (!page.nextPageToken) {
-        ctx.state.roleScanComplete = caching;
+        ctx.state.completeRoleScan();
         return { rows };
       }
       return { rows, nextPageToken: `${page.nextPageToken}\n${[...found].join(',')}` };
@@ -119,8 +115,8 @@ export function enterpriseRoleSyncer(ctx: GridContext): ResourceSyncer {
         );
         return { rows: holds.map((u) => toGrant(u.id)), nextPageToken: page.nextPageToken };
       }
-      const cached = ctx.state.roleScanComplete ? ctx.state.roleHolders.get(roleId) : undefined;
-      if (cached && !pageToken) return { rows: [...cached].map(toGrant) };
+      const cached = pageToken ? undefined : ctx.state.takeRoleHolders(roleId);
+      if (cached) return { rows: cached.map(toGrant) };
       // One user may hold a role on several entities: one grant each, also across pages.
       const [cursor = '', seenList = ''] = (pageToken ?? '').split('\n');
       const seen = new Set(seenList.split(',').filter(Boolean));

@@ -32,7 +32,7 @@ export function idpGroupSyncer(ctx: GridContext): ResourceSyncer {
       const page = await ctx.client.scim.groupsPage(start, SCIM_GROUPS_PAGE);
       const rows: Resource[] = page.Resources.map((g) => {
         if (g.members)
-          ctx.state.put(
+          ctx.state.putMembers(
             key(g.id),
             g.members.map((m) => m.value),
           );
@@ -57,8 +57,8 @@ export function idpGroupSyncer(ctx: GridContext): ResourceSyncer {
 
     async grants(res) {
       const groupId = res.id?.resource ?? '';
-      const members = ctx.state.get(key(groupId)) ?? (await membersOf(groupId));
-      ctx.state.drop(key(groupId));
+      const members = ctx.state.members(key(groupId)) ?? (await membersOf(groupId));
+      ctx.state.dropMembers(key(groupId));
       const annotations = ctx.config.gov ? [pack(GrantImmutableSchema, {})] : [];
       return { rows: members.map((id) => grant(res, MEMBER, resourceId(userType.id, id), { annotations })) };
     },

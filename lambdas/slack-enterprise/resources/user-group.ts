@@ -35,9 +35,9 @@ export function userGroupSyncer(ctx: GridContext): ResourceSyncer {
       connector: 'slack-enterprise',
       userGroups: (workspaceId) => ctx.client.userGroups(workspaceId),
       members: (res, groupId) => ctx.client.userGroupMembers(teamOf(res), groupId),
-      remember: (groupId, users) => ctx.state.put(key(groupId), users),
-      recall: (groupId) => ctx.state.get(key(groupId)),
-      forget: (groupId) => ctx.state.drop(key(groupId)),
+      remember: (groupId, users) => ctx.state.putMembers(key(groupId), users),
+      recall: (groupId) => ctx.state.members(key(groupId)),
+      forget: (groupId) => ctx.state.dropMembers(key(groupId)),
       log: (message, fields) => ctx.runtime.log(message, fields),
     }),
 

@@ -10,19 +10,19 @@ import { userType } from './types.ts';
 
 export { roleResource } from '../../../shared/slack/resources.ts';
 
-/** The workspace's name, from this sync's workspace listing or, after a resume, from Slack. */
+/** The workspace's name, from this sync's workspace listing (kept in the connector state) or else from Slack. */
 export async function workspaceName(ctx: GridContext, workspaceId: string): Promise<string> {
-  const known = ctx.state.workspaceNames.get(workspaceId);
+  const known = ctx.state.workspaceName(workspaceId);
   if (known !== undefined) return known;
   let cursor = '';
   do {
     const page = await ctx.client.teamsPage(cursor);
-    for (const team of page.rows) ctx.state.workspaceNames.set(team.id, team.name);
+    for (const team of page.rows) ctx.state.putWorkspaceName(team.id, team.name);
+    const team = page.rows.find((t) => t.id === workspaceId);
+    if (team) return team.name;
     cursor = page.nextPageToken ?? '';
-  } while (cursor && !ctx.state.workspaceNames.has(workspaceId));
-  const name = ctx.state.workspaceNames.get(workspaceId);
-  if (name === undefined) throw new ConnectorError(CONNECTOR, 'not_found', `workspace ${workspaceId} is not in auth.teams.list (is the app added to it?)`);
-  return name;
+  } while (cursor);
+  throw new ConnectorError(CONNECTOR, 'not_found', `workspace ${workspaceId} is not in auth.teams.list (is the app added to it?)`);
 }
 
 function onlyUsers(principalType: string | undefined, verb: string): void {

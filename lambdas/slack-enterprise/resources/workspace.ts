@@ -44,7 +44,7 @@ export function workspaceSyncer(ctx: GridContext): ResourceSyncer {
     async list(parent, pageToken) {
       if (parent) return { rows: [] };
       const page = await ctx.client.teamsPage(pageToken ?? '');
-      for (const team of page.rows) ctx.state.workspaceNames.set(team.id, team.name);
+      for (const team of page.rows) ctx.state.putWorkspaceName(team.id, team.name);
       return { rows: page.rows.map(workspaceResource), nextPageToken: page.nextPageToken };
     },
 

@@ -116,7 +116,8 @@ export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { 
     };
 
     switch (method) {
-      case 'auth.test':
+      case 'auth.test': {
+        const enterpriseId = tenant.tokenEnterprise?.[token] ?? tenant.enterpriseId;
         return {
           body: {
             ok: true,
@@ -125,9 +126,10 @@ export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { 
             user_id: grant.userId,
             team_id: tenant.enterpriseId || tenant.teams[0]?.id || '',
             ...(grant.botId ? { bot_id: grant.botId } : {}),
-            ...(tenant.enterpriseId ? { enterprise_id: tenant.enterpriseId, is_enterprise_install: true } : { is_enterprise_install: false }),
+            ...(enterpriseId ? { enterprise_id: enterpriseId, is_enterprise_install: true } : { is_enterprise_install: false }),
           },
         };
+      }
       case 'auth.teams.list': {
         const page = cursorPage(tenant.teams, params, 1000);
         if ('error' in page) return fail(page.error);

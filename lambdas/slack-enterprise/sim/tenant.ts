@@ -69,6 +69,8 @@ export interface GridTenant {
   idpGroups: GridIdpGroup[];
   roleAssignments: GridRoleAssignment[];
   tokens: Record<string, SimToken>;
+  /** auth.test's enterprise_id for a token that is not the org's (another org's, or '' for a standalone workspace's). */
+  tokenEnterprise?: Record<string, string>;
 }
 
 export const GRID_USER_SCOPES = [

@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connector as fullstoryConnector } from '../../../lambdas/fullstory/connector.ts';
 import { simulator as fullstorySim } from '../../../lambdas/fullstory/sim/index.ts';
+import { connector as oktaConnector } from '../../../lambdas/okta/connector.ts';
+import { simulator as oktaSim } from '../../../lambdas/okta/sim/index.ts';
 import { connector as segmentConnector } from '../../../lambdas/segment/connector.ts';
 import { simulator as segmentSim } from '../../../lambdas/segment/sim/index.ts';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { generateTenant, type SlackTenant, startSlackSim, workspacesOf } from '../../../lambdas/slack/sim/index.ts';
+import { connector as gridConnector } from '../../../lambdas/slack-enterprise/connector.ts';
+import { simulator as gridSim } from '../../../lambdas/slack-enterprise/sim/index.ts';
 import { openC1z } from '../../../shared/c1z/reader.ts';
 import type { RunningSim } from '../../../shared/sim/kit.ts';
 import { pageBudget } from '../../../shared/sync/budget.ts';
@@ -112,6 +116,16 @@ const CASES: Case[] = [
           listGroupPermissions: true,
         },
       }),
+  },
+  {
+    name: 'okta',
+    definition: oktaConnector as ConnectorDefinition<unknown>,
+    start: () => oktaSim.start({ seed: 19, users: 450, rateLimits: 'off', extra: { groups: 40, apps: 6, admins: 4, customRoles: true, secrets: true } }),
+  },
+  {
+    name: 'slack-enterprise',
+    definition: gridConnector as ConnectorDefinition<unknown>,
+    start: () => gridSim.start({ seed: 19, users: 500, rateLimits: 'off', extra: { workspaces: 3, groups: 3, idpGroups: 4, sso: true } }),
   },
   {
     name: 'fullstory scim',

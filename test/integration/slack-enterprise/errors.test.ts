@@ -24,6 +24,27 @@ describe('slack-enterprise: tokens, auth and scopes fail the run at once', () =>
     expect(err.code).toBe('failed_precondition');
     expect(err.message).toMatch(/^slack-enterprise: BATON_ENTERPRISE_TOKEN: auth\.test returned no enterprise_id/);
     expect(err.message).toMatch(/use the slack connector/);
+    // The enterprise token is checked first: nothing else is asked once it fails.
+    expect(sim.server.calls.map((c) => c.path)).toEqual(['/api/auth.test']);
+  });
+
+  it('a bot token from a standalone workspace is refused before any sync call, naming BATON_TOKEN', async () => {
+    const tenant = small();
+    tenant.tokenEnterprise = { [GRID_BOT_TOKEN]: '' };
+    sim = await startGridSim({ tenant, rateLimits: 'off' });
+    const err = await connectorFailure(run(sim));
+    expect(err.code).toBe('failed_precondition');
+    expect(err.message).toMatch(/^slack-enterprise: BATON_TOKEN: auth\.test returned no enterprise_id/);
+    expect(sim.server.calls.map((c) => c.path)).toEqual(['/api/auth.test', '/api/auth.test']);
+  });
+
+  it('tokens of two different Grid orgs are refused before any sync call', async () => {
+    const tenant = small();
+    tenant.tokenEnterprise = { [GRID_BOT_TOKEN]: 'E00000002' };
+    sim = await startGridSim({ tenant, rateLimits: 'off' });
+    const err = await connectorFailure(run(sim));
+    expect(err.code).toBe('failed_precondition');
+    expect(err.message).toBe('slack-enterprise: BATON_TOKEN and BATON_ENTERPRISE_TOKEN belong to different Enterprise Grid orgs');
     expect(sim.server.calls.map((c) => c.path)).toEqual(['/api/auth.test', '/api/auth.test']);
   });
 
