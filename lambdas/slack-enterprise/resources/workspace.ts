@@ -40,6 +40,9 @@ function onlyUsers(principal: ResourceId | undefined, verb: string): void {
 export function workspaceSyncer(ctx: GridContext): ResourceSyncer {
   return {
     resourceType: workspaceType,
+    // Members and roles come from the workspace's own users.list pages (a bucket per workspace):
+    // nothing from the org-wide user listing, so they run beside it.
+    accessWhileListing: true,
 
     async list(parent, pageToken) {
       if (parent) return { rows: [] };
