@@ -5,6 +5,7 @@
 // slices read and asks Slack for none of it again; memory holds none of it.
 import { z } from 'zod';
 import type { ConnectorState } from '../../shared/sync/connector.ts';
+import { type JsonState, jsonState } from '../../shared/sync/json-state.ts';
 
 const idsSchema = z.array(z.string());
 const nameSchema = z.string();
@@ -16,39 +17,27 @@ const ROLE_SCAN = 'roles:scan';
 const TOKENS = 'tokens';
 
 export class GridState {
-  private readonly store: ConnectorState;
+  private readonly store: JsonState;
 
   constructor(store: ConnectorState) {
-    this.store = store;
-  }
-
-  private read<T>(key: string, schema: z.ZodType<T>): T | undefined {
-    const raw = this.store.get(key);
-    if (raw === undefined) return undefined;
-    const parsed = schema.safeParse(JSON.parse(raw));
-    if (!parsed.success) throw new Error(`slack-enterprise: connector state ${JSON.stringify(key)} is not what this connector writes there`);
-    return parsed.data;
-  }
-
-  private write(key: string, value: unknown): void {
-    this.store.set(key, JSON.stringify(value));
+    this.store = jsonState(store, 'slack-enterprise');
   }
 
   workspaceName(workspaceId: string): string | undefined {
-    return this.read(`ws:${workspaceId}`, nameSchema);
+    return this.store.read(`ws:${workspaceId}`, nameSchema);
   }
 
   putWorkspaceName(workspaceId: string, name: string): void {
-    this.write(`ws:${workspaceId}`, name);
+    this.store.write(`ws:${workspaceId}`, name);
   }
 
   /** Keep a member list under `key` (`ug:<id>`, `idp:<id>`) until its grants are written. */
   putMembers(key: string, ids: string[]): void {
-    this.write(key, ids);
+    this.store.write(key, ids);
   }
 
   members(key: string): string[] | undefined {
-    return this.read(key, idsSchema);
+    return this.store.read(key, idsSchema);
   }
 
   dropMembers(key: string): void {
@@ -58,7 +47,7 @@ export class GridState {
   // Each scan page's holders of a role are one chunk (`role:<id>:<n>`, `role:<id>` counts them), so
   // a page costs a write of what it found, not a rewrite of everything found before.
   private chunksOf(roleId: string): number {
-    return this.read(`role:${roleId}`, countSchema) ?? 0;
+    return this.store.read(`role:${roleId}`, countSchema) ?? 0;
   }
 
   private dropRole(roleId: string): void {
@@ -77,14 +66,14 @@ export class GridState {
   addRoleHolders(byRole: Map<string, Set<string>>): void {
     for (const [roleId, users] of byRole) {
       const chunk = this.chunksOf(roleId);
-      this.write(`role:${roleId}:${chunk}`, [...users]);
-      this.write(`role:${roleId}`, chunk + 1);
+      this.store.write(`role:${roleId}:${chunk}`, [...users]);
+      this.store.write(`role:${roleId}`, chunk + 1);
     }
   }
 
   /** Every assignment page has been read: each role's holders are whole. */
   completeRoleScan(): void {
-    this.write(ROLE_SCAN, 'complete');
+    this.store.write(ROLE_SCAN, 'complete');
   }
 
   /**
@@ -92,12 +81,12 @@ export class GridState {
    * scan read every page; else undefined. Once: its grants consume them.
    */
   takeRoleHolders(roleId: string): string[] | undefined {
-    if (this.read(ROLE_SCAN, scanSchema) === undefined) return undefined;
+    if (this.store.read(ROLE_SCAN, scanSchema) === undefined) return undefined;
     const chunks = this.chunksOf(roleId);
     if (chunks === 0) return undefined;
     const holders = new Set<string>();
     for (let i = 0; i < chunks; i++) {
-      const ids = this.read(`role:${roleId}:${i}`, idsSchema);
+      const ids = this.store.read(`role:${roleId}:${i}`, idsSchema);
       // Not whole after all: the grants list the role instead.
       if (!ids) return undefined;
       for (const id of ids) holders.add(id);
@@ -108,10 +97,10 @@ export class GridState {
 
   /** The enterprise both tokens were found to belong to earlier in this sync, if they were. */
   tokensCheckedFor(): string | undefined {
-    return this.read(TOKENS, checkedSchema)?.enterpriseId;
+    return this.store.read(TOKENS, checkedSchema)?.enterpriseId;
   }
 
   markTokensChecked(enterpriseId: string): void {
-    this.write(TOKENS, { enterpriseId });
+    this.store.write(TOKENS, { enterpriseId });
   }
 }

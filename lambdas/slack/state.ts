@@ -6,6 +6,7 @@
 // (the SCIM map, the ids it wrote), not the member lists.
 import { z } from 'zod';
 import type { ConnectorState, Page } from '../../shared/sync/connector.ts';
+import { type JsonState, jsonState } from '../../shared/sync/json-state.ts';
 import type { SlackTeam, SlackUser } from './client.ts';
 
 /** Role-relevant flags of a users.list member, one bit each. */
@@ -40,7 +41,7 @@ export type ScimPage = z.output<typeof scimPageSchema>;
 const idsSchema = z.array(z.string());
 
 export class SyncState {
-  private readonly store: ConnectorState;
+  private readonly store: JsonState;
   /** auth.teams.list pages by cursor, shared by this process's syncers (workspaces.ts). */
   readonly teamPages = new Map<string, Promise<Page<SlackTeam>>>();
   /** SCIM id → active, org-wide, in SCIM order; loaded once per process in Business+ mode. */
@@ -54,55 +55,43 @@ export class SyncState {
   readonly epoch = Math.random().toString(36).slice(2, 10);
 
   constructor(store: ConnectorState) {
-    this.store = store;
-  }
-
-  private read<T>(key: string, schema: z.ZodType<T>): T | undefined {
-    const raw = this.store.get(key);
-    if (raw === undefined) return undefined;
-    const parsed = schema.safeParse(JSON.parse(raw));
-    if (!parsed.success) throw new Error(`slack: connector state ${JSON.stringify(key)} is not what this connector writes there`);
-    return parsed.data;
-  }
-
-  private write(key: string, value: unknown): void {
-    this.store.set(key, JSON.stringify(value));
+    this.store = jsonState(store, 'slack');
   }
 
   storedTeamsPage(cursor: string): Page<SlackTeam> | undefined {
-    return this.read(`teams:${cursor}`, teamsPageSchema);
+    return this.store.read(`teams:${cursor}`, teamsPageSchema);
   }
 
   putTeamsPage(cursor: string, page: Page<SlackTeam>): void {
-    this.write(`teams:${cursor}`, page);
+    this.store.write(`teams:${cursor}`, page);
   }
 
   storedScimPage(start: number): ScimPage | undefined {
-    return this.read(`scim:${start}`, scimPageSchema);
+    return this.store.read(`scim:${start}`, scimPageSchema);
   }
 
   putScimPage(start: number, page: ScimPage): void {
-    this.write(`scim:${start}`, page);
+    this.store.write(`scim:${start}`, page);
   }
 
   putMemberPage(teamId: string, cursor: string, page: MemberPage): void {
-    this.write(`members:${teamId}:${cursor}`, page);
+    this.store.write(`members:${teamId}:${cursor}`, page);
   }
 
   /** The page once: the workspace grants consume it. */
   takeMemberPage(teamId: string, cursor: string): MemberPage | undefined {
     const key = `members:${teamId}:${cursor}`;
-    const page = this.read(key, memberPageSchema);
+    const page = this.store.read(key, memberPageSchema);
     if (page) this.store.delete(key);
     return page;
   }
 
   putGroupMembers(groupId: string, ids: string[]): void {
-    this.write(`usergroup:${groupId}`, ids);
+    this.store.write(`usergroup:${groupId}`, ids);
   }
 
   groupMembersOf(groupId: string): string[] | undefined {
-    return this.read(`usergroup:${groupId}`, idsSchema);
+    return this.store.read(`usergroup:${groupId}`, idsSchema);
   }
 
   dropGroupMembers(groupId: string): void {
@@ -110,24 +99,24 @@ export class SyncState {
   }
 
   putIdpMembers(groupId: string, ids: string[]): void {
-    this.write(`idpgroup:${groupId}`, ids);
+    this.store.write(`idpgroup:${groupId}`, ids);
   }
 
   takeIdpMembers(groupId: string): string[] | undefined {
     const key = `idpgroup:${groupId}`;
-    const ids = this.read(key, idsSchema);
+    const ids = this.store.read(key, idsSchema);
     if (ids) this.store.delete(key);
     return ids;
   }
 
   /** SCIM users users.info answered user_not_found for: never asked again in this sync. */
   hiddenUsers(): Set<string> {
-    return new Set(this.read('hidden', idsSchema) ?? []);
+    return new Set(this.store.read('hidden', idsSchema) ?? []);
   }
 
   markHidden(userId: string): void {
     const ids = this.hiddenUsers();
     ids.add(userId);
-    this.write('hidden', [...ids]);
+    this.store.write('hidden', [...ids]);
   }
 }
