@@ -1,6 +1,5 @@
 // The c1z v1 container: `C1ZF\0` + one zstd frame of the whole SQLite file (see README.md here).
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -118,27 +117,30 @@ function zstdError(path: string, err: unknown): Error {
 
 export interface DecodeResult {
   bytes: number;
-  sha256: string;
 }
 
 /**
  * Streams the frame out of a v1 file into `dest` (a path) or discards it, checking the cap, the
  * zstd checksum and that the content is a SQLite database. Never holds the content in memory.
+ * `sameAs` (verification after packing): the content must equal that file byte for byte, compared
+ * as it streams, which costs less than hashing both sides.
  */
 export async function decodeV1(
   path: string,
   dest: string | undefined,
   maxDecodedBytes = DEFAULT_MAX_DECODED_BYTES,
-  options: { sha256?: boolean } = {},
+  options: { sameAs?: string } = {},
 ): Promise<DecodeResult> {
   await checkV1(path, maxDecodedBytes);
-  // Readers need no digest of the content (zstd's own checksum guards it): hashing 500 MB costs
-  // more than decoding it. Verification after packing asks for it.
-  const hash = options.sha256 === false ? undefined : createHash('sha256');
   let first: Buffer | undefined;
   let bytes = 0;
   const release = bufferReleaser();
-  const sink = dest ? createWriteStream(dest, { flags: 'wx' }) : new Writable({ write: (_c, _e, cb) => cb() });
+  const original = options.sameAs === undefined ? undefined : await open(options.sameAs, 'r');
+  const sink = dest
+    ? createWriteStream(dest, { flags: 'wx' })
+    : original
+      ? comparingSink(path, options.sameAs!, original.fd)
+      : new Writable({ write: (_c, _e, cb) => cb() });
   try {
     await pipeline(
       // 1 MiB chunks: with zlib's 16 KiB default, moving the chunks costs more than decompressing.
@@ -147,20 +149,42 @@ export async function decodeV1(
       capBytes(path, maxDecodedBytes, (chunk) => {
         if (!first) first = Buffer.from(chunk.subarray(0, SQLITE_MAGIC.length));
         bytes += chunk.length;
-        hash?.update(chunk);
         release(chunk.length);
       }),
       sink,
     );
+    if (original && bytes !== (await original.stat()).size) {
+      throw new C1zError('verify_failed', `${path}: decodes to ${bytes} bytes, not the ${(await original.stat()).size} of ${options.sameAs}`);
+    }
   } catch (err) {
     if (dest) await rm(dest, { force: true });
     throw zstdError(path, err);
+  } finally {
+    await original?.close();
   }
   if (!first?.equals(SQLITE_MAGIC)) {
     if (dest) await rm(dest, { force: true });
     throw new C1zError('not_sqlite', `${path}: c1z content is not a SQLite database`);
   }
-  return { bytes, sha256: hash?.digest('hex') ?? '' };
+  return { bytes };
+}
+
+/** A sink that checks each decoded chunk against the same bytes of `fd` (one buffer, reused). */
+function comparingSink(path: string, originalPath: string, fd: number): Writable {
+  let offset = 0;
+  let scratch = Buffer.alloc(DECODE_CHUNK_BYTES);
+  return new Writable({
+    write(chunk: Buffer, _e, cb) {
+      if (scratch.length < chunk.length) scratch = Buffer.alloc(chunk.length);
+      const read = readSync(fd, scratch, 0, chunk.length, offset);
+      if (read !== chunk.length || !scratch.subarray(0, read).equals(chunk)) {
+        cb(new C1zError('verify_failed', `${path}: its content differs from ${originalPath} within bytes ${offset}–${offset + chunk.length}`));
+        return;
+      }
+      offset += chunk.length;
+      cb();
+    },
+  });
 }
 
 const DECODE_CHUNK_BYTES = 1024 * 1024;
@@ -168,9 +192,8 @@ const DECODE_CHUNK_BYTES = 1024 * 1024;
 export interface EncodeResult {
   /** Size of the finished c1z. */
   bytes: number;
-  /** Size and SHA-256 of the SQLite file that went in (for verification after the fact). */
+  /** Size of the SQLite file that went in. */
   dbBytes: number;
-  dbSha256: string;
 }
 
 /**
@@ -182,7 +205,6 @@ export interface EncodeResult {
 export async function encodeV1(dbPath: string, out: string): Promise<EncodeResult> {
   const { size } = await stat(dbPath);
   const tmp = `${out}.tmp`;
-  const hash = createHash('sha256');
   const release = bufferReleaser();
   const fh = await open(tmp, 'w');
   try {
@@ -191,7 +213,6 @@ export async function encodeV1(dbPath: string, out: string): Promise<EncodeResul
       createReadStream(dbPath),
       new Transform({
         transform(chunk: Buffer, _e, cb) {
-          hash.update(chunk);
           release(chunk.length);
           cb(null, chunk);
         },
@@ -216,5 +237,5 @@ export async function encodeV1(dbPath: string, out: string): Promise<EncodeResul
   await fh.close();
   await rename(tmp, out);
   const { size: bytes } = await stat(out);
-  return { bytes, dbBytes: size, dbSha256: hash.digest('hex') };
+  return { bytes, dbBytes: size };
 }

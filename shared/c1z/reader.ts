@@ -135,7 +135,7 @@ export class C1zReader {
     let db: Db | undefined;
     try {
       const dbPath = join(dir, 'db');
-      const { bytes } = await decodeV1(path, dbPath, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, { sha256: false });
+      const { bytes } = await decodeV1(path, dbPath, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
       try {
         db = new Database(dbPath);
         // Fixtures carry the WAL flag; the private copy has no -wal file, so switch to a rollback journal.

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { connectorName, loadConnector } from '../../bin/cli/registry.ts';
 import { s3CheckpointStore } from '../../shared/aws/checkpoint-store.ts';
-import type { HttpEvent } from '../../shared/http/types.ts';
 import type { SliceBudget } from '../../shared/sync/budget.ts';
 import { parseConnectorConfig, secretValuesOf } from '../../shared/sync/config.ts';
 import { runSlicedSync } from '../../shared/sync/lifecycle.ts';
@@ -93,15 +92,15 @@ if (!sliceJson) {
   // The slice budget runs on the Lambda's clock, so a 120 s slice does 120 s of real work. CPU work,
   // packing and S3 round trips keep real time; rate-limit waits are either virtual (the clients
   // pace at the API's real rates on a virtual clock, the simulator's limits off: each wait counts
-  // in full and takes no real time) or compressed (the simulator's limits --scale times fast: the
-  // intervals in which some request waits count --scale times; for APIs paced from the server's
-  // headers, whose clock is the simulator's).
+  // in full and takes no real time) or compressed (the simulator's limits --scale times fast, for
+  // APIs paced from the server's headers, whose clock is the simulator's: the time the event loop
+  // sits idle, waiting on the API, counts --scale times; faithful while the run waits more than it
+  // computes, which a moderate --scale keeps true).
   const plan = JSON.parse(sliceJson) as SlicePlan;
   const store = s3CheckpointStore({ client: new S3Client({ forcePathStyle: true }), bucket: plan.bucket, objectKey: plan.objectKey, connector: name! });
   const virtual = plan.clock === 'virtual' ? virtualClock() : undefined;
-  const waits = waitUnion();
   /** Waited ms so far that the Lambda's clock counts beyond real time. */
-  const extraMs = () => (virtual ? virtual.skippedMs() : (plan.scale - 1) * waits.waitedMs());
+  const extraMs = () => (virtual ? virtual.skippedMs() : (plan.scale - 1) * performance.eventLoopUtilization().idle);
   const slices: SliceFigures[] = [];
   let sliceStart = { at: performance.now(), extra: 0 };
   let checkpointMs = 0;
@@ -121,7 +120,7 @@ if (!sliceJson) {
     workRoot: mkdtempSync(join(tmpdir(), 'bench-work-')),
     store,
     sliceBudget: budget,
-    httpOverrides: virtual ? { ...httpOverrides, rateLimitScale: 1, clock: virtual } : { ...httpOverrides, onEvent: waits.onEvent },
+    httpOverrides: virtual ? { ...httpOverrides, rateLimitScale: 1, clock: virtual } : httpOverrides,
     onSlice: (run) => {
       slices.push({ wallMs: performance.now() - sliceStart.at, lambdaMs: lambdaMs(), checkpointMs: run.checkpointMs - checkpointMs });
       checkpointMs = run.checkpointMs;
@@ -138,25 +137,4 @@ if (!sliceJson) {
     slices,
     checkpointBytes,
   });
-}
-
-/**
- * The union of the intervals in which some request waits on a rate limit, in ms so far: waits on
- * different buckets at once count once, as they pass at once at real speed too.
- */
-function waitUnion(): { onEvent: (event: HttpEvent) => void; waitedMs: () => number } {
-  let booked = 0;
-  let coveredUntil = 0;
-  return {
-    onEvent(event) {
-      if (event.type !== 'waiting' && event.type !== 'throttled') return;
-      const now = performance.now();
-      const end = now + event.waitMs;
-      if (end <= coveredUntil) return;
-      booked += end - Math.max(now, coveredUntil);
-      coveredUntil = end;
-    },
-    // A wait counts as it passes, not all at once when it is booked.
-    waitedMs: () => booked - Math.max(0, coveredUntil - performance.now()),
-  };
 }

@@ -40,4 +40,12 @@ describe('verification before upload', () => {
     writeFileSync(p.file, bytes);
     await expect(verifyPacked(p.file, p.db, p.enc, p.syncId, p.counts)).rejects.toThrow();
   });
+  it('refuses a c1z whose content is not the database byte for byte', async () => {
+    const p = await packed();
+    // A byte SQLite does not read (the header's reserved area), changed in the database after packing.
+    const db = readFileSync(p.db);
+    db[72] = 1;
+    writeFileSync(p.db, db);
+    await expect(verifyPacked(p.file, p.db, p.enc, p.syncId, p.counts)).rejects.toThrow(/content differs from .*sync\.db within bytes 0–/);
+  });
 });
