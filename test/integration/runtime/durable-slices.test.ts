@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { connector as slackConnector } from '../../../lambdas/slack/connector.ts';
 import { generateTenant, type RunningSlackSim, startSlackSim } from '../../../lambdas/slack/sim/index.ts';
@@ -240,8 +240,9 @@ describe('a sync as slices of a durable execution', { timeout: 240_000 }, () => 
   it('a checkpoint older than CHECKPOINT_MAX_AGE_HOURS is discarded, not resumed', async () => {
     const old = newKsuid();
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${CHECKPOINTS}${old}/0.c1z`, Body: 'stale' }));
-    // The handler's clock stopped two hours on: the checkpoint just written is two hours old to it.
-    const twoHoursOn = Date.now() + 2 * 3_600_000;
+    // The handler's clock stopped two hours after the store says the checkpoint was written.
+    const { LastModified } = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: `${CHECKPOINTS}${old}/0.c1z` }));
+    const twoHoursOn = LastModified!.getTime() + 2 * 3_600_000;
     const later = { ...ONE_SLICE, now: () => twoHoursOn };
     const r = await captured(() => runDurable<SyncResult>(handlerFor(later, { CHECKPOINT_MAX_AGE_HOURS: '1' }), {}));
     expect(r.error).toBeUndefined();
