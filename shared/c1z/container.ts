@@ -153,9 +153,8 @@ export async function decodeV1(
       }),
       sink,
     );
-    if (original && bytes !== (await original.stat()).size) {
-      throw new C1zError('verify_failed', `${path}: decodes to ${bytes} bytes, not the ${(await original.stat()).size} of ${options.sameAs}`);
-    }
+    const expected = original ? (await original.stat()).size : bytes;
+    if (bytes !== expected) throw new C1zError('verify_failed', `${path}: decodes to ${bytes} bytes, not the ${expected} of ${options.sameAs}`);
   } catch (err) {
     if (dest) await rm(dest, { force: true });
     throw zstdError(path, err);
