@@ -1,13 +1,13 @@
 // What one sync learns that saves Slack calls. Everything a later page may need is kept in the
 // connector state (ConnectorRuntime.state, stored with each checkpoint), so a new slice knows what
-// earlier slices learned: auth.teams.list pages, SCIM Users pages, each users.list page in compact
-// form (for the workspace grants), the member lists that came with usergroups.list and SCIM Groups
-// pages, and SCIM users the bot token cannot see. Memory holds only what this process needs often
+// earlier slices learned: auth.teams.list pages, SCIM Users pages, the member lists that came with
+// usergroups.list and SCIM Groups pages, users.list pages read before the SCIM map was loaded, and
+// SCIM users the bot token cannot see. Memory holds only what this process needs often
 // (the SCIM map, the ids it wrote), not the member lists.
 import { z } from 'zod';
 import type { ConnectorState, Page } from '../../shared/sync/connector.ts';
 import { type JsonState, jsonState } from '../../shared/sync/json-state.ts';
-import type { SlackTeam, SlackUser } from './client.ts';
+import { type SlackTeam, type SlackUser, slackUserSchema } from './client.ts';
 
 /** Role-relevant flags of a users.list member, one bit each. */
 export const FLAG = {
@@ -28,9 +28,6 @@ export function flagsOf(u: SlackUser): number {
   return f;
 }
 
-const memberPageSchema = z.object({ ids: z.array(z.string()), flags: z.array(z.number().int()), next: z.string() });
-export type MemberPage = z.output<typeof memberPageSchema>;
-
 const teamsPageSchema = z.object({
   rows: z.array(z.object({ id: z.string(), name: z.string(), domain: z.string() })),
   nextPageToken: z.string().optional(),
@@ -39,13 +36,25 @@ const teamsPageSchema = z.object({
 const scimPageSchema = z.object({ ids: z.array(z.string()), inactive: z.array(z.string()), total: z.number().int() });
 export type ScimPage = z.output<typeof scimPageSchema>;
 const idsSchema = z.array(z.string());
+const keptPageSchema = z.object({ teamId: z.string(), users: z.array(slackUserSchema) });
+export type KeptPage = z.output<typeof keptPageSchema>;
+
+/** SCIM id → active, org-wide, in SCIM order, read a step at a time. */
+export interface ScimLoad {
+  active: Map<string, boolean>;
+  /** Start index of the next page to read, and the total the first page gave. */
+  next: number;
+  total?: number;
+  done: boolean;
+  step?: Promise<void>;
+}
 
 export class SyncState {
   private readonly store: JsonState;
   /** auth.teams.list pages by cursor, shared by this process's syncers (workspaces.ts). */
   readonly teamPages = new Map<string, Promise<Page<SlackTeam>>>();
-  /** SCIM id → active, org-wide, in SCIM order; loaded once per process in Business+ mode. */
-  scimActive: Promise<Map<string, boolean>> | undefined;
+  /** Business+: the SCIM map as far as this process has read it (user.ts, scimStep). */
+  scim: ScimLoad | undefined;
   /** Users this process wrote; `listedFromStart`: the user listing began in this process, so that is all of them. */
   readonly listed = new Set<string>();
   listedFromStart = false;
@@ -74,15 +83,26 @@ export class SyncState {
     this.store.write(`scim:${start}`, page);
   }
 
-  putMemberPage(teamId: string, cursor: string, page: MemberPage): void {
-    this.store.write(`members:${teamId}:${cursor}`, page);
+  /** A users.list page read before the SCIM map was there, kept (once per token) until it is written. */
+  keepPage(token: string, teamId: string, users: SlackUser[]): void {
+    const order = this.store.read('kept', idsSchema) ?? [];
+    if (!order.includes(token)) order.push(token);
+    this.store.write(`kept:${token}`, { teamId, users });
+    this.store.write('kept', order);
   }
 
-  /** The page once: the workspace grants consume it. */
-  takeMemberPage(teamId: string, cursor: string): MemberPage | undefined {
-    const key = `members:${teamId}:${cursor}`;
-    const page = this.store.read(key, memberPageSchema);
-    if (page) this.store.delete(key);
+  hasKeptPages(): boolean {
+    return (this.store.read('kept', idsSchema) ?? []).length > 0;
+  }
+
+  /** The oldest kept page, once. */
+  takeKeptPage(): KeptPage | undefined {
+    const order = this.store.read('kept', idsSchema) ?? [];
+    const token = order.shift();
+    if (token === undefined) return undefined;
+    const page = this.store.read(`kept:${token}`, keptPageSchema);
+    this.store.delete(`kept:${token}`);
+    this.store.write('kept', order);
     return page;
   }
 

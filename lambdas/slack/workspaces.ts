@@ -36,14 +36,18 @@ export async function workspaceIds(ctx: SlackContext): Promise<string[]> {
   return ids.sort();
 }
 
-/** The workspace's name, from this sync's auth.teams.list pages. */
-export async function workspaceName(ctx: SlackContext, workspaceId: string): Promise<string> {
+/** The workspace as this sync's auth.teams.list pages give it. */
+export async function workspaceTeam(ctx: SlackContext, workspaceId: string): Promise<SlackTeam> {
   let cursor = '';
   do {
     const page = await teamsPage(ctx, cursor);
     const team = page.rows.find((t) => t.id === workspaceId);
-    if (team) return team.name;
+    if (team) return team;
     cursor = page.nextPageToken ?? '';
   } while (cursor);
   throw new Error(`slack: workspace ${workspaceId} not found in auth.teams.list`);
+}
+
+export async function workspaceName(ctx: SlackContext, workspaceId: string): Promise<string> {
+  return (await workspaceTeam(ctx, workspaceId)).name;
 }

@@ -22,6 +22,8 @@ interface Bucket {
   tat: number;
   intervalMs: number;
   burst: number;
+  /** Real milliseconds kept back from the burst (RateLimit.jitterMs; never scaled). */
+  jitterMs: number;
   /** Recovery time (already scaled): from `throttledFactor` back to 1, linearly. */
   windowMs: number;
   /** Share of the configured rate just after the last throttle, and when that was. */
@@ -149,6 +151,7 @@ export class RateLimiter {
         tat: seed?.tat ?? 0,
         intervalMs,
         burst,
+        jitterMs: limit.jitterMs ?? 0,
         windowMs,
         throttledFactor: seed?.throttledFactor ?? 1,
         throttledAt: seed?.throttledAt,
@@ -160,13 +163,14 @@ export class RateLimiter {
     // Callers normally name one rate per key; if they differ, the latest wins rather than failing.
     bucket.intervalMs = intervalMs;
     bucket.burst = burst;
+    bucket.jitterMs = limit.jitterMs ?? 0;
     bucket.windowMs = windowMs;
     return bucket;
   }
 
-  /** How far ahead of now the arrival time may run: the burst, in time at the configured rate. */
+  /** How far ahead of now the arrival time may run: the burst, in time at the configured rate, less the jitter margin. */
   private tolerance(bucket: Bucket): number {
-    return (bucket.burst - 1) * bucket.intervalMs;
+    return Math.max(0, (bucket.burst - 1) * bucket.intervalMs - bucket.jitterMs);
   }
 
   private waitMs(bucket: Bucket, now: number): number {

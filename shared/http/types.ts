@@ -11,6 +11,12 @@ export interface RateLimit {
   /** Requests allowed back to back before the sustained rate applies; default 1 (smooth spacing). */
   burst?: number;
   /**
+   * Real milliseconds the pacing keeps behind the API's own bucket (not scaled with the limits):
+   * requests that arrive closer together than they were sent (network jitter) still fit. The last
+   * request of a burst waits this long, and the sustained rate runs this far behind the API's.
+   */
+  jitterMs?: number;
+  /**
    * The API's limit window (default one minute): a throttled key gets its full rate back this long
    * after its last throttle.
    */

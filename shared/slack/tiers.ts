@@ -1,19 +1,25 @@
 // Slack's Web API rate tiers as client-side pacing, shared by every Slack connector. Tiers are per
 // method (and workspace or org). A burst of one minute's worth matches Slack's "occasional bursts"
-// and lets a small tenant finish without spacing its few calls out. Every burst is one below
-// Slack's: the token we leave absorbs network jitter (two requests arriving closer together than
-// they were sent), which would otherwise cost a 429 and a whole Retry-After second.
+// and lets a small tenant finish without spacing its few calls out. The pacing runs a quarter
+// second behind Slack's buckets: that margin absorbs network jitter (two requests arriving closer
+// together than they were sent), which would otherwise cost a 429 and a whole Retry-After second.
+// It is kept as real time, not as a request held back: a request is a whole interval (3 s at
+// Tier 2) that every sync longer than one burst would wait for nothing.
 import type { RateLimit } from '../http/types.ts';
 
 export interface Tier {
   perMinute: number;
   burst: number;
+  jitterMs: number;
 }
 
-export const TIER_1: Tier = { perMinute: 1, burst: 1 };
-export const TIER_2: Tier = { perMinute: 20, burst: 19 };
-export const TIER_3: Tier = { perMinute: 50, burst: 49 };
-export const TIER_4: Tier = { perMinute: 100, burst: 99 };
+/** Network jitter the pacing absorbs, kept back from every tier's burst. */
+export const JITTER_MARGIN_MS = 250;
+
+export const TIER_1: Tier = { perMinute: 1, burst: 1, jitterMs: JITTER_MARGIN_MS };
+export const TIER_2: Tier = { perMinute: 20, burst: 20, jitterMs: JITTER_MARGIN_MS };
+export const TIER_3: Tier = { perMinute: 50, burst: 50, jitterMs: JITTER_MARGIN_MS };
+export const TIER_4: Tier = { perMinute: 100, burst: 100, jitterMs: JITTER_MARGIN_MS };
 
 /** One method's own bucket: `slack:<method>` (a connector may prefix its own namespace). */
 export function tierLimit(method: string, tier: Tier, namespace = 'slack'): RateLimit {

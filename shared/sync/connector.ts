@@ -11,6 +11,14 @@ export interface Page<T> {
 }
 
 /**
+ * A list page. `grants`: access the same response states outright (a member list that gives each
+ * row's workspace and roles), written with the page, so no later pass has to read it again.
+ */
+export interface ListPage extends Page<Resource> {
+  grants?: Grant[];
+}
+
+/**
  * One resource type's three paged questions, after baton-sdk's ResourceSyncer. Page tokens are
  * strings so the engine's progress stays a small serialisable state.
  */
@@ -21,7 +29,7 @@ export interface ResourceSyncer {
    * the type (ChildResourceType annotation) with that parent's id; a child type called without a
    * parent returns no rows.
    */
-  list(parent: ResourceId | undefined, pageToken: string | undefined): Promise<Page<Resource>>;
+  list(parent: ResourceId | undefined, pageToken: string | undefined): Promise<ListPage>;
   entitlements(resource: Resource, pageToken: string | undefined): Promise<Page<Entitlement>>;
   grants(resource: Resource, pageToken: string | undefined): Promise<Page<Grant>>;
   /**

@@ -314,6 +314,7 @@ async function runAction(syncer: ResourceSyncer, action: Action, writer: C1zWrit
     const page = await syncer.list(action.parent && resourceId(action.parent.type, action.parent.id), action.token);
     await pipeline(page.nextPageToken);
     writer.putResources(page.rows);
+    if (page.grants?.length) writer.putGrants(page.grants);
     const children: Action[] = [];
     for (const r of page.rows) {
       for (const a of r.annotations) {

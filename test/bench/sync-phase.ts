@@ -3,6 +3,7 @@
 // (5th argument) the sync runs as the Lambda runs it: slices of `sliceSeconds` on the Lambda's
 // clock, each checkpointing to S3 (the AWS_* environment points at moto), the next resuming from it.
 
+import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +108,14 @@ if (!sliceJson) {
   let checkpointBytes = 0;
   let requests = 0;
   const lambdaMs = () => performance.now() - sliceStart.at + extraMs() - sliceStart.extra;
+  // BENCH_TRACE=1: each request's start on the Lambda's clock, on stderr (where a run's time above its floor goes).
+  if (process.env.BENCH_TRACE) {
+    diagnostics.channel('undici:request:create').subscribe((m) => {
+      const { request } = m as { request: { method: string; path: string } };
+      process.stderr.write(`trace ${(lambdaMs() / 1000).toFixed(2)} ${request.method} ${request.path.split('?')[0]}\n`);
+    });
+    process.on('exit', () => process.stderr.write(`trace ${(lambdaMs() / 1000).toFixed(2)} end\n`));
+  }
   const budget = (): SliceBudget => {
     sliceStart = { at: performance.now(), extra: extraMs() };
     return { spent: () => lambdaMs() >= plan.sliceSeconds * 1000 };

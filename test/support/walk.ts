@@ -4,7 +4,7 @@
 
 import type { Entitlement, Grant, Resource } from '../../shared/c1z/messages.ts';
 import { ChildResourceTypeSchema, SkipEntitlementsAndGrantsSchema, SkipGrantsSchema } from '../../shared/c1z/messages.ts';
-import type { Connector, Page, ResourceSyncer } from '../../shared/sync/connector.ts';
+import type { Connector, ListPage, Page, ResourceSyncer } from '../../shared/sync/connector.ts';
 import { findAnnotation } from '../../shared/sync/model.ts';
 
 export interface Walked {
@@ -30,12 +30,19 @@ export async function walk(connector: Connector, options: { validate?: boolean }
   if (options.validate) await connector.validate();
   const syncers = new Map<string, ResourceSyncer>(connector.resourceSyncers().map((s) => [s.resourceType.id, s]));
   const resources: Resource[] = [];
+  const grants: Grant[] = [];
+  // Grants a list page states outright are written with it (ListPage.grants).
+  const listing = (syncer: ResourceSyncer, parent: Resource | undefined) => async (t: string | undefined) => {
+    const page: ListPage = await syncer.list(parent?.id, t);
+    if (page.grants) grants.push(...page.grants);
+    return page;
+  };
   const queue: { type: string; parent?: Resource }[] = [...syncers.keys()].map((type) => ({ type }));
   while (queue.length > 0) {
     const { type, parent } = queue.shift()!;
     const syncer = syncers.get(type);
     if (!syncer) continue;
-    const rows = await pages((t) => syncer.list(parent?.id, t));
+    const rows = await pages(listing(syncer, parent));
     for (const r of rows) {
       resources.push(r);
       for (const a of r.annotations) {
@@ -45,7 +52,6 @@ export async function walk(connector: Connector, options: { validate?: boolean }
     }
   }
   const entitlements: Entitlement[] = [];
-  const grants: Grant[] = [];
   for (const r of resources) {
     const syncer = syncers.get(r.id!.resourceType)!;
     if (findAnnotation(syncer.resourceType.annotations, SkipEntitlementsAndGrantsSchema)) continue;

@@ -1,11 +1,12 @@
 // Workspaces (auth.teams.list) and their grants: membership plus the flag-derived workspace roles,
-// all from one pass over users.list (role rules: README.md, Workspace roles).
+// written with each users.list page the user listing reads (role rules: README.md, Workspace
+// roles), so the grants need no pass of their own after the last page.
 import type { Grant, Resource, ResourceId } from '../../../shared/c1z/messages.ts';
-import type { Page, ResourceSyncer } from '../../../shared/sync/connector.ts';
+import type { ResourceSyncer } from '../../../shared/sync/connector.ts';
 import { grant, groupTrait, memberEntitlement, profile, resource, resourceId } from '../../../shared/sync/model.ts';
+import type { SlackUser } from '../client.ts';
 import type { SlackContext } from '../context.ts';
-import { membersForGrants } from '../members.ts';
-import { FLAG } from '../state.ts';
+import { FLAG, flagsOf } from '../state.ts';
 import { teamsPage } from '../workspaces.ts';
 import { ASSIGNED, MEMBER, type RoleKey, userGroupType, userType, workspaceRoleType, workspaceType } from './types.ts';
 import { roleResource } from './workspace-role.ts';
@@ -58,20 +59,25 @@ export function workspaceSyncer(ctx: SlackContext): ResourceSyncer {
       };
     },
 
-    async grants(res, pageToken): Promise<Page<Grant>> {
-      const teamId = res.id?.resource ?? '';
-      const page = await membersForGrants(ctx, teamId, pageToken ?? '');
-      const roles = new Map<RoleKey, Resource>();
-      const role = (key: RoleKey) => roles.get(key) ?? roles.set(key, roleResource(teamId, key)).get(key)!;
-      const rows: Grant[] = [];
-      for (let i = 0; i < page.ids.length; i++) {
-        const flags = page.flags[i]!;
-        if (flags & FLAG.is_stranger) continue;
-        const principal: ResourceId = resourceId(userType.id, page.ids[i]!);
-        for (const key of rolesFor(flags)) rows.push(grant(role(key), ASSIGNED, principal));
-        rows.push(grant(res, MEMBER, principal));
-      }
-      return { rows, nextPageToken: page.next || undefined };
+    // Written with the users.list pages (workspaceGrants).
+    async grants() {
+      return { rows: [] };
     },
   };
+}
+
+/** Membership and role grants of one users.list page of `workspace`; strangers hold none. */
+export function workspaceGrants(workspace: Resource, members: readonly SlackUser[]): Grant[] {
+  const teamId = workspace.id?.resource ?? '';
+  const roles = new Map<RoleKey, Resource>();
+  const role = (key: RoleKey) => roles.get(key) ?? roles.set(key, roleResource(teamId, key)).get(key)!;
+  const rows: Grant[] = [];
+  for (const u of members) {
+    const flags = flagsOf(u);
+    if (flags & FLAG.is_stranger) continue;
+    const principal: ResourceId = resourceId(userType.id, u.id);
+    for (const key of rolesFor(flags)) rows.push(grant(role(key), ASSIGNED, principal));
+    rows.push(grant(workspace, MEMBER, principal));
+  }
+  return rows;
 }

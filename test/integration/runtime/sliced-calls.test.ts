@@ -175,3 +175,38 @@ describe('a sliced sync makes no more calls than one slice, plus at most one per
     });
   }
 });
+
+describe('slack business+ with more SCIM pages than one step reads', () => {
+  it('users.list pages kept for the SCIM map cross slice boundaries in the checkpoint and are written once it is whole', { timeout: 240_000 }, async () => {
+    // 12 SCIM pages: the first users.list page comes before the map is whole, and is kept.
+    const tenant = generateTenant({ seed: 23, users: 12_400, workspaces: 2, userGroups: 4, memberships: 600, idpGroups: 3, sharedUsers: 30 });
+    const s = await startSlackSim({ tenant, mode: 'business', rateLimits: 'off' });
+    sim = s;
+    const definition = slackConnector as ConnectorDefinition<unknown>;
+    const base = {
+      definition,
+      config: parseConnectorConfig(definition, s.config),
+      secretValues: secretValuesOf(s.config),
+      httpOverrides: FAST,
+      concurrency: 1,
+    };
+    const dir = tempDir('sliced-kept-');
+    let before = s.server.calls.length;
+    await runSync({ ...base, out: join(dir, 'one.c1z'), workRoot: join(dir, 'work') });
+    const oneCalls = s.server.calls.length - before;
+    const expected = await rowsOf(join(dir, 'one.c1z'));
+    slackParents(tenant)(expected);
+
+    const out = join(dir, 'sliced.c1z');
+    before = s.server.calls.length;
+    const sliced = await runSlicedSync({
+      ...base,
+      out,
+      workRoot: join(dir, 'work'),
+      store: folderCheckpointStore(join(dir, 'checkpoints')),
+      sliceBudget: () => pageBudget(1),
+    });
+    expect(s.server.calls.length - before).toBeLessThanOrEqual(oneCalls + (sliced.slices - 1));
+    expect(await rowsOf(out)).toEqual(expected);
+  });
+});

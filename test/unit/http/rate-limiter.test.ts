@@ -115,6 +115,16 @@ describe('RateLimiter', () => {
     expect(clock.sleeps).toEqual([INTERVAL]);
   });
 
+  it('a jitter margin is real time kept back: the last of the burst waits it, later requests keep the rate that far behind', async () => {
+    const clock = manualClock();
+    const limiter = new RateLimiter({ scale: SCALE, clock });
+    const started = clock.now();
+    await Promise.all(Array.from({ length: 7 }, () => limiter.take({ ...limit, burst: 5, jitterMs: 10 })));
+    // Four at once, the fifth 10 ms later (not scaled ×2 like the rate), then one per interval.
+    expect(clock.sleeps).toEqual([10, INTERVAL, INTERVAL]);
+    expect(clock.now() - started).toBe(10 + 2 * INTERVAL);
+  });
+
   it('keeps separate keys independent', async () => {
     const clock = manualClock();
     const limiter = new RateLimiter({ scale: SCALE, clock });

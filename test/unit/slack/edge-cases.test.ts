@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateTenant, type RunningSlackSim, type SlackTenant, startSlackSim, workspacesOf } from '../../../lambdas/slack/sim/index.ts';
 import { EntitlementSchema, GrantSchema, ResourceSchema } from '../../../shared/c1z/messages.ts';
 import { ConnectorError } from '../../../shared/sync/connector.ts';
-import { resource, resourceId } from '../../../shared/sync/model.ts';
+import { ResourceStatus, resource, resourceId } from '../../../shared/sync/model.ts';
 import { fixedTenant } from './fixture.ts';
 import { ids, makeConnector, walk } from './walk.ts';
 
@@ -142,6 +142,35 @@ describe('slack edge cases', () => {
     expect(scim(sim, 'GET /Groups/')).toHaveLength(0);
     expect(web(sim, 'users.info')).toHaveLength(0);
     expect(out.grants.filter((g) => g.id.startsWith('group:'))).toHaveLength(tenant.idpGroups.reduce((n, g) => n + g.members.length, 0));
+  });
+
+  it('Business+: users.list pages go on while the SCIM map is read a step per page; pages read before it is complete are kept, then written', async () => {
+    // 12 SCIM pages: more than the first page's step reads, so the first users.list pages come before the map is whole.
+    const tenant = generateTenant({ seed: 11, users: 12_400, userGroups: 2, memberships: 10, workspaces: 2, sharedUsers: 40 });
+    sim = await startSlackSim({ tenant, mode: 'business', rateLimits: 'off' });
+    const out = await walk(makeConnector(sim.config).connector);
+    const order = sim.controls.requests.map((r) => (r.api === 'web' ? r.method : r.method.split('?')[0]));
+    const scimUsers = order.flatMap((m, i) => (m === 'GET /Users' ? [i] : []));
+    expect(scimUsers.length).toBe(Math.ceil(tenant.users.filter((u) => u.scimActive !== undefined).length / 1000));
+    // The second users.list page was asked for before the last SCIM Users page: the chain did not wait for the whole map.
+    expect(order.indexOf('users.list', order.indexOf('users.list') + 1)).toBeLessThan(scimUsers.at(-1)!);
+
+    const teams = tenant.teams.map((t) => t.id).sort();
+    const expected = tenant.users
+      .filter((u) => u.scimActive !== undefined)
+      .map((u) => {
+        const parent =
+          workspacesOf(u)
+            .filter((t) => teams.includes(t))
+            .sort()[0] ?? (teams.includes(u.team_id) ? u.team_id : teams[0]);
+        return `${u.id} ${parent} ${u.scimActive === false ? ResourceStatus.DISABLED : ResourceStatus.ENABLED}`;
+      })
+      .sort();
+    const got = out.resources
+      .filter((r) => r.id?.resourceType === 'user')
+      .map((r) => `${r.id!.resource} ${r.parentResourceId?.resource} ${r.status?.status}`)
+      .sort();
+    expect(got).toEqual(expected);
   });
 
   it('SCIM groups without members in the list are read one by one (GET /Groups/{id})', async () => {
