@@ -8,6 +8,7 @@ import { mergeByKey } from '../../shared/c1z/key-order.ts';
 import { EntitlementSchema, GrantSchema, ResourceSchema } from '../../shared/c1z/messages.ts';
 import type { C1zReader } from '../../shared/c1z/reader.ts';
 import type { Output } from './output.ts';
+import { printable } from './printable.ts';
 import { protoJson } from './proto-json.ts';
 import type { Format } from './views.ts';
 
@@ -52,7 +53,7 @@ function label(kind: Kind, data: Buffer): string {
   if (kind === 'grants') return '';
   const schema = SCHEMAS[kind] as typeof ResourceSchema;
   const name = (fromBinary(schema, data) as { displayName?: string }).displayName;
-  return name ? `  ${JSON.stringify(name)}` : '';
+  return name ? `  ${printable(JSON.stringify(name))}` : '';
 }
 
 export async function writeDiff(older: C1zReader, newer: C1zReader, out: Output, format: Format): Promise<void> {
@@ -83,11 +84,11 @@ export async function writeDiff(older: C1zReader, newer: C1zReader, out: Output,
     const n: Record<Bucket, number> = { created: 0, deleted: 0, modified: 0 };
     for (const c of changes(kind, older, newer)) {
       n[c.bucket] += 1;
-      await out.line(`${SIGN[c.bucket]} ${SINGULAR[kind]} ${c.key}${label(kind, c.data)}`);
+      await out.line(`${SIGN[c.bucket]} ${SINGULAR[kind]} ${printable(c.key)}${label(kind, c.data)}`);
     }
     totals.push(`${kind}: ${n.created} added, ${n.deleted} removed, ${n.modified} changed`);
   }
-  await out.line(`${older.path} (sync ${older.sync.syncId}) → ${newer.path} (sync ${newer.sync.syncId})`);
+  await out.line(`${printable(older.path)} (sync ${printable(older.sync.syncId)}) → ${printable(newer.path)} (sync ${printable(newer.sync.syncId)})`);
   for (const t of totals) await out.line(t);
   await out.flush();
 }

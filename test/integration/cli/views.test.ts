@@ -3,6 +3,8 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { C1zWriter } from '../../../shared/c1z/writer.ts';
+import { resource, resourceType } from '../../../shared/sync/model.ts';
 import { cli, FINISHED, UNFINISHED } from '../../support/cli.ts';
 import { tempDir } from '../../support/tmp.ts';
 
@@ -136,6 +138,24 @@ describe('diff OLD NEW', () => {
     const back = JSON.parse((await cli(['diff', UNFINISHED, FINISHED, '-o', 'json'])).stdout);
     expect(back.grants.created).toHaveLength(14981);
     expect(back.resources.deleted).toHaveLength(13);
+  });
+
+  it('console lines escape control characters in ids and names (a display name cannot drive the terminal)', async () => {
+    const dir = tempDir('diff-hostile-');
+    const write = async (name: string, extra: boolean) => {
+      const w = C1zWriter.create(join(dir, `${name}.db`));
+      w.startSync();
+      w.putResourceTypes([resourceType({ id: 'user', displayName: 'User' })]);
+      w.putResources([resource({ type: 'user', id: 'U1', displayName: 'One' })]);
+      if (extra) w.putResources([resource({ type: 'user', id: 'U\u001b]0;owned\u0007', displayName: 'evil\u202e\u009b2J' })]);
+      w.endSync();
+      await w.finish(join(dir, `${name}.c1z`));
+      return join(dir, `${name}.c1z`);
+    };
+    const r = await cli(['diff', await write('old', false), await write('new', true)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('+ resource user:U\\x1b]0;owned\\x07  "evil\\u202e\\x9b2J"');
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
   });
 
   it('needs exactly two files', async () => {
