@@ -1,7 +1,7 @@
 // The Enterprise Grid Web API methods and SCIM endpoints the connector calls, answered from an org
 // with Slack's auth and scope rules, cursor/startIndex paging, `ok:false` errors, each method's
 // tier (per workspace where Slack counts per workspace) and SCIM's org-wide buckets.
-import type { Route, SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
+import type { SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
 import { GRID_METHODS, SCIM_LIMITS, type SimLimit } from '../../../shared/slack/sim/limits.ts';
 import { cursorPage, patchOps, scimError, scimList, scimRateLimited, webRateLimited } from '../../../shared/slack/sim/paging.ts';
 import { routeSlack } from '../../../shared/slack/sim/route.ts';
@@ -33,7 +33,7 @@ interface Forced {
   method: string | undefined;
 }
 
-export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { route: Route; controls: GridSimControls } {
+export function createGridRoute(tenant: GridTenant, limiter: SimRateLimiter): { route: (req: SimRequest) => SimResponse; controls: GridSimControls } {
   const forced: Forced[] = [];
   const forcedErrors: { left: number; method: string; error: string; needed?: string }[] = [];
   const counts = new Map<string, number>();

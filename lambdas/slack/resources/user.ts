@@ -100,7 +100,6 @@ async function readScimStep(ctx: SlackContext, load: ScimLoad): Promise<void> {
   const starts: number[] = [];
   for (let start = load.next; start <= load.total && starts.length < SCIM_PAGES_PER_STEP; start += SCIM_USERS_PAGE) starts.push(start);
   for (const page of await Promise.all(starts.map((start) => scimPage(ctx, start)))) if (!addScimPage(load, page)) return;
-  if (load.next > load.total) load.done = true;
 }
 
 /** False once the map is complete. */
@@ -166,15 +165,10 @@ async function listUsers(ctx: SlackContext, token: string | undefined): Promise<
   const [page, team, scim] = await Promise.all([ctx.client.usersPage(teamId, cursor), workspaceTeam(ctx, teamId), business ? scimStep(ctx) : undefined]);
   // Every member the page lists holds its workspace's grants, SCIM or not, written or not.
   const grants = workspaceGrants(workspaceResource(team), page.rows);
-  let rows: Resource[];
-  if (!business) rows = usersToWrite(ctx, teamId, page.rows, undefined);
-  else {
-    if (scim && !ctx.state.hasKeptPages()) rows = usersToWrite(ctx, teamId, page.rows, scim);
-    else {
-      ctx.state.keepPage(token, teamId, page.rows);
-      rows = scim ? writeKept(ctx, scim, KEPT_PER_PAGE) : [];
-    }
-  }
+  // Business+ keeps the page while the map is not whole, or behind pages kept earlier (user parents follow chain order).
+  const keep = business && (!scim || ctx.state.hasKeptPages());
+  if (keep) ctx.state.keepPage(token, teamId, page.rows);
+  const rows = !keep ? usersToWrite(ctx, teamId, page.rows, scim) : scim ? writeKept(ctx, scim, KEPT_PER_PAGE) : [];
   if (page.nextPageToken) return { rows, grants, nextPageToken: `u:${teamId}:${page.nextPageToken}` };
   // The next id in sorted order, not the next index: a workspace gone since an earlier slice cannot loop the chain.
   const nextTeam = teams.find((t) => t > teamId);

@@ -1,6 +1,6 @@
 // The Slack Web API methods and SCIM endpoints the connector calls, answered from a tenant with
 // Slack's auth rules, cursor/startIndex paging, `ok:false` errors and tier rate limits.
-import type { Route, SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
+import type { SimRateLimiter, SimRequest, SimResponse } from '../../../shared/sim/kit.ts';
 import { SCIM_LIMITS, type SimLimit, WEB_METHODS } from '../../../shared/slack/sim/limits.ts';
 import { cursorPage, patchOps, scimError, scimList, webRateLimited } from '../../../shared/slack/sim/paging.ts';
 import { routeSlack } from '../../../shared/slack/sim/route.ts';
@@ -30,8 +30,6 @@ export interface SlackSimControls {
   userGroupsListUsersCap: number | undefined;
   /** SCIM GET /Groups leaves out `members` (so each group needs GET /Groups/{id}). */
   scimGroupListWithoutMembers: boolean;
-  /** SCIM `GET /Users` pages are answered only once this settles: a slow SCIM, to show what waits for it. */
-  scimUsersGate: Promise<unknown> | undefined;
   /** Every request with its parameters (token left out), when the simulator records calls. */
   readonly requests: SimLoggedRequest[];
 }
@@ -58,7 +56,11 @@ interface ForcedError {
   needed: string | undefined;
 }
 
-export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, record = true): { route: Route; controls: SlackSimControls } {
+export function createSlackRoute(
+  tenant: SlackTenant,
+  limiter: SimRateLimiter,
+  record = true,
+): { route: (req: SimRequest) => SimResponse; controls: SlackSimControls } {
   const forced: Forced[] = [];
   const forcedErrors: ForcedError[] = [];
   const requests: SimLoggedRequest[] = [];
@@ -68,7 +70,6 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
     userGroupsListWithoutUsers: false,
     userGroupsListUsersCap: undefined,
     scimGroupListWithoutMembers: false,
-    scimUsersGate: undefined,
     revoked: new Set(),
     accountInactive: false,
     rateLimitForm: '429',
@@ -196,7 +197,7 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
     return fail('unknown_method');
   }
 
-  function scim(req: SimRequest, rest: string[]): SimResponse | Promise<SimResponse> {
+  function scim(req: SimRequest, rest: string[]): SimResponse {
     if (record) requests.push({ api: 'scim', method: `${req.method} /${rest.join('/')}`, params: Object.fromEntries(req.query), json: req.json });
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
@@ -221,10 +222,7 @@ export function createSlackRoute(tenant: SlackTenant, limiter: SimRateLimiter, r
     }
 
     if (collection === 'Users') {
-      if (!id && req.method === 'GET') {
-        const gate = controls.scimUsersGate;
-        return gate ? gate.then(() => scimList(scimUsers, req, renderScimUser)) : scimList(scimUsers, req, renderScimUser);
-      }
+      if (!id && req.method === 'GET') return scimList(scimUsers, req, renderScimUser);
       const u = id ? userById.get(id) : undefined;
       if (!u || u.scimActive === undefined) return scimError(404, 'user_not_found');
       if (req.method === 'GET') return { body: renderScimUser(u) };
